@@ -4,15 +4,13 @@
 
 import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { MessageType } from "./enums_pb";
-import { file_protobuf_enums } from "./enums_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file protobuf/chat_message.proto.
  */
 export const file_protobuf_chat_message: GenFile = /*@__PURE__*/
-  fileDesc("Chtwcm90b2J1Zi9jaGF0X21lc3NhZ2UucHJvdG8SCHByb3RvYnVmIiwKDlN0aWNrZXJNZXNzYWdlEgwKBGhhc2gYASABKAkSDAoEcGFjaxgCIAEoBSK0AwoLQ2hhdE1lc3NhZ2USDQoFY2xvY2sYASABKAQSEQoJdGltZXN0YW1wGAIgASgEEgwKBHRleHQYAyABKAkSEwoLcmVzcG9uc2VfdG8YBCABKAkSEAoIZW5zX25hbWUYBSABKAkSDwoHY2hhdF9pZBgGIAEoCRIrCgxtZXNzYWdlX3R5cGUYByABKA4yFS5wcm90b2J1Zi5NZXNzYWdlVHlwZRI3Cgxjb250ZW50X3R5cGUYCCABKA4yIS5wcm90b2J1Zi5DaGF0TWVzc2FnZS5Db250ZW50VHlwZRIrCgdzdGlja2VyGAkgASgLMhgucHJvdG9idWYuU3RpY2tlck1lc3NhZ2VIACKeAQoLQ29udGVudFR5cGUSGAoUVU5LTk9XTl9DT05URU5UX1RZUEUQABIOCgpURVhUX1BMQUlOEAESCwoHU1RJQ0tFUhACEgoKBlNUQVRVUxADEgkKBUVNT0pJEAQSFwoTVFJBTlNBQ1RJT05fQ09NTUFORBAFEigKJFNZU1RFTV9NRVNTQUdFX0NPTlRFTlRfUFJJVkFURV9HUk9VUBAGQgkKB3BheWxvYWRiBnByb3RvMw", [file_protobuf_enums]);
+  fileDesc("Chtwcm90b2J1Zi9jaGF0X21lc3NhZ2UucHJvdG8SCHByb3RvYnVmIiwKDlN0aWNrZXJNZXNzYWdlEgwKBGhhc2gYASABKAkSDAoEcGFjaxgCIAEoBSLABAoLQ2hhdE1lc3NhZ2USDQoFY2xvY2sYASABKAQSEQoJdGltZXN0YW1wGAIgASgEEgwKBHRleHQYAyABKAkSEwoLcmVzcG9uc2VfdG8YBCABKAkSEAoIZW5zX25hbWUYBSABKAkSDwoHY2hhdF9pZBgGIAEoCRI3CgxtZXNzYWdlX3R5cGUYByABKA4yIS5wcm90b2J1Zi5DaGF0TWVzc2FnZS5NZXNzYWdlVHlwZRI3Cgxjb250ZW50X3R5cGUYCCABKA4yIS5wcm90b2J1Zi5DaGF0TWVzc2FnZS5Db250ZW50VHlwZRIrCgdzdGlja2VyGAkgASgLMhgucHJvdG9idWYuU3RpY2tlck1lc3NhZ2VIACJ+CgtNZXNzYWdlVHlwZRIYChRVTktOT1dOX01FU1NBR0VfVFlQRRAAEg4KCk9ORV9UT19PTkUQARIQCgxQVUJMSUNfR1JPVVAQAhIRCg1QUklWQVRFX0dST1VQEAMSIAocU1lTVEVNX01FU1NBR0VfUFJJVkFURV9HUk9VUBAEIp4BCgtDb250ZW50VHlwZRIYChRVTktOT1dOX0NPTlRFTlRfVFlQRRAAEg4KClRFWFRfUExBSU4QARILCgdTVElDS0VSEAISCgoGU1RBVFVTEAMSCQoFRU1PSkkQBBIXChNUUkFOU0FDVElPTl9DT01NQU5EEAUSKAokU1lTVEVNX01FU1NBR0VfQ09OVEVOVF9QUklWQVRFX0dST1VQEAZCCQoHcGF5bG9hZGIGcHJvdG8z");
 
 /**
  * @generated from message protobuf.StickerMessage
@@ -79,9 +77,9 @@ export type ChatMessage = Message<"protobuf.ChatMessage"> & {
   chatId: string;
 
   /**
-   * @generated from field: protobuf.MessageType message_type = 7;
+   * @generated from field: protobuf.ChatMessage.MessageType message_type = 7;
    */
-  messageType: MessageType;
+  messageType: ChatMessage_MessageType;
 
   /**
    * @generated from field: protobuf.ChatMessage.ContentType content_type = 8;
@@ -106,6 +104,46 @@ export type ChatMessage = Message<"protobuf.ChatMessage"> & {
  */
 export const ChatMessageSchema: GenMessage<ChatMessage> = /*@__PURE__*/
   messageDesc(file_protobuf_chat_message, 1);
+
+/**
+ * Nested as in status-go v0.52 (later versions moved it to enums.proto).
+ *
+ * @generated from enum protobuf.ChatMessage.MessageType
+ */
+export enum ChatMessage_MessageType {
+  /**
+   * @generated from enum value: UNKNOWN_MESSAGE_TYPE = 0;
+   */
+  UNKNOWN_MESSAGE_TYPE = 0,
+
+  /**
+   * @generated from enum value: ONE_TO_ONE = 1;
+   */
+  ONE_TO_ONE = 1,
+
+  /**
+   * @generated from enum value: PUBLIC_GROUP = 2;
+   */
+  PUBLIC_GROUP = 2,
+
+  /**
+   * @generated from enum value: PRIVATE_GROUP = 3;
+   */
+  PRIVATE_GROUP = 3,
+
+  /**
+   * Local only: never valid on the wire.
+   *
+   * @generated from enum value: SYSTEM_MESSAGE_PRIVATE_GROUP = 4;
+   */
+  SYSTEM_MESSAGE_PRIVATE_GROUP = 4,
+}
+
+/**
+ * Describes the enum protobuf.ChatMessage.MessageType.
+ */
+export const ChatMessage_MessageTypeSchema: GenEnum<ChatMessage_MessageType> = /*@__PURE__*/
+  enumDesc(file_protobuf_chat_message, 1, 0);
 
 /**
  * @generated from enum protobuf.ChatMessage.ContentType
@@ -153,5 +191,5 @@ export enum ChatMessage_ContentType {
  * Describes the enum protobuf.ChatMessage.ContentType.
  */
 export const ChatMessage_ContentTypeSchema: GenEnum<ChatMessage_ContentType> = /*@__PURE__*/
-  enumDesc(file_protobuf_chat_message, 1, 0);
+  enumDesc(file_protobuf_chat_message, 1, 1);
 
