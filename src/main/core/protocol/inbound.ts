@@ -1,0 +1,191 @@
+import { type ChatMessage, ChatMessageSchema } from './gen/protobuf/chat_message_pb'
+import {
+  type AcceptRequestAddressForTransaction,
+  AcceptRequestAddressForTransactionSchema,
+  type DeclineRequestAddressForTransaction,
+  DeclineRequestAddressForTransactionSchema,
+  type DeclineRequestTransaction,
+  DeclineRequestTransactionSchema,
+  type RequestAddressForTransaction,
+  RequestAddressForTransactionSchema,
+  type RequestTransaction,
+  RequestTransactionSchema,
+  type SendTransaction,
+  SendTransactionSchema
+} from './gen/protobuf/command_pb'
+import { type ContactUpdate, ContactUpdateSchema } from './gen/protobuf/contact_pb'
+import { type MembershipUpdateMessage, MembershipUpdateMessageSchema } from './gen/protobuf/membership_update_message_pb'
+import {
+  type PairInstallation,
+  PairInstallationSchema,
+  type SyncInstallation,
+  type SyncInstallationAccount,
+  SyncInstallationAccountSchema,
+  type SyncInstallationContact,
+  SyncInstallationContactSchema,
+  type SyncInstallationPublicChat,
+  SyncInstallationPublicChatSchema,
+  SyncInstallationSchema
+} from './gen/protobuf/pairing_pb'
+import { DecodeError, decodeProto } from './decode'
+import { MembershipEventError, readMembershipEvent, type SignedMembershipEvent } from './membership-events'
+import {
+  acceptRequestAddressForTransactionRules,
+  chatMessageRules,
+  declineRequestAddressForTransactionRules,
+  declineRequestTransactionRules,
+  type DropCounter,
+  type DropReason,
+  firstViolation,
+  membershipEventRules,
+  pairInstallationRules,
+  requestAddressForTransactionRules,
+  requestTransactionRules,
+  type Rule,
+  sendTransactionRules,
+  type ValidationContext
+} from './validation'
+import { MessageKind, unwrapMessage, type UnwrappedMessage, WrapperError } from './wrapper'
+
+/** A typed, validated application payload. */
+export type InboundPayload =
+  | { readonly kind: MessageKind.CHAT_MESSAGE; readonly message: ChatMessage }
+  | { readonly kind: MessageKind.CONTACT_UPDATE; readonly message: ContactUpdate }
+  | {
+      readonly kind: MessageKind.MEMBERSHIP_UPDATE_MESSAGE
+      readonly message: MembershipUpdateMessage
+      readonly events: readonly SignedMembershipEvent[]
+    }
+  | { readonly kind: MessageKind.PAIR_INSTALLATION; readonly message: PairInstallation }
+  | { readonly kind: MessageKind.SYNC_INSTALLATION; readonly message: SyncInstallation }
+  | { readonly kind: MessageKind.SYNC_INSTALLATION_CONTACT; readonly message: SyncInstallationContact }
+  | { readonly kind: MessageKind.SYNC_INSTALLATION_ACCOUNT; readonly message: SyncInstallationAccount }
+  | { readonly kind: MessageKind.SYNC_INSTALLATION_PUBLIC_CHAT; readonly message: SyncInstallationPublicChat }
+  | { readonly kind: MessageKind.REQUEST_ADDRESS_FOR_TRANSACTION; readonly message: RequestAddressForTransaction }
+  | {
+      readonly kind: MessageKind.ACCEPT_REQUEST_ADDRESS_FOR_TRANSACTION
+      readonly message: AcceptRequestAddressForTransaction
+    }
+  | {
+      readonly kind: MessageKind.DECLINE_REQUEST_ADDRESS_FOR_TRANSACTION
+      readonly message: DeclineRequestAddressForTransaction
+    }
+  | { readonly kind: MessageKind.REQUEST_TRANSACTION; readonly message: RequestTransaction }
+  | { readonly kind: MessageKind.SEND_TRANSACTION; readonly message: SendTransaction }
+  | { readonly kind: MessageKind.DECLINE_REQUEST_TRANSACTION; readonly message: DeclineRequestTransaction }
+
+export type InboundResult =
+  | { readonly ok: true; readonly envelope: UnwrappedMessage; readonly payload: InboundPayload }
+  | { readonly ok: false; readonly reason: DropReason }
+
+export interface InboundContext {
+  /** Whisper signer of the carrying envelope (uncompressed), the author of unsigned wrappers. */
+  readonly transportSigner?: Uint8Array | null
+  /** The carrying envelope's send time in ms. */
+  readonly whisperTimestampMs: number
+  /** Local time in ms, the reference for group event clocks. */
+  readonly nowMs: number
+}
+
+class Dropped extends Error {
+  constructor(readonly reason: DropReason) {
+    super(reason)
+  }
+}
+
+function check<T>(rules: readonly Rule<T>[], message: T, context: ValidationContext): T {
+  const reason = firstViolation(rules, message, context)
+  if (reason) throw new Dropped(reason)
+  return message
+}
+
+function readPayload(envelope: UnwrappedMessage, context: InboundContext): InboundPayload {
+  const vs: ValidationContext = { whisperTimestampMs: context.whisperTimestampMs }
+  const p = envelope.payload
+  switch (envelope.type) {
+    case MessageKind.CHAT_MESSAGE:
+      return { kind: envelope.type, message: check(chatMessageRules, decodeProto(ChatMessageSchema, p), vs) }
+    case MessageKind.CONTACT_UPDATE:
+      return { kind: envelope.type, message: decodeProto(ContactUpdateSchema, p) }
+    case MessageKind.MEMBERSHIP_UPDATE_MESSAGE:
+      return readMembershipUpdate(decodeProto(MembershipUpdateMessageSchema, p), vs, context.nowMs)
+    case MessageKind.PAIR_INSTALLATION:
+      return { kind: envelope.type, message: check(pairInstallationRules, decodeProto(PairInstallationSchema, p), vs) }
+    case MessageKind.SYNC_INSTALLATION:
+      return { kind: envelope.type, message: decodeProto(SyncInstallationSchema, p) }
+    case MessageKind.SYNC_INSTALLATION_CONTACT:
+      return { kind: envelope.type, message: decodeProto(SyncInstallationContactSchema, p) }
+    case MessageKind.SYNC_INSTALLATION_ACCOUNT:
+      return { kind: envelope.type, message: decodeProto(SyncInstallationAccountSchema, p) }
+    case MessageKind.SYNC_INSTALLATION_PUBLIC_CHAT:
+      return { kind: envelope.type, message: decodeProto(SyncInstallationPublicChatSchema, p) }
+    case MessageKind.REQUEST_ADDRESS_FOR_TRANSACTION:
+      return {
+        kind: envelope.type,
+        message: check(requestAddressForTransactionRules, decodeProto(RequestAddressForTransactionSchema, p), vs)
+      }
+    case MessageKind.ACCEPT_REQUEST_ADDRESS_FOR_TRANSACTION:
+      return {
+        kind: envelope.type,
+        message: check(
+          acceptRequestAddressForTransactionRules,
+          decodeProto(AcceptRequestAddressForTransactionSchema, p),
+          vs
+        )
+      }
+    case MessageKind.DECLINE_REQUEST_ADDRESS_FOR_TRANSACTION:
+      return {
+        kind: envelope.type,
+        message: check(
+          declineRequestAddressForTransactionRules,
+          decodeProto(DeclineRequestAddressForTransactionSchema, p),
+          vs
+        )
+      }
+    case MessageKind.REQUEST_TRANSACTION:
+      return { kind: envelope.type, message: check(requestTransactionRules, decodeProto(RequestTransactionSchema, p), vs) }
+    case MessageKind.SEND_TRANSACTION:
+      return { kind: envelope.type, message: check(sendTransactionRules, decodeProto(SendTransactionSchema, p), vs) }
+    case MessageKind.DECLINE_REQUEST_TRANSACTION:
+      return {
+        kind: envelope.type,
+        message: check(declineRequestTransactionRules, decodeProto(DeclineRequestTransactionSchema, p), vs)
+      }
+    default:
+      throw new Dropped('UNSUPPORTED_TYPE')
+  }
+}
+
+function readMembershipUpdate(message: MembershipUpdateMessage, vs: ValidationContext, nowMs: number): InboundPayload {
+  const events = message.events.map((raw) => readMembershipEvent(message.chatId, raw))
+  // status-go rejects the whole update if any one event's clock is off.
+  for (const { event } of events) check(membershipEventRules, event, { whisperTimestampMs: nowMs })
+  if (message.message) check(chatMessageRules, message.message, vs)
+  return { kind: MessageKind.MEMBERSHIP_UPDATE_MESSAGE, message, events }
+}
+
+function reasonFor(err: unknown): DropReason {
+  if (err instanceof Dropped) return err.reason
+  if (err instanceof WrapperError) {
+    return err.code === 'MALFORMED' ? 'MALFORMED_WRAPPER' : err.code === 'NO_AUTHOR' ? 'NO_AUTHOR' : 'BAD_SIGNATURE'
+  }
+  if (err instanceof MembershipEventError) return err.code === 'BAD_SIGNATURE' ? 'BAD_EVENT_SIGNATURE' : 'MALFORMED_PAYLOAD'
+  if (err instanceof DecodeError) return 'MALFORMED_PAYLOAD'
+  throw err
+}
+
+/**
+ * Turns ApplicationMetadataMessage bytes (after decryption and MVDS) into a
+ * typed, validated payload with its author and id, or a drop reason that is
+ * also tallied in `drops`. Unknown wrapper types count as UNSUPPORTED_TYPE.
+ */
+export function readInbound(raw: Uint8Array, context: InboundContext, drops: DropCounter): InboundResult {
+  try {
+    const envelope = unwrapMessage(raw, context.transportSigner)
+    return { ok: true, envelope, payload: readPayload(envelope, context) }
+  } catch (err) {
+    const reason = reasonFor(err)
+    drops.record(reason)
+    return { ok: false, reason }
+  }
+}

@@ -1,0 +1,270 @@
+import { create, type DescMessage, type MessageInitShape, toBinary } from '@bufbuild/protobuf'
+import { hexToBytes } from '@noble/hashes/utils.js'
+import { describe, expect, it } from 'vitest'
+import { ApplicationMetadataMessageSchema } from './gen/protobuf/application_metadata_message_pb'
+import { ChatMessage_ContentType as ContentType, ChatMessage_MessageType as MessageType, ChatMessageSchema } from './gen/protobuf/chat_message_pb'
+import {
+  AcceptRequestAddressForTransactionSchema,
+  DeclineRequestAddressForTransactionSchema,
+  DeclineRequestTransactionSchema,
+  RequestAddressForTransactionSchema,
+  RequestTransactionSchema,
+  SendTransactionSchema
+} from './gen/protobuf/command_pb'
+import { ContactUpdateSchema } from './gen/protobuf/contact_pb'
+import { MembershipUpdateEvent_EventType, MembershipUpdateMessageSchema } from './gen/protobuf/membership_update_message_pb'
+import { PairInstallationSchema } from './gen/protobuf/pairing_pb'
+import { readInbound } from './inbound'
+import { signMembershipEvent } from './membership-events'
+import { DROP_REASONS, DropCounter, type DropReason, parsesAsGoFloat } from './validation'
+import { MessageKind, wrapMessage } from './wrapper'
+
+const key = hexToBytes('c6cbd7d76bc5baca530c875663711b947efa6a86a900a9e8645ce32e5821484e')
+// Values from status-go's message_validator_test: clock 1, timestamp 2, whisper timestamp 2.
+const WHISPER_MS = 2
+const context = { whisperTimestampMs: WHISPER_MS, nowMs: 1_000_000 }
+
+function wrap<D extends DescMessage>(schema: D, init: MessageInitShape<D>, kind: MessageKind): Uint8Array {
+  return wrapMessage(toBinary(schema, create(schema, init)), kind, key)
+}
+
+const validChat: MessageInitShape<typeof ChatMessageSchema> = {
+  clock: 1n,
+  timestamp: 2n,
+  text: 'some-text',
+  chatId: 'chat-id',
+  messageType: MessageType.ONE_TO_ONE,
+  contentType: ContentType.TEXT_PLAIN
+}
+
+function expectDropped(raw: Uint8Array, reason: DropReason, ctx = context): void {
+  const drops = new DropCounter()
+  const result = readInbound(raw, ctx, drops)
+  expect(result).toEqual({ ok: false, reason })
+  expect(drops.count(reason)).toBe(1)
+  expect(drops.total).toBe(1)
+}
+
+function expectAccepted(raw: Uint8Array, ctx = context): void {
+  const drops = new DropCounter()
+  expect(readInbound(raw, ctx, drops).ok).toBe(true)
+  expect(drops.total).toBe(0)
+}
+
+describe('ChatMessage rules (§3.7)', () => {
+  it('accepts the valid message of status-go’s test', () => {
+    expectAccepted(wrap(ChatMessageSchema, validChat, MessageKind.CHAT_MESSAGE))
+  })
+
+  it('accepts a clock exactly at the drift limit', () => {
+    expectAccepted(wrap(ChatMessageSchema, { ...validChat, clock: 120_002n }, MessageKind.CHAT_MESSAGE))
+  })
+
+  it('accepts a clock far below the whisper timestamp (status-go only checks the future)', () => {
+    expectAccepted(wrap(ChatMessageSchema, { ...validChat, clock: 1n }, MessageKind.CHAT_MESSAGE), {
+      ...context,
+      whisperTimestampMs: 10_000_000
+    })
+  })
+
+  it('accepts a sticker with a hash', () => {
+    expectAccepted(
+      wrap(
+        ChatMessageSchema,
+        { ...validChat, contentType: ContentType.STICKER, payload: { case: 'sticker', value: { hash: 'abc', pack: 1 } } },
+        MessageKind.CHAT_MESSAGE
+      )
+    )
+  })
+
+  const violations: Array<[DropReason, MessageInitShape<typeof ChatMessageSchema>]> = [
+    ['CLOCK_ZERO', { ...validChat, clock: 0n }],
+    ['CLOCK_TOO_HIGH', { ...validChat, clock: 133_000n }],
+    ['TIMESTAMP_ZERO', { ...validChat, timestamp: 0n }],
+    ['TEXT_BLANK', { ...validChat, text: '  \n\t ' }],
+    ['CHAT_ID_EMPTY', { ...validChat, chatId: '' }],
+    ['CONTENT_TYPE_UNKNOWN', { ...validChat, contentType: ContentType.UNKNOWN_CONTENT_TYPE }],
+    ['CONTENT_TYPE_TRANSACTION_COMMAND', { ...validChat, contentType: ContentType.TRANSACTION_COMMAND }],
+    ['MESSAGE_TYPE_UNKNOWN', { ...validChat, messageType: MessageType.UNKNOWN_MESSAGE_TYPE }],
+    ['MESSAGE_TYPE_SYSTEM', { ...validChat, messageType: MessageType.SYSTEM_MESSAGE_PRIVATE_GROUP }],
+    ['STICKER_MISSING', { ...validChat, contentType: ContentType.STICKER }],
+    [
+      'STICKER_HASH_EMPTY',
+      { ...validChat, contentType: ContentType.STICKER, payload: { case: 'sticker', value: { hash: '', pack: 1 } } }
+    ]
+  ]
+  for (const [reason, init] of violations) {
+    it(`drops with ${reason}`, () => {
+      expectDropped(wrap(ChatMessageSchema, init, MessageKind.CHAT_MESSAGE), reason)
+    })
+  }
+})
+
+describe('PairInstallation rules', () => {
+  const valid = { clock: 1n, installationId: 'abc', deviceType: 'desktop', name: 'laptop' }
+  it('accepts a complete pairing message', () => {
+    expectAccepted(wrap(PairInstallationSchema, valid, MessageKind.PAIR_INSTALLATION))
+  })
+  const violations: Array<[DropReason, MessageInitShape<typeof PairInstallationSchema>]> = [
+    ['CLOCK_ZERO', { ...valid, clock: 0n }],
+    ['NAME_BLANK', { ...valid, name: ' ' }],
+    ['DEVICE_TYPE_BLANK', { ...valid, deviceType: '' }],
+    ['INSTALLATION_ID_BLANK', { ...valid, installationId: '\t' }]
+  ]
+  for (const [reason, init] of violations) {
+    it(`drops with ${reason}`, () => expectDropped(wrap(PairInstallationSchema, init, MessageKind.PAIR_INSTALLATION), reason))
+  }
+})
+
+describe('transaction command rules', () => {
+  it('RequestAddressForTransaction needs a float value', () => {
+    const valid = { clock: 1n, value: '0.5', contract: '' }
+    expectAccepted(wrap(RequestAddressForTransactionSchema, valid, MessageKind.REQUEST_ADDRESS_FOR_TRANSACTION))
+    expectDropped(
+      wrap(RequestAddressForTransactionSchema, { ...valid, value: ' ' }, MessageKind.REQUEST_ADDRESS_FOR_TRANSACTION),
+      'VALUE_BLANK'
+    )
+    expectDropped(
+      wrap(RequestAddressForTransactionSchema, { ...valid, value: '1,5' }, MessageKind.REQUEST_ADDRESS_FOR_TRANSACTION),
+      'VALUE_NOT_A_NUMBER'
+    )
+    expectDropped(
+      wrap(RequestAddressForTransactionSchema, { ...valid, clock: 200_000n }, MessageKind.REQUEST_ADDRESS_FOR_TRANSACTION),
+      'CLOCK_TOO_HIGH'
+    )
+  })
+
+  it('RequestTransaction needs value, address and a float value', () => {
+    const valid = { clock: 1n, address: '0xabc', value: '2', contract: '' }
+    expectAccepted(wrap(RequestTransactionSchema, valid, MessageKind.REQUEST_TRANSACTION))
+    expectDropped(wrap(RequestTransactionSchema, { ...valid, value: '' }, MessageKind.REQUEST_TRANSACTION), 'VALUE_BLANK')
+    expectDropped(wrap(RequestTransactionSchema, { ...valid, address: '' }, MessageKind.REQUEST_TRANSACTION), 'ADDRESS_BLANK')
+    expectDropped(wrap(RequestTransactionSchema, { ...valid, value: 'ten' }, MessageKind.REQUEST_TRANSACTION), 'VALUE_NOT_A_NUMBER')
+  })
+
+  it('AcceptRequestAddressForTransaction needs an id and an address', () => {
+    const valid = { clock: 1n, id: '0x01', address: '0xabc' }
+    const kind = MessageKind.ACCEPT_REQUEST_ADDRESS_FOR_TRANSACTION
+    expectAccepted(wrap(AcceptRequestAddressForTransactionSchema, valid, kind))
+    expectDropped(wrap(AcceptRequestAddressForTransactionSchema, { ...valid, id: '' }, kind), 'ID_EMPTY')
+    expectDropped(wrap(AcceptRequestAddressForTransactionSchema, { ...valid, address: ' ' }, kind), 'ADDRESS_BLANK')
+  })
+
+  it('declines need an id', () => {
+    expectAccepted(
+      wrap(DeclineRequestAddressForTransactionSchema, { clock: 1n, id: 'x' }, MessageKind.DECLINE_REQUEST_ADDRESS_FOR_TRANSACTION)
+    )
+    expectDropped(
+      wrap(DeclineRequestAddressForTransactionSchema, { clock: 1n }, MessageKind.DECLINE_REQUEST_ADDRESS_FOR_TRANSACTION),
+      'ID_EMPTY'
+    )
+    expectAccepted(wrap(DeclineRequestTransactionSchema, { clock: 1n, id: 'x' }, MessageKind.DECLINE_REQUEST_TRANSACTION))
+    expectDropped(wrap(DeclineRequestTransactionSchema, { clock: 1n }, MessageKind.DECLINE_REQUEST_TRANSACTION), 'ID_EMPTY')
+  })
+
+  it('SendTransaction needs a hash and a signature', () => {
+    const valid = { clock: 1n, id: '', transactionHash: '0xdead', signature: new Uint8Array([1]) }
+    expectAccepted(wrap(SendTransactionSchema, valid, MessageKind.SEND_TRANSACTION))
+    expectDropped(wrap(SendTransactionSchema, { ...valid, transactionHash: ' ' }, MessageKind.SEND_TRANSACTION), 'TRANSACTION_HASH_BLANK')
+    expectDropped(wrap(SendTransactionSchema, { ...valid, signature: new Uint8Array() }, MessageKind.SEND_TRANSACTION), 'SIGNATURE_EMPTY')
+  })
+
+  it('parses floats with Go’s grammar', () => {
+    for (const ok of ['1', '-1.5', '.5', '5.', '1e3', '+2E-2', 'Inf', '-infinity', 'NaN', '0x1p-2']) {
+      expect(parsesAsGoFloat(ok), ok).toBe(true)
+    }
+    for (const bad of ['', ' 1', '1 ', '1,5', '0x10', 'e3', '1e400', 'abc', '1.2.3']) {
+      expect(parsesAsGoFloat(bad), bad).toBe(false)
+    }
+  })
+})
+
+const chatId = 'a1b2-0x04abc'
+const created = (clock: bigint) =>
+  signMembershipEvent(chatId, { clock, type: MembershipUpdateEvent_EventType.CHAT_CREATED, name: 'g' }, key)
+
+describe('membership updates', () => {
+  it('accepts signed events and an embedded valid chat message', () => {
+    const raw = wrap(
+      MembershipUpdateMessageSchema,
+      { chatId, events: [created(1_000n)], message: { ...validChat, messageType: MessageType.PRIVATE_GROUP } },
+      MessageKind.MEMBERSHIP_UPDATE_MESSAGE
+    )
+    expectAccepted(raw)
+  })
+
+  it('drops the whole update when one event clock is too far ahead of local time', () => {
+    const raw = wrap(
+      MembershipUpdateMessageSchema,
+      { chatId, events: [created(1_000n), created(BigInt(context.nowMs) + 120_001n)] },
+      MessageKind.MEMBERSHIP_UPDATE_MESSAGE
+    )
+    expectDropped(raw, 'CLOCK_TOO_HIGH')
+  })
+
+  it('drops an update whose embedded chat message is invalid', () => {
+    const raw = wrap(
+      MembershipUpdateMessageSchema,
+      { chatId, events: [created(1_000n)], message: { ...validChat, text: '' } },
+      MessageKind.MEMBERSHIP_UPDATE_MESSAGE
+    )
+    expectDropped(raw, 'TEXT_BLANK')
+  })
+
+  it('drops an event too short to hold a signature', () => {
+    const truncated = created(1_000n).subarray(0, 40)
+    const raw = wrap(MembershipUpdateMessageSchema, { chatId, events: [truncated] }, MessageKind.MEMBERSHIP_UPDATE_MESSAGE)
+    expectDropped(raw, 'MALFORMED_PAYLOAD')
+  })
+})
+
+describe('decoding failures and unknown types', () => {
+  it('drops malformed wrapper bytes', () => {
+    expectDropped(hexToBytes('0a05ff'), 'MALFORMED_WRAPPER')
+  })
+
+  it('drops a wrapper whose signature cannot be recovered', () => {
+    const bad = toBinary(
+      ApplicationMetadataMessageSchema,
+      create(ApplicationMetadataMessageSchema, { signature: new Uint8Array(65), payload: new Uint8Array([8, 1]), type: MessageKind.CHAT_MESSAGE })
+    )
+    expectDropped(bad, 'BAD_SIGNATURE')
+  })
+
+  it('drops an unsigned wrapper that arrived without a transport signer', () => {
+    const unsigned = toBinary(
+      ApplicationMetadataMessageSchema,
+      create(ApplicationMetadataMessageSchema, { payload: new Uint8Array([8, 1]), type: MessageKind.CHAT_MESSAGE })
+    )
+    expectDropped(unsigned, 'NO_AUTHOR')
+  })
+
+  it('drops a group event whose signature cannot be recovered', () => {
+    const event = created(1_000n).slice()
+    event.fill(0, 0, 65)
+    const raw = wrap(MembershipUpdateMessageSchema, { chatId, events: [event] }, MessageKind.MEMBERSHIP_UPDATE_MESSAGE)
+    expectDropped(raw, 'BAD_EVENT_SIGNATURE')
+  })
+
+  it('drops a malformed payload', () => {
+    expectDropped(wrapMessage(hexToBytes('0aff'), MessageKind.CHAT_MESSAGE, key), 'MALFORMED_PAYLOAD')
+  })
+
+  it('ignores (and counts) wrapper types it does not know', () => {
+    expectDropped(wrapMessage(new Uint8Array(), 42 as MessageKind, key), 'UNSUPPORTED_TYPE')
+  })
+
+  it('accepts a ContactUpdate (no stateless rules)', () => {
+    expectAccepted(wrap(ContactUpdateSchema, { clock: 5n, ensName: '' }, MessageKind.CONTACT_UPDATE))
+  })
+
+  it('keeps a tally per reason across messages', () => {
+    const drops = new DropCounter()
+    readInbound(hexToBytes('0a05ff'), context, drops)
+    readInbound(hexToBytes('0a05ff'), context, drops)
+    readInbound(wrap(ChatMessageSchema, { ...validChat, clock: 0n }, MessageKind.CHAT_MESSAGE), context, drops)
+    expect(drops.snapshot()).toEqual({ MALFORMED_WRAPPER: 2, CLOCK_ZERO: 1 })
+    expect(drops.total).toBe(3)
+    expect(DROP_REASONS).toContain('CLOCK_ZERO')
+  })
+})
