@@ -2,7 +2,10 @@ import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { decodeProto } from './decode'
 import { type MembershipUpdateEvent, MembershipUpdateEventSchema } from './gen/protobuf/membership_update_message_pb'
-import { recoverKeccakSigner, SIGNATURE_LENGTH, signKeccak } from './signature'
+import { keccak256 } from '../crypto/keccak'
+import { recoverSigner, signDigest } from '../crypto/secp256k1'
+
+const SIGNATURE_LENGTH = 65
 
 export class MembershipEventError extends Error {
   override readonly name = 'MembershipEventError'
@@ -26,8 +29,8 @@ export interface SignedMembershipEvent {
 }
 
 // The chat id is bound into the signature so an event cannot be replayed into another group.
-function signedMaterial(chatId: string, eventBytes: Uint8Array): Uint8Array {
-  return concatBytes(utf8ToBytes(chatId), eventBytes)
+function signedDigest(chatId: string, eventBytes: Uint8Array): Uint8Array {
+  return keccak256(concatBytes(utf8ToBytes(chatId), eventBytes))
 }
 
 /** Encodes and signs one event: signature(keccak256(chatId ‖ event)) ‖ event. */
@@ -37,7 +40,7 @@ export function signMembershipEvent(
   privateKey: Uint8Array
 ): Uint8Array {
   const eventBytes = toBinary(MembershipUpdateEventSchema, create(MembershipUpdateEventSchema, event))
-  return concatBytes(signKeccak(signedMaterial(chatId, eventBytes), privateKey), eventBytes)
+  return concatBytes(signDigest(signedDigest(chatId, eventBytes), privateKey), eventBytes)
 }
 
 export function readMembershipEvent(chatId: string, raw: Uint8Array): SignedMembershipEvent {
@@ -54,7 +57,7 @@ export function readMembershipEvent(chatId: string, raw: Uint8Array): SignedMemb
   }
   let author: Uint8Array
   try {
-    author = recoverKeccakSigner(signedMaterial(chatId, eventBytes), signature)
+    author = recoverSigner(signedDigest(chatId, eventBytes), signature)
   } catch (err) {
     throw new MembershipEventError('BAD_SIGNATURE', err instanceof Error ? err.message : String(err))
   }

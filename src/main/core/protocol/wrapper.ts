@@ -6,7 +6,9 @@ import {
 } from './gen/protobuf/application_metadata_message_pb'
 import { decodeProto, DecodeError } from './decode'
 import { messageId } from './message-id'
-import { recoverKeccakSigner, signKeccak, SignatureError } from './signature'
+import { CryptoError } from '../crypto/crypto-error'
+import { keccak256 } from '../crypto/keccak'
+import { recoverSigner, signDigest } from '../crypto/secp256k1'
 
 export { MessageKind }
 
@@ -39,7 +41,7 @@ export interface UnwrappedMessage {
  * author, as status-go's WrapMessageV1.
  */
 export function wrapMessage(payload: Uint8Array, type: MessageKind, authorPrivateKey: Uint8Array): Uint8Array {
-  const signature = signKeccak(payload, authorPrivateKey)
+  const signature = signDigest(keccak256(payload), authorPrivateKey)
   return toBinary(ApplicationMetadataMessageSchema, create(ApplicationMetadataMessageSchema, { signature, payload, type }))
 }
 
@@ -59,9 +61,9 @@ export function unwrapMessage(raw: Uint8Array, transportSigner?: Uint8Array | nu
   let author: Uint8Array
   if (wrapper.signature.length > 0) {
     try {
-      author = recoverKeccakSigner(wrapper.payload, wrapper.signature)
+      author = recoverSigner(keccak256(wrapper.payload), wrapper.signature)
     } catch (err) {
-      if (err instanceof SignatureError) throw new WrapperError('BAD_SIGNATURE', err.message)
+      if (err instanceof CryptoError) throw new WrapperError('BAD_SIGNATURE', err.message)
       throw err
     }
   } else if (transportSigner) {
