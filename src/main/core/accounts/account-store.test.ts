@@ -141,6 +141,19 @@ describe('AccountStore', () => {
     expect(await readFile(foreign, 'utf8')).toBe('hello')
   })
 
+  it('reports oversized files and folders in place of an account without reading them', async () => {
+    await mkdir(accountsDir(), { recursive: true })
+    const big = join(accountsDir(), '00000000-0000-4000-8000-000000000002.json')
+    const folder = join(accountsDir(), '00000000-0000-4000-8000-000000000003.json')
+    await writeFile(big, ' '.repeat(100_000))
+    await mkdir(folder)
+    const entries = await store.list()
+    expect(entries.map((e) => e.status === 'corrupt' && e.error.message)).toEqual([
+      `${big}: too large to be a keystore`,
+      `${folder}: unreadable`
+    ])
+  })
+
   it('flags a file copied under another account id', async () => {
     const { id, file } = await store.create(ABANDON, 'pw')
     const otherId = '00000000-0000-4000-8000-000000000001'

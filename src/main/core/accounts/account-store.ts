@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { mkdir, open, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes } from '@noble/hashes/utils.js'
 import { AccountError, isAccountError } from './account-error'
@@ -46,6 +46,8 @@ export interface AccountStoreOptions {
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const FILE_SUFFIX = '.json'
+/** A keystore is about 1 KiB; anything far bigger is not ours and is not worth reading. */
+const MAX_FILE_BYTES = 64 * 1024
 
 /**
  * Password-protected accounts under `<profileDir>/accounts/<id>.json`, one Web3 v3 keystore each.
@@ -156,8 +158,9 @@ export class AccountStore {
     const file = this.fileOf(id)
     let text: string
     try {
-      text = await readFile(file, 'utf8')
+      text = await readSmallFile(file)
     } catch (error) {
+      if (isAccountError(error)) throw error
       if (isErrno(error, 'ENOENT')) throw new AccountError('NOT_FOUND', `no account ${id}`)
       throw new AccountError('CORRUPT_FILE', `${file}: unreadable`, { cause: error })
     }
@@ -191,6 +194,18 @@ interface StoredKeystore {
 
 function summarize({ keystore, file }: StoredKeystore): AccountSummary {
   return { id: keystore.id, file, ...keystore.hush, identicon: identicon(keystore.hush.publicKey) }
+}
+
+async function readSmallFile(file: string): Promise<string> {
+  const handle = await open(file, 'r')
+  try {
+    if ((await handle.stat()).size > MAX_FILE_BYTES) {
+      throw new AccountError('CORRUPT_FILE', `${file}: too large to be a keystore`)
+    }
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
 }
 
 function idFromFileName(name: string, file: string): string {
