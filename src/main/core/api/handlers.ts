@@ -1,0 +1,11 @@
+import type { ArgsOf, MethodName, ValueOf } from '../../../shared/api'
+
+/** Who is calling: handlers never see transport details beyond this. */
+export interface CallContext {
+  transport: 'ipc' | 'websocket' | 'in-process'
+}
+
+export type Handler<M extends MethodName> = (args: ArgsOf<M>, context: CallContext) => Promise<ValueOf<M>> | ValueOf<M>
+
+/** One handler per method of the contract; the compiler refuses a table that misses one. */
+export type HandlerTable = { [M in MethodName]: Handler<M> }

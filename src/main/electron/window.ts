@@ -1,0 +1,57 @@
+import { join } from 'node:path'
+import { BrowserWindow, session, shell } from 'electron'
+import { safeExternalUrl } from '../core/security/external-url'
+import { APP_ORIGIN } from './app-protocol'
+
+/**
+ * The one place windows are made, with least privilege: sandboxed, isolated, no Node in the page,
+ * no navigation away from the app, no new windows (http/https links go to the system browser after
+ * validation), and every permission request denied.
+ */
+export function createMainWindow(options: { devServerUrl?: string }): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1100,
+    height: 760,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    title: 'Hush',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: true
+    }
+  })
+  const allowedOrigin = options.devServerUrl ? new URL(options.devServerUrl).origin : APP_ORIGIN
+  window.webContents.on('will-navigate', (event, url) => {
+    if (new URL(url).origin !== allowedOrigin) event.preventDefault()
+  })
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault())
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    const safe = safeExternalUrl(url)
+    if (safe) void shell.openExternal(safe)
+    return { action: 'deny' }
+  })
+  window.once('ready-to-show', () => window.show())
+  void window.loadURL(options.devServerUrl ?? `${APP_ORIGIN}/index.html`)
+  return window
+}
+
+export function denyAllPermissions(): void {
+  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false))
+  session.defaultSession.setPermissionCheckHandler(() => false)
+}
+
+export function isAppFrameUrl(url: string, devServerUrl?: string): boolean {
+  try {
+    const origin = new URL(url).origin
+    return origin === (devServerUrl ? new URL(devServerUrl).origin : APP_ORIGIN)
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,67 @@
+import { join } from 'node:path'
+import { app, type BrowserWindow, shell } from 'electron'
+import { version } from '../../package.json'
+import { HushCore } from './core/host'
+import { consoleSink, createLogger, fileSink } from './core/log/logger'
+import { createNetwork } from './core/network'
+import { resolveProfileDir } from './core/profile'
+import { registerAppScheme, serveRenderer } from './electron/app-protocol'
+import { serveIpc } from './electron/ipc'
+import { flagValue, listFlag } from './electron/main-args'
+import { createMainWindow, denyAllPermissions } from './electron/window'
+
+const profileDir = resolveProfileDir(flagValue(process.argv, 'user-data-dir', 'profile'))
+// Electron's single-instance lock is scoped to userData, so pointing it at the profile gives one lock
+// per profile: a second launch on the same profile focuses the first, another profile runs beside it.
+app.setPath('userData', profileDir)
+registerAppScheme()
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit()
+} else {
+  let window: BrowserWindow | null = null
+  const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+  const log = createLogger('main', { sinks: [fileSink(join(profileDir, 'logs', 'hush.log')), consoleSink()] })
+  const core = new HushCore({
+    profileDir,
+    runtime: 'electron',
+    version,
+    log,
+    network: createNetwork(
+      {
+        listen: flagValue(process.argv, 'p2p-listen') ?? '127.0.0.1:0',
+        staticPeers: listFlag(process.argv, 'static'),
+        bootnodes: listFlag(process.argv, 'bootnodes')
+      },
+      log.child('network')
+    ),
+    openExternal: (url) => shell.openExternal(url)
+  })
+
+  app.on('second-instance', () => {
+    if (window?.isMinimized()) window.restore()
+    window?.focus()
+  })
+
+  app.whenReady().then(async () => {
+    denyAllPermissions()
+    serveRenderer(join(import.meta.dirname, '../renderer'))
+    await core.start()
+    serveIpc(core, () => window, devServerUrl)
+    window = createMainWindow({ devServerUrl })
+    app.on('activate', () => {
+      if (!window || window.isDestroyed()) window = createMainWindow({ devServerUrl })
+    })
+  })
+
+  app.on('window-all-closed', () => app.quit())
+  let stopped = false
+  app.on('will-quit', (event) => {
+    if (stopped) return
+    event.preventDefault()
+    core.stop().finally(() => {
+      stopped = true
+      app.quit()
+    })
+  })
+}

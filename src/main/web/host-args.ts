@@ -1,0 +1,52 @@
+import { parseArgs } from 'node:util'
+
+export interface WebHostArgs {
+  profile?: string
+  port: number
+  p2pListen: string
+  staticPeers: string[]
+  bootnodes: string[]
+}
+
+export class UsageError extends Error {}
+
+const USAGE =
+  'usage: hush-web [--profile DIR] [--port N] [--p2p-listen HOST:PORT] [--static ENODE,…] [--bootnodes ENODE,…]'
+
+/** Parses the web host's flags; anything unexpected is a UsageError with one readable line. */
+export function parseWebHostArgs(argv: string[]): WebHostArgs {
+  let values: ReturnType<typeof parse>['values']
+  try {
+    values = parse(argv).values
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`)
+  }
+  const port = Number(values.port ?? '0')
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535\n${USAGE}`)
+  return {
+    profile: values.profile,
+    port,
+    p2pListen: values['p2p-listen'] ?? '127.0.0.1:0',
+    staticPeers: list(values.static),
+    bootnodes: list(values.bootnodes)
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      profile: { type: 'string' },
+      port: { type: 'string' },
+      'p2p-listen': { type: 'string' },
+      static: { type: 'string' },
+      bootnodes: { type: 'string' }
+    }
+  })
+}
+
+function list(value: string | undefined): string[] {
+  return value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []
+}

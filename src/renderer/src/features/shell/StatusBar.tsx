@@ -1,0 +1,44 @@
+import { useState } from 'react'
+import { t } from '../../i18n/t'
+import { useAppStore } from '../../store/app-store'
+
+/** Always on screen: network state, peer count and pool size, with the peer list one click away. */
+export function StatusBar() {
+  const node = useAppStore((s) => s.node)
+  const [open, setOpen] = useState(false)
+  if (!node) return <footer className="status-bar" />
+  const peers = node.peers.length
+  return (
+    <footer className="status-bar" data-testid="status-bar">
+      <button type="button" className="status-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+        <span className={`status-dot status-${node.state}`} aria-hidden="true" />
+        <span data-testid="node-state">{t(`node.state.${node.state}`)}</span>
+        <span className="muted" data-testid="peer-count">
+          {t('node.peers', { count: peers })}
+        </span>
+        <span className="muted">{t('node.envelopes', { count: node.envelopes })}</span>
+      </button>
+      {open && (
+        <div className="status-details">
+          <p>
+            <strong>{t('node.enode')}</strong> <code className="selectable">{node.enode ?? '—'}</code>
+          </p>
+          <h3>{t('node.peerList')}</h3>
+          {peers === 0 ? (
+            <p className="muted">{t('node.noPeers')}</p>
+          ) : (
+            <ul className="peer-list">
+              {node.peers.map((peer) => (
+                <li key={peer.id}>
+                  <code>{peer.id.slice(0, 12)}…</code> {peer.address} · {peer.direction}
+                  {peer.light ? ' · light' : ''}
+                  {peer.trusted ? ' · trusted' : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </footer>
+  )
+}

@@ -1,0 +1,23 @@
+import { StrictMode } from 'react'
+import { createRoot } from 'react-dom/client'
+import * as z from 'zod'
+import { installClient } from './api/hush'
+import { connectWebBridge } from './api/web-bridge'
+import { App } from './features/shell/App'
+import { useAppStore } from './store/app-store'
+import './styles.css'
+
+// Our CSP forbids eval; without this zod probes Function() once and trips a CSP violation report.
+z.config({ jitless: true })
+
+const bridge = window.hush ?? connectWebBridge(window.location, (connected) => useAppStore.getState().setConnected(connected))
+installClient(bridge).on('node.status', (node) => useAppStore.getState().setNode(node))
+
+const root = document.getElementById('root')
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>
+  )
+}

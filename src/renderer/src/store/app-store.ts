@@ -1,0 +1,44 @@
+import { create } from 'zustand'
+import type { AppInfo, NodeStatus } from '../../../shared/api'
+import type { ApiError } from '../../../shared/api/result'
+import { hush } from '../api/hush'
+import { appDb, type ThemePreference } from '../db/app-db'
+
+interface AppState {
+  info: AppInfo | null
+  node: NodeStatus | null
+  connected: boolean
+  theme: ThemePreference
+  error: ApiError | null
+  load(): Promise<void>
+  setConnected(connected: boolean): void
+  setNode(node: NodeStatus): void
+  setTheme(theme: ThemePreference): Promise<void>
+}
+
+/** The shell's state: who serves us, how the network is doing, and the appearance preference. */
+export const useAppStore = create<AppState>((set) => ({
+  info: null,
+  node: null,
+  connected: true,
+  theme: 'system',
+  error: null,
+  async load() {
+    const stored = await appDb.settings.get('theme')
+    if (stored) set({ theme: stored.value })
+    const [info, node] = await Promise.all([hush().call('app.info', {}), hush().call('node.status', {})])
+    if (!info.ok) return set({ error: info.error })
+    if (!node.ok) return set({ info: info.value, error: node.error })
+    set({ info: info.value, node: node.value, error: null })
+  },
+  setConnected(connected) {
+    set({ connected })
+  },
+  setNode(node) {
+    set({ node })
+  },
+  async setTheme(theme) {
+    await appDb.settings.put({ key: 'theme', value: theme })
+    set({ theme })
+  }
+}))

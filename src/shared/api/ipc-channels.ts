@@ -1,0 +1,3 @@
+/** Electron IPC channel names, shared by main and preload so they cannot drift apart. */
+export const CALL_CHANNEL = 'hush:call'
+export const EVENT_CHANNEL = 'hush:event'
