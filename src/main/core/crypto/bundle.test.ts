@@ -33,23 +33,36 @@ function expectCode(fn: () => unknown, code: CryptoError['code']): void {
 }
 
 describe('bundles (status-go x3dh_test.go)', () => {
-  it('TestNewBundleContainer: one installation, signature over id ‖ spk ‖ "0" ‖ timestamp', () => {
+  it('TestNewBundleContainer: one installation, signature over id ‖ spk ‖ version ‖ timestamp', () => {
     const container = createBundleContainer(aliceKey, 'installation-1', NOW, random)
     const bundle = bundleForSending(container, aliceKey, NOW + 5)
     const spk = bundle.signedPreKeys['installation-1']!
     expect(spk.signedPreKey).toHaveLength(33)
+    expect(spk.version).toBe(1)
     expect(spk.protocolVersion).toBe(BUNDLE_PROTOCOL_VERSION)
     expect(bundle.identity).toEqual(publicKeyOf(aliceKey, true))
     expect(bundle.timestamp).toBe(BigInt(NOW + 5) * 1_000_000n)
-    const material = concatBytes(utf8ToBytes('installation-1'), spk.signedPreKey, utf8ToBytes('0'), utf8ToBytes(String(bundle.timestamp)))
+    const material = concatBytes(utf8ToBytes('installation-1'), spk.signedPreKey, utf8ToBytes('1'), utf8ToBytes(String(bundle.timestamp)))
     expect(bytesToHex(bundleSignatureMaterial(bundle))).toBe(bytesToHex(material))
     expect(recoverSigner(keccak256(material), bundle.signature)).toEqual(publicKeyOf(aliceKey, false))
   })
 
+  it('numbers a refreshed prekey after the previous one', () => {
+    const next = createBundleContainer(aliceKey, 'i', NOW, random, 4)
+    expect(next.bundle!.signedPreKeys['i']!.version).toBe(5)
+  })
+
   it('TestSignBundle: installations "1" and "2" (spk "key"), versions 0, then the timestamp', () => {
-    const container = createBundleContainer(aliceKey, '1', NOW, random)
-    const spk1 = container.bundle!.signedPreKeys['1']!.signedPreKey
-    const bundle = bundleForSending(container, aliceKey, NOW, { '2': create(SignedPreKeySchema, { signedPreKey: utf8ToBytes('key') }) })
+    const spk1 = publicKeyOf(utf8ToBytes('3'.repeat(32)))
+    const unsigned = create(BundleSchema, {
+      identity: publicKeyOf(aliceKey, true),
+      signedPreKeys: {
+        '1': create(SignedPreKeySchema, { signedPreKey: spk1, protocolVersion: 1 }),
+        '2': create(SignedPreKeySchema, { signedPreKey: utf8ToBytes('key') })
+      }
+    })
+    const bundle = signBundle(unsigned, aliceKey, NOW)
+    expect(bundle.timestamp).toBe(BigInt(NOW) * 1_000_000n)
     const material = concatBytes(
       utf8ToBytes('1'),
       spk1,
@@ -62,6 +75,16 @@ describe('bundles (status-go x3dh_test.go)', () => {
     expect(bytesToHex(bundleSignatureMaterial(bundle))).toBe(bytesToHex(material))
     expect(recoverSigner(keccak256(material), bundle.signature)).toEqual(publicKeyOf(aliceKey, false))
     expect(verifyBundle(bundle)).toEqual(publicKeyOf(aliceKey, false))
+  })
+
+  it('bundleForSending adds our other installations and re-signs without touching the stored container', () => {
+    const container = createBundleContainer(aliceKey, 'mine', NOW, random)
+    const other = create(SignedPreKeySchema, { signedPreKey: publicKeyOf(bobKey), version: 3, protocolVersion: 1 })
+    const bundle = bundleForSending(container, aliceKey, NOW + 1000, { paired: other })
+    expect(Object.keys(bundle.signedPreKeys).sort()).toEqual(['mine', 'paired'])
+    expect(verifyBundle(bundle)).toEqual(publicKeyOf(aliceKey, false))
+    expect(Object.keys(container.bundle!.signedPreKeys)).toEqual(['mine'])
+    expect(container.bundle!.signature).toHaveLength(0)
   })
 
   it('TestExtractIdentity: verification returns the signer identity', () => {
@@ -107,7 +130,7 @@ describe('bundle verification rejects tampering', () => {
   it('rejects a changed timestamp, prekey, version, installation id or extra installation', () => {
     expectCode(() => verifyBundle(tampered((b) => (b.timestamp += 1n))), 'BUNDLE_IDENTITY_MISMATCH')
     expectCode(() => verifyBundle(tampered((b) => (b.signedPreKeys['alice-1']!.signedPreKey = publicKeyOf(bobKey)))), 'BUNDLE_IDENTITY_MISMATCH')
-    expectCode(() => verifyBundle(tampered((b) => (b.signedPreKeys['alice-1']!.version = 1))), 'BUNDLE_IDENTITY_MISMATCH')
+    expectCode(() => verifyBundle(tampered((b) => (b.signedPreKeys['alice-1']!.version += 1))), 'BUNDLE_IDENTITY_MISMATCH')
     expectCode(
       () =>
         verifyBundle(

@@ -26,15 +26,17 @@ export function unixNanos(nowMs: number): bigint {
 }
 
 /**
- * A fresh signed prekey for our installation, stored locally as status-go's BundleContainer. The
- * inner bundle's timestamp records when the prekey was made (it drives the 24 h refresh); the copy
- * that is sent is re-signed with the current time by `bundleForSending`.
+ * A fresh signed prekey for our installation, stored locally as status-go's BundleContainer. Its
+ * version is the previous prekey's plus one (status-go numbers them from 1 when storing), so peers
+ * expire the older prekey. The inner bundle's timestamp records when the prekey was made (it drives
+ * the 24 h refresh); the copy that is sent is re-signed with the current time by `bundleForSending`.
  */
 export function createBundleContainer(
   identityKey: Uint8Array,
   installationId: string,
   nowMs: number,
-  random: RandomBytes
+  random: RandomBytes,
+  previousVersion = 0
 ): BundleContainer {
   const preKey = generatePrivateKey(random)
   return create(BundleContainerSchema, {
@@ -43,7 +45,7 @@ export function createBundleContainer(
       signedPreKeys: {
         [installationId]: create(SignedPreKeySchema, {
           signedPreKey: publicKeyOf(preKey, true),
-          version: 0,
+          version: previousVersion + 1,
           protocolVersion: BUNDLE_PROTOCOL_VERSION
         })
       },
