@@ -46,7 +46,13 @@ export const DROP_REASONS = [
   'ADDRESS_BLANK',
   'ID_EMPTY',
   'TRANSACTION_HASH_BLANK',
-  'SIGNATURE_EMPTY'
+  'SIGNATURE_EMPTY',
+  // Chat matching (chat-matching.ts, §3.8).
+  'PUBLIC_CHAT_NOT_JOINED',
+  'GROUP_CHAT_UNKNOWN',
+  'GROUP_MEMBERSHIP_NOT_JOINED',
+  'RECIPIENT_KEY_INVALID',
+  'MESSAGE_TYPE_UNMATCHED'
 ] as const
 
 export type DropReason = (typeof DROP_REASONS)[number]
