@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { platform } from 'node:os'
 import type { AppInfo, NodeStatus } from '../../shared/api'
+import { AccountService } from './accounts/account-service'
+import { AccountStore } from './accounts/account-store'
+import type { KdfParams } from './accounts/keystore'
 import type { Dispatch } from './api/dispatch'
 import { createDispatch } from './api/dispatch'
 import { EventHub } from './api/event-hub'
@@ -25,6 +28,8 @@ export interface CoreOptions {
   network: NetworkService
   /** Hands a validated URL to the system browser; absent where there is none (the web host). */
   openExternal?: (url: string) => Promise<void>
+  /** Cheaper key stretching for tests; production always uses the keystore default. */
+  kdf?: KdfParams
 }
 
 /**
@@ -34,10 +39,12 @@ export interface CoreOptions {
 export class HushCore {
   readonly events = new EventHub()
   readonly dispatch: Dispatch
+  readonly accounts: AccountService
   private lock: ProfileLock | null = null
   private readonly disposers: Array<() => void> = []
 
   constructor(private readonly options: CoreOptions) {
+    this.accounts = new AccountService(new AccountStore(options.profileDir, { kdf: options.kdf }))
     this.dispatch = createDispatch(this.handlers(), options.log.child('api'))
   }
 
@@ -45,20 +52,24 @@ export class HushCore {
     mkdirSync(this.options.profileDir, { recursive: true, mode: 0o700 })
     this.lock = ProfileLock.acquire(this.options.profileDir)
     const { network } = this.options
-    this.disposers.push(network.onStatus(() => this.events.emit('node.status', network.status())))
+    this.disposers.push(
+      network.onStatus(() => this.events.emit('node.status', network.status())),
+      this.accounts.onChange((account) => this.events.emit('accounts.current', account))
+    )
     await network.start()
     this.options.log.info('core started', { runtime: this.options.runtime })
   }
 
   async stop(): Promise<void> {
     for (const dispose of this.disposers.splice(0)) dispose()
+    this.accounts.lock()
     await this.options.network.stop()
     this.lock?.release()
     this.lock = null
   }
 
   private handlers(): HandlerTable {
-    const { options } = this
+    const { options, accounts } = this
     return {
       'app.info': () => ({
         name: 'Hush',
@@ -73,7 +84,27 @@ export class HushCore {
         await options.openExternal(safe)
         return { opened: true }
       },
-      'node.status': () => options.network.status()
+      'node.status': () => options.network.status(),
+      'accounts.list': () => accounts.list(),
+      'accounts.candidates': ({ count }) => accounts.candidatesFor(count ?? 5),
+      'accounts.create': ({ candidateId, password, name }) => accounts.create(candidateId, password, name),
+      'accounts.checkMnemonic': ({ mnemonic }) => accounts.check(mnemonic),
+      'accounts.restore': ({ mnemonic, password, name }) => accounts.restore(mnemonic, password, name),
+      'accounts.unlock': ({ id, password }) => accounts.unlock(id, password),
+      'accounts.lock': () => {
+        accounts.lock()
+        return {}
+      },
+      'accounts.current': () => accounts.currentAccount(),
+      'accounts.revealMnemonic': async ({ id, password }) => ({ mnemonic: await accounts.revealMnemonic(id, password) }),
+      'accounts.changePassword': async ({ id, oldPassword, newPassword }) => {
+        await accounts.changePassword(id, oldPassword, newPassword)
+        return {}
+      },
+      'accounts.remove': async ({ id, password }) => {
+        await accounts.remove(id, password)
+        return {}
+      }
     }
   }
 }

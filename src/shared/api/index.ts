@@ -1,7 +1,9 @@
 import type * as z from 'zod'
+import { accountEvents, accountMethods } from './accounts'
 import { appMethods } from './app'
 import { nodeEvents, nodeMethods } from './node'
 
+export * from './accounts'
 export * from './app'
 export * from './contract'
 export * from './node'
@@ -10,12 +12,14 @@ export * from './result'
 /** Every method of the Hush API, by name. Main, preload, web host and renderer all derive from this table. */
 export const methods = {
   ...appMethods,
-  ...nodeMethods
+  ...nodeMethods,
+  ...accountMethods
 }
 
 /** Every event stream main pushes to the renderer, by name, with its payload schema. */
 export const events = {
-  ...nodeEvents
+  ...nodeEvents,
+  ...accountEvents
 }
 
 export type Methods = typeof methods

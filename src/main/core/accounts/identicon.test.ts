@@ -1,7 +1,8 @@
 import { md5 } from '@noble/hashes/legacy.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { identicon, identiconSvg } from './identicon'
+import { identiconSvg } from '../../../shared/identicon-svg'
+import { identicon } from './identicon'
 
 const FIXTURE_KEY =
   '0x04211fe0f69772ecf7eb0b5bfc7678672508a9fb01f2d699096f0d59ef7fe1a0cb1e648a80190db1c0f5f088872444d846f2956d0bd84069f3f9f69335af852ac0'

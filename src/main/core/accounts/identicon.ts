@@ -26,26 +26,6 @@ export function identicon(input: string): Identicon {
   return { cells, color: hslToRgb((hueSum / 765) * 360, 0.5, 0.7) }
 }
 
-/**
- * Renders an identicon as a standalone SVG string with status-go's geometry: a 50-unit canvas
- * with a 10-unit margin and 6-unit cells, transparent background, scaled to `size` pixels.
- */
-export function identiconSvg(icon: Identicon, size: number): string {
-  const { r, g, b } = icon.color
-  const squares = icon.cells
-    .map((filled, index) => {
-      if (!filled) return ''
-      const x = 10 + 6 * (index % IDENTICON_GRID)
-      const y = 10 + 6 * Math.floor(index / IDENTICON_GRID)
-      return `<rect x="${x}" y="${y}" width="6" height="6"/>`
-    })
-    .join('')
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 50 50" ` +
-    `shape-rendering="crispEdges"><g fill="rgb(${r},${g},${b})">${squares}</g></svg>`
-  )
-}
-
 /** HSL → 8-bit RGB the way go-colorful does it (Hsl(), then RGB255 rounding half up). */
 function hslToRgb(hue: number, saturation: number, lightness: number): Identicon['color'] {
   const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation

@@ -1,0 +1,105 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createClient, type HushClient } from '../../../shared/api/client'
+import type { Account } from '../../../shared/api'
+import { inProcessBridge } from '../api/in-process'
+import { HushCore } from '../host'
+import { silentLogger } from '../log/logger'
+import { FakeNetwork } from '../testing/fake-network'
+
+const FAST_KDF = { n: 1024, r: 8, p: 1 }
+
+describe('accounts API', () => {
+  let dir: string
+  let core: HushCore
+  let client: HushClient
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hush-accounts-'))
+    core = new HushCore({ profileDir: dir, runtime: 'in-process', version: '1', log: silentLogger, network: new FakeNetwork(), kdf: FAST_KDF })
+    await core.start()
+    client = createClient(inProcessBridge(core.dispatch, core.events))
+  })
+
+  afterEach(async () => {
+    await core.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  const value = <T>(result: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T => {
+    if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`)
+    return result.value
+  }
+
+  it('creates an account from a chosen candidate, unlocks it and reports it', async () => {
+    const candidates = value(await client.call('accounts.candidates', { count: 5 }))
+    expect(candidates).toHaveLength(5)
+    expect(JSON.stringify(candidates)).not.toMatch(/mnemonic/)
+    const chosen = candidates[2]!
+    const events: Array<Account | null> = []
+    client.on('accounts.current', (account) => events.push(account))
+    const { account, mnemonic } = value(await client.call('accounts.create', { candidateId: chosen.candidateId, password: 'pw one', name: 'Alice' }))
+    expect(account).toMatchObject({ publicKey: chosen.publicKey, alias: chosen.alias, name: 'Alice' })
+    expect(mnemonic.split(' ')).toHaveLength(12)
+    expect(value(await client.call('accounts.current', {}))?.id).toBe(account.id)
+    expect(events.map((a) => a?.id ?? null)).toEqual([account.id])
+    // A candidate can be used once only.
+    expect(await client.call('accounts.create', { candidateId: chosen.candidateId, password: 'x' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+  })
+
+  it('locks, refuses a wrong password clearly, then unlocks', async () => {
+    const [candidate] = value(await client.call('accounts.candidates', { count: 1 }))
+    const { account } = value(await client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'right' }))
+    value(await client.call('accounts.lock', {}))
+    expect(value(await client.call('accounts.current', {}))).toBeNull()
+    expect(await client.call('accounts.unlock', { id: account.id, password: 'wrong' })).toMatchObject({ ok: false, error: { code: 'WRONG_PASSWORD' } })
+    expect(value(await client.call('accounts.unlock', { id: account.id, password: 'right' })).publicKey).toBe(account.publicKey)
+  })
+
+  it('previews and restores an identity from its words, pointing at bad words by position', async () => {
+    const [candidate] = value(await client.call('accounts.candidates', { count: 1 }))
+    const { account, mnemonic } = value(await client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'pw' }))
+    const bad = mnemonic.split(' ').map((word, i) => (i === 3 ? 'notaword' : word)).join(' ')
+    expect(value(await client.call('accounts.checkMnemonic', { mnemonic: bad }))).toMatchObject({ ok: false, problem: { reason: 'UNKNOWN_WORDS', unknownWords: [3] } })
+    const preview = value(await client.call('accounts.checkMnemonic', { mnemonic }))
+    expect(preview).toMatchObject({ ok: true, identity: { publicKey: account.publicKey, alias: account.alias } })
+
+    const other = mkdtempSync(join(tmpdir(), 'hush-accounts-restore-'))
+    const second = new HushCore({ profileDir: other, runtime: 'in-process', version: '1', log: silentLogger, network: new FakeNetwork(), kdf: FAST_KDF })
+    await second.start()
+    try {
+      const secondClient = createClient(inProcessBridge(second.dispatch, second.events))
+      const restored = value(await secondClient.call('accounts.restore', { mnemonic, password: 'other' }))
+      expect(restored).toMatchObject({ publicKey: account.publicKey, alias: account.alias, address: account.address })
+    } finally {
+      await second.stop()
+      rmSync(other, { recursive: true, force: true })
+    }
+  })
+
+  it('lists a corrupt keystore with a clear error while other accounts still work', async () => {
+    const [candidate] = value(await client.call('accounts.candidates', { count: 1 }))
+    const { account } = value(await client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'pw' }))
+    const broken = join(dir, 'accounts', '00000000-0000-4000-8000-000000000000.json')
+    writeFileSync(broken, '{"version": 3, "crypto": ')
+    const list = value(await client.call('accounts.list', {}))
+    expect(list).toContainEqual({ status: 'corrupt', file: broken, message: expect.stringContaining(broken) })
+    expect(list).toContainEqual({ status: 'ok', account })
+    expect(readFileSync(broken, 'utf8')).toBe('{"version": 3, "crypto": ')
+    value(await client.call('accounts.lock', {}))
+    expect(value(await client.call('accounts.unlock', { id: account.id, password: 'pw' })).id).toBe(account.id)
+  })
+
+  it('writes no secret in the clear anywhere in the profile', async () => {
+    const [candidate] = value(await client.call('accounts.candidates', { count: 1 }))
+    const { mnemonic } = value(await client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'correct horse' }))
+    const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+    for (const file of files) {
+      const text = readFileSync(join(file.parentPath, file.name), 'utf8')
+      expect(text).not.toContain(mnemonic.split(' ').slice(0, 3).join(' '))
+      expect(text).not.toContain('correct horse')
+    }
+  })
+})

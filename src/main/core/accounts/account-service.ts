@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto'
+import type { Account, AccountListEntry, Candidate as ApiCandidate } from '../../../shared/api'
+import { HushError } from '../../../shared/api'
+import { AccountError, type AccountErrorCode } from './account-error'
+import { type AccountStore, type AccountSummary, type UnlockedAccount } from './account-store'
+import { deriveKeys } from './derivation'
+import { publicIdentityOf } from './identity'
+import { checkMnemonic, describeMnemonicProblem } from './mnemonic'
+
+/** Candidates shown on the create screen are forgotten after this long, with their secrets. */
+const CANDIDATE_TTL_MS = 30 * 60_000
+
+/**
+ * The accounts side of the API: which account is unlocked in this host, and the create/restore/unlock
+ * flows on top of the AccountStore. Secrets stay here: the renderer sees a mnemonic only right after
+ * creation and when it is revealed with the password.
+ */
+export class AccountService {
+  private current: UnlockedAccount | null = null
+  private candidates = new Map<string, { mnemonic: string; expires: number }>()
+  private readonly listeners = new Set<(account: Account | null) => void>()
+
+  constructor(
+    private readonly store: AccountStore,
+    private readonly now: () => number = Date.now
+  ) {}
+
+  onChange(listener: (account: Account | null) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  unlocked(): UnlockedAccount | null {
+    return this.current
+  }
+
+  currentAccount(): Account | null {
+    return this.current ? toAccount(this.current.summary) : null
+  }
+
+  async list(): Promise<AccountListEntry[]> {
+    return (await this.store.list()).map((entry) =>
+      entry.status === 'ok'
+        ? { status: 'ok', account: toAccount(entry) }
+        : { status: 'corrupt', file: entry.file, message: entry.error.message }
+    )
+  }
+
+  async candidatesFor(count: number): Promise<ApiCandidate[]> {
+    this.dropExpiredCandidates()
+    const fresh = await this.store.generateCandidates(count)
+    return fresh.map(({ mnemonic, ...identity }) => {
+      const candidateId = randomUUID()
+      this.candidates.set(candidateId, { mnemonic, expires: this.now() + CANDIDATE_TTL_MS })
+      return { candidateId, ...identity }
+    })
+  }
+
+  async create(candidateId: string, password: string, name?: string): Promise<{ account: Account; mnemonic: string }> {
+    this.dropExpiredCandidates()
+    const candidate = this.candidates.get(candidateId)
+    if (!candidate) throw new HushError('NOT_FOUND', 'That identity is no longer on offer; please pick again')
+    const summary = await guard(() => this.store.create(candidate.mnemonic, password, name))
+    this.candidates.clear()
+    await this.unlock(summary.id, password)
+    return { account: toAccount(summary), mnemonic: candidate.mnemonic }
+  }
+
+  async restore(mnemonic: string, password: string, name?: string): Promise<Account> {
+    const summary = await guard(() => this.store.create(mnemonic, password, name))
+    return this.unlock(summary.id, password)
+  }
+
+  async check(mnemonic: string) {
+    const check = checkMnemonic(mnemonic)
+    if (!check.ok) {
+      return {
+        ok: false as const,
+        problem: {
+          reason: check.reason,
+          message: describeMnemonicProblem(check),
+          unknownWords: check.reason === 'UNKNOWN_WORDS' ? check.unknown.map((u) => u.index) : []
+        }
+      }
+    }
+    return { ok: true as const, identity: publicIdentityOf(await deriveKeys(check.mnemonic)) }
+  }
+
+  async unlock(id: string, password: string): Promise<Account> {
+    this.current = await guard(() => this.store.unlock(id, password))
+    const account = toAccount(this.current.summary)
+    this.notify(account)
+    return account
+  }
+
+  lock(): void {
+    if (!this.current) return
+    this.current = null
+    this.notify(null)
+  }
+
+  revealMnemonic(id: string, password: string): Promise<string> {
+    return guard(() => this.store.revealMnemonic(id, password))
+  }
+
+  changePassword(id: string, oldPassword: string, newPassword: string): Promise<void> {
+    return guard(() => this.store.changePassword(id, oldPassword, newPassword))
+  }
+
+  async remove(id: string, password: string): Promise<void> {
+    await guard(() => this.store.remove(id, password))
+    if (this.current?.summary.id === id) this.lock()
+  }
+
+  private notify(account: Account | null): void {
+    for (const listener of this.listeners) listener(account)
+  }
+
+  private dropExpiredCandidates(): void {
+    const now = this.now()
+    for (const [id, candidate] of this.candidates) if (candidate.expires < now) this.candidates.delete(id)
+  }
+}
+
+function toAccount(summary: AccountSummary): Account {
+  const { id, name, publicKey, alias, address, identicon, createdAt } = summary
+  return { id, name, publicKey, alias, address, identicon, createdAt }
+}
+
+const API_CODE: Record<AccountErrorCode, HushError['code']> = {
+  WRONG_PASSWORD: 'WRONG_PASSWORD',
+  INVALID_PASSWORD: 'BAD_REQUEST',
+  NOT_FOUND: 'NOT_FOUND',
+  CORRUPT_FILE: 'CONFLICT',
+  INVALID_MNEMONIC: 'BAD_REQUEST',
+  ALREADY_EXISTS: 'CONFLICT',
+  INVALID_NAME: 'BAD_REQUEST'
+}
+
+/** Account errors carry no secrets, so their messages go to the UI as they are. */
+async function guard<T>(task: () => Promise<T>): Promise<T> {
+  try {
+    return await task()
+  } catch (error) {
+    if (error instanceof AccountError) throw new HushError(API_CODE[error.code], error.message)
+    throw error
+  }
+}
