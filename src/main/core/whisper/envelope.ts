@@ -1,0 +1,119 @@
+import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
+import { keccak256 } from '../crypto/keccak'
+import { WhisperError } from './errors'
+import { TOPIC_LENGTH } from './topic'
+
+/** A Whisper v6 envelope (EIP-627): the unit that is pooled, relayed and archived. */
+export interface Envelope {
+  /** UNIX seconds (uint32). */
+  expiry: number
+  /** Seconds (uint32). */
+  ttl: number
+  /** Exactly 4 bytes. */
+  topic: Uint8Array
+  /** The encrypted payload. */
+  data: Uint8Array
+  /** uint64. */
+  nonce: bigint
+}
+
+/** geth's EnvelopeHeaderLength: the fixed overhead counted by size limits. */
+export const ENVELOPE_HEADER_LENGTH = 20
+
+const UINT32_MAX = 0xffff_ffff
+const UINT64_MAX = (1n << 64n) - 1n
+
+type RlpItem = Uint8Array | NestedUint8Array
+
+/** RLP `[expiry, ttl, topic, data, nonce]` with canonical (minimal) integers. */
+export function encodeEnvelope(e: Envelope): Uint8Array {
+  assertEnvelopeRanges(e)
+  return RLP.encode([e.expiry, e.ttl, e.topic, e.data, e.nonce])
+}
+
+/** RLP `[expiry, ttl, topic, data]`: the PoW pre-image prefix (geth `rlpWithoutNonce`). */
+export function encodeEnvelopeWithoutNonce(e: Omit<Envelope, 'nonce'>): Uint8Array {
+  return RLP.encode([e.expiry, e.ttl, e.topic, e.data])
+}
+
+/**
+ * Strict decode from RLP bytes or from an item of an already decoded RLP list (a code-1 batch).
+ * Exactly five items, canonical integers within uint32/uint64, a 4-byte topic; anything else
+ * throws a WhisperError, so a peer's bad bytes can never become an Envelope.
+ */
+export function decodeEnvelope(input: Uint8Array | RlpItem): Envelope {
+  let item: RlpItem
+  if (input instanceof Uint8Array) {
+    try {
+      item = RLP.decode(input)
+    } catch (cause) {
+      throw new WhisperError('bad-rlp', `envelope is not valid RLP: ${(cause as Error).message}`, { cause })
+    }
+  } else {
+    item = input
+  }
+  if (!Array.isArray(item)) throw new WhisperError('bad-envelope', 'envelope must be an RLP list')
+  if (item.length !== 5) {
+    throw new WhisperError('bad-envelope', `envelope must have 5 items, got ${item.length}`)
+  }
+  const [expiry, ttl, topic, data, nonce] = item as [RlpItem, RlpItem, RlpItem, RlpItem, RlpItem]
+  const topicBytes = bytesField(topic, 'topic')
+  if (topicBytes.length !== TOPIC_LENGTH) {
+    throw new WhisperError('bad-envelope', `topic must be ${TOPIC_LENGTH} bytes, got ${topicBytes.length}`)
+  }
+  return {
+    expiry: Number(decodeUint(expiry, 4, 'expiry')),
+    ttl: Number(decodeUint(ttl, 4, 'ttl')),
+    topic: topicBytes,
+    data: bytesField(data, 'data'),
+    nonce: decodeUint(nonce, 8, 'nonce')
+  }
+}
+
+/**
+ * A canonical RLP unsigned integer of at most `maxBytes` bytes (no leading zero byte, zero = empty).
+ * geth's decoder refuses non-canonical integers, so we do too.
+ */
+export function decodeUint(item: RlpItem, maxBytes: number, field: string): bigint {
+  const bytes = bytesField(item, field)
+  if (bytes.length > maxBytes) {
+    throw new WhisperError('bad-envelope', `${field} exceeds ${maxBytes * 8} bits`)
+  }
+  if (bytes.length > 0 && bytes[0] === 0) {
+    throw new WhisperError('bad-envelope', `${field} is not a canonical integer (leading zero)`)
+  }
+  let value = 0n
+  for (const b of bytes) value = (value << 8n) | BigInt(b)
+  return value
+}
+
+/** keccak256 of the full envelope RLP: the envelope's id. */
+export function envelopeHash(encoded: Uint8Array): Uint8Array {
+  return keccak256(encoded)
+}
+
+/** Size counted against the max message size: 20 + len(data). */
+export function envelopeSize(e: Pick<Envelope, 'data'>): number {
+  return ENVELOPE_HEADER_LENGTH + e.data.length
+}
+
+/** Expiry − TTL with geth's uint32 wrap-around. */
+export function sentTime(e: Pick<Envelope, 'expiry' | 'ttl'>): number {
+  return (e.expiry - e.ttl) >>> 0
+}
+
+/** Throws unless the numeric fields fit their wire types (guards locally built envelopes). */
+export function assertEnvelopeRanges(e: Envelope): void {
+  for (const [name, v] of [['expiry', e.expiry], ['ttl', e.ttl]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > UINT32_MAX) {
+      throw new WhisperError('bad-argument', `${name} must be a uint32, got ${v}`)
+    }
+  }
+  if (e.nonce < 0n || e.nonce > UINT64_MAX) throw new WhisperError('bad-argument', 'nonce must be a uint64')
+  if (e.topic.length !== TOPIC_LENGTH) throw new WhisperError('bad-topic', 'topic must be 4 bytes')
+}
+
+function bytesField(item: RlpItem, field: string): Uint8Array {
+  if (!(item instanceof Uint8Array)) throw new WhisperError('bad-envelope', `${field} must be a byte string`)
+  return item
+}
