@@ -1,6 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 import { CryptoError } from './crypto-error'
+import { ecdhX } from './ecies'
 
 /** Source of randomness; injected so that tests and vectors are deterministic. */
 export type RandomBytes = (length: number) => Uint8Array
@@ -40,12 +41,19 @@ export function isValidPublicKey(publicKey: Uint8Array): boolean {
 
 /**
  * ECDH as status-go does it everywhere in the encryption layer (ecies GenerateShared with 16+16):
- * the 32-byte big-endian X coordinate of privateKey·publicKey, with no hashing.
+ * the 32-byte big-endian X coordinate of privateKey·publicKey, with no hashing. Runs on the ECIES
+ * module's backend (node:crypto when the runtime has secp256k1, else noble).
  */
 export function ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  if (publicKey.length !== 33 && publicKey.length !== 65) {
+    throw new CryptoError('INVALID_KEY', `public key must be 33 or 65 bytes, got ${publicKey.length}`)
+  }
   assertPrivateKey(privateKey)
-  const point = pointOf(publicKey)
-  return secp256k1.getSharedSecret(privateKey, point.toBytes(true), true).slice(1)
+  try {
+    return ecdhX(privateKey, publicKey)
+  } catch {
+    throw new CryptoError('INVALID_KEY', 'public key is not a point on secp256k1')
+  }
 }
 
 /** Ethereum-style signature of a 32-byte digest: R ‖ S ‖ V with V ∈ {0, 1}. */
