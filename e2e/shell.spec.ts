@@ -22,7 +22,7 @@ test('the appearance setting is kept in Dexie across a reload', async ({ launch 
   const alice = await launch({ name: 'alice' })
   const html = alice.page.locator('html')
   await expect(html).not.toHaveAttribute('data-theme', /.+/)
-  await alice.page.getByLabel('Dark').check()
+  await alice.page.locator('label', { hasText: 'Dark' }).click()
   await expect(html).toHaveAttribute('data-theme', 'dark')
   await alice.page.reload()
   await expect(alice.page.getByTestId('app-info')).toBeVisible()
