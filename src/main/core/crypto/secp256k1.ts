@@ -29,6 +29,16 @@ export function decompressPublicKey(publicKey: Uint8Array): Uint8Array {
   return pointOf(publicKey).toBytes(false)
 }
 
+/** Whether `publicKey` (33 or 65 bytes) is a valid point on the curve. */
+export function isValidPublicKey(publicKey: Uint8Array): boolean {
+  try {
+    pointOf(publicKey)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
  * ECDH as status-go does it everywhere in the encryption layer (ecies GenerateShared with 16+16):
  * the 32-byte big-endian X coordinate of privateKey·publicKey, with no hashing. Runs on the ECIES
