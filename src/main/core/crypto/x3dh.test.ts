@@ -1,6 +1,9 @@
+import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
+import { bundleForSending, createBundleContainer, verifyBundle } from './bundle'
 import { CryptoError } from './crypto-error'
+import { confirmMessageKey, initiatorRatchet, ratchetDecrypt, ratchetEncrypt, ratchetSessionId, responderRatchet } from './ratchet'
 import { publicKeyOf } from './secp256k1'
 import { performActiveX3dh, x3dhInitiatorSecret, x3dhResponderSecret } from './x3dh'
 
@@ -57,5 +60,41 @@ describe('X3DH (status-go vector)', () => {
     expect(() => performActiveX3dh(aliceIdentity, bogus, publicKeyOf(bobSignedPreKey), () => aliceEphemeral.slice())).toThrow(
       CryptoError
     )
+  })
+})
+
+describe('X3DH into the Double Ratchet with a real bundle (encryption_test.go shape)', () => {
+  it('first message carries X3DH (EK, id = SPK) and DR headers (n = 0, pn = 0), and Bob decrypts it', () => {
+    let counter = 0
+    const random = (n: number) => sha256(utf8ToBytes(`flow-${counter++}`)).slice(0, n)
+    const container = createBundleContainer(bobIdentity, 'bob-device', 1_000, random)
+    const bobBundle = bundleForSending(container, bobIdentity, 2_000)
+
+    // Alice: verify the bundle, X3DH against the installation's prekey, start the ratchet on it.
+    const bobKey = verifyBundle(bobBundle)
+    const spk = bobBundle.signedPreKeys['bob-device']!.signedPreKey
+    const x3dh = performActiveX3dh(aliceIdentity, bobKey, spk, random)
+    const alice = initiatorRatchet(x3dh.sharedKey, spk, random)
+    const first = ratchetEncrypt(alice, utf8ToBytes('hello bob'))
+    expect(first.header.n).toBe(0)
+    expect(first.header.pn).toBe(0)
+    expect(x3dh.signedPreKeyId).toEqual(spk)
+    expect(bytesToHex(ratchetSessionId(x3dh.signedPreKeyId, 'bob-device'))).toBe(bytesToHex(spk) + bytesToHex(utf8ToBytes('bob-device')))
+
+    // Bob: IK_A comes from the Whisper signature; the SPK private key from the stored container.
+    const sk = x3dhResponderSecret({
+      myIdentityKey: bobIdentity,
+      mySignedPreKey: container.privateSignedPreKey,
+      theirIdentityKey: publicKeyOf(aliceIdentity, false),
+      theirEphemeralKey: x3dh.ephemeralPublicKey
+    })
+    expect(sk).toEqual(x3dh.sharedKey)
+    const bob = responderRatchet(sk, container.privateSignedPreKey)
+    const received = ratchetDecrypt(bob, first.header, first.ciphertext, { random })
+    expect(new TextDecoder().decode(received.plaintext)).toBe('hello bob')
+
+    const reply = ratchetEncrypt(confirmMessageKey(received.state, received.messageKey), utf8ToBytes('hi alice'))
+    expect(reply.header.pn).toBe(0)
+    expect(new TextDecoder().decode(ratchetDecrypt(first.state, reply.header, reply.ciphertext, { random }).plaintext)).toBe('hi alice')
   })
 })
