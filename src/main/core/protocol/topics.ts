@@ -1,5 +1,6 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { decompressPublicKey } from '../crypto/secp256k1'
 import { symKeyFromPassword } from '../whisper/password'
 import { topicFromString } from '../whisper/topic'
 
@@ -16,7 +17,7 @@ export const PARTITION_COUNT = 5000n
 export const GENERIC_DISCOVERY_TOPIC_STRING = 'contact-discovery'
 
 function uncompressedHex(publicKey: Uint8Array): string {
-  return bytesToHex(secp256k1.Point.fromBytes(publicKey).toBytes(false))
+  return bytesToHex(decompressPublicKey(publicKey))
 }
 
 export function publicChatTopic(name: string): Uint8Array {
@@ -42,7 +43,7 @@ export function contactCodeSymKey(publicKey: Uint8Array): Promise<Uint8Array> {
 
 /** X mod 5000 of the recipient's key: the partition its first-contact messages go to. */
 export function partitionOf(publicKey: Uint8Array): number {
-  const { x } = secp256k1.Point.fromBytes(publicKey).toAffine()
+  const x = bytesToNumberBE(decompressPublicKey(publicKey).subarray(1, 33))
   return Number(x % PARTITION_COUNT)
 }
 
