@@ -9,6 +9,7 @@ export type WhisperErrorCode =
   | 'bad-argument'
   | 'pow-failed'
   | 'bad-request'
+  | 'mailserver-error'
   | 'timeout'
   | 'closed'
 
