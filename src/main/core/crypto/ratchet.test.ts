@@ -46,14 +46,15 @@ function seededRandom(seed: string): RandomBytes {
 }
 
 function expectCryptoError(fn: () => unknown, code: CryptoError['code']): CryptoError {
+  let caught: unknown
   try {
     fn()
   } catch (error) {
-    expect(error).toBeInstanceOf(CryptoError)
-    expect((error as CryptoError).code).toBe(code)
-    return error as CryptoError
+    caught = error
   }
-  throw new Error(`expected CryptoError ${code}`)
+  expect(caught).toBeInstanceOf(CryptoError)
+  expect((caught as CryptoError).code).toBe(code)
+  return caught as CryptoError
 }
 
 function newPair(seed: string): { alice: RatchetState; bob: RatchetState; random: RandomBytes } {
