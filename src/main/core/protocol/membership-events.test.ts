@@ -4,7 +4,7 @@ import { create, toBinary } from '@bufbuild/protobuf'
 import { describe, expect, it } from 'vitest'
 import { keccak256 } from '../crypto/keccak'
 import { MembershipUpdateEvent_EventType as EventType, MembershipUpdateEventSchema } from './gen/protobuf/membership_update_message_pb'
-import { MembershipEventError, readMembershipEvent, signMembershipEvent } from './membership-events'
+import { readMembershipEvent, signMembershipEvent } from './membership-events'
 
 const key = hexToBytes('c6cbd7d76bc5baca530c875663711b947efa6a86a900a9e8645ce32e5821484e')
 const pub = secp256k1.getPublicKey(key, false)
@@ -28,13 +28,7 @@ describe('membership events', () => {
 
   it('an event replayed into another group does not recover its real author', () => {
     const raw = signMembershipEvent(chatId, init, key)
-    let author: Uint8Array | null = null
-    try {
-      author = readMembershipEvent('other-group', raw).author
-    } catch (err) {
-      expect(err).toBeInstanceOf(MembershipEventError)
-    }
-    if (author) expect(bytesToHex(author)).not.toBe(bytesToHex(pub))
+    expect(bytesToHex(readMembershipEvent('other-group', raw).author)).not.toBe(bytesToHex(pub))
   })
 
   it('rejects an entry too short for a signature', () => {

@@ -48,9 +48,7 @@ describe('BatchSyncNode', () => {
 
     const received = b.receive(alice, onWire)
     expect(received).toHaveLength(1)
-    const [event] = received
-    expect(event).toMatchObject({ type: 'received', messageId: sent.id, sender: bytesToHex(alice) })
-    if (event?.type === 'received') expect(event.message.body).toEqual(body)
+    expect(received[0]).toMatchObject({ type: 'received', messageId: sent.id, sender: bytesToHex(alice), message: { body } })
 
     const ack = decodeOnly(b.tick().payloads)
     expect(ack.acks.map(bytesToHex)).toEqual([sent.id])

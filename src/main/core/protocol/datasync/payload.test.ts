@@ -16,8 +16,9 @@ describe('MVDS wire format (§7, fields 5001+/6001+)', () => {
       acks: [new Uint8Array([0xaa])],
       messages: [{ groupId: new Uint8Array([1]), timestamp: 2n, body: new Uint8Array([3]) }]
     })
-    // 5001 acks: tag ca b8 02; 5004 messages: e2 b8 02 containing 6001/6002/6003.
-    expect(bytesToHex(bytes)).toBe('cab80201aa' + 'e2b8020e' + '8af7020101' + '90f70202' + '9af7020103')
+    // acks (5001) = cab802 01 aa; messages (5004) = e2b802 0e, holding
+    // group_id (6001) = 8af702 01 01, timestamp (6002) = 90f702 02, body (6003) = 9af702 01 03.
+    expect(bytesToHex(bytes)).toBe('cab80201aae2b8020e8af702010190f702029af7020103')
   })
 
   it('round-trips', () => {
