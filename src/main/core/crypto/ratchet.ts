@@ -169,18 +169,19 @@ export function ratchetDecrypt(
   }
 
   let next: RatchetState = state
-  const skipped: StoredMessageKey[] = []
+  const newKeys: StoredMessageKey[] = []
   if (!equalBytes(header.dh, state.remote)) {
-    next = skipMessageKeys(next, header.pn, limits, skipped, 'previous')
+    next = skipMessageKeys(next, header.pn, limits, newKeys, 'previous')
     next = dhRatchet(next, header.dh, options.random)
   }
-  next = skipMessageKeys(next, header.n, limits, skipped, 'current')
+  next = skipMessageKeys(next, header.n, limits, newKeys, 'current')
   const [receive, key] = stepChain(next.receive)
   const plaintext = openWithMessageKey(key, ciphertext, ad)
 
-  skipped.push({ dh: next.remote, n: header.n, key, seq: next.keysCount })
+  // This message's own key is kept too, waiting for confirmation.
+  newKeys.push({ dh: next.remote, n: header.n, key, seq: next.keysCount })
   next = { ...next, receive, keysCount: next.keysCount + 1 }
-  return { plaintext, state: storeMessageKeys(next, skipped, limits), messageKey }
+  return { plaintext, state: storeMessageKeys(next, newKeys, limits), messageKey }
 }
 
 /** Deletes a confirmed message key; confirming an unknown or already deleted key is a no-op. */
