@@ -147,7 +147,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
           .catch((err: Error) => this.emit('dial:failed', node, err))
       }
     } else {
-      for (const node of this.options.bootnodes ?? []) void this.dial(node)
+      for (const node of this.options.bootnodes ?? []) void this.connect(node)
     }
     for (const s of this.statics.values()) this.scheduleStatic(s, 0)
   }
@@ -201,7 +201,8 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     return this.dpt
   }
 
-  private async dial(node: Enode): Promise<boolean> {
+  /** Dial once (no redial); false if the TCP connection failed. */
+  async connect(node: Enode): Promise<boolean> {
     const rlpx = this.rlpx
     if (rlpx === null || this.stopped) return false
     try {
@@ -227,7 +228,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
   private async dialStatic(s: StaticPeer): Promise<void> {
     if (this.stopped || s.dialing || this.isConnected(s.enode.idHex)) return
     s.dialing = true
-    const ok = await this.dial(s.enode)
+    const ok = await this.connect(s.enode)
     s.dialing = false
     if (this.stopped || this.isConnected(s.enode.idHex)) return
     if (!ok) return this.retryStatic(s)
