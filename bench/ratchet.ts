@@ -77,7 +77,7 @@ export const suite: BenchSuite = {
         unit: 'msg/s',
         note: `ECDH backend: ${ecdhBackend}`
       },
-      { name: 'ratchet state encode+decode per second', value: roundTrip, unit: 'ops/s', note: `${encoded.length}-byte state, no stored keys` },
+      { name: 'ratchet state encode+decode per second', value: roundTrip, unit: 'ops/s', note: `${encoded.length}-byte state, no stored keys` }
     ]
   }
 }
