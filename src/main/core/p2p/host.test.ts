@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { capability } from './devp2p-workarounds'
+import { parseEnode } from './enode'
+import { P2PHost, type HostPeer, type PeerRemoval } from './host'
+import { RawProtocol } from './raw-peer'
+
+const CAP = capability('tst', 1, 8, RawProtocol)
+const hosts: P2PHost[] = []
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((h) => h.stop()))
+})
+
+function host(options: Partial<ConstructorParameters<typeof P2PHost>[0]> = {}): P2PHost {
+  const h = new P2PHost({ listen: { host: '127.0.0.1', port: 0 }, capabilities: [CAP], ...options })
+  hosts.push(h)
+  return h
+}
+
+const nextAdded = (h: P2PHost): Promise<HostPeer> => new Promise((resolve) => h.once('peer:added', resolve))
+const nextRemoved = (h: P2PHost): Promise<[HostPeer, PeerRemoval]> =>
+  new Promise((resolve) => h.once('peer:removed', (p, r) => resolve([p, r])))
+
+describe('P2PHost', () => {
+  it('binds exactly the given address and advertises the bound port in its enode', async () => {
+    const a = host()
+    await a.start()
+    const e = parseEnode(a.enode)
+    expect(e.host).toBe('127.0.0.1')
+    expect(e.port).toBe(a.address?.port)
+    expect(e.port).toBeGreaterThan(0)
+    expect(e.idHex).toBe(a.id)
+    expect(a.listening).toBe(true)
+  })
+
+  it('tracks both ends of a connection with direction, address and byte counts', async () => {
+    const a = host()
+    const b = host()
+    await Promise.all([a.start(), b.start()])
+    const atA = nextAdded(a)
+    const atB = nextAdded(b)
+    expect(await a.connect(parseEnode(b.enode))).toBe(true)
+    const [pa, pb] = await Promise.all([atA, atB])
+    expect(pa).toMatchObject({ id: b.id, direction: 'outbound', address: `127.0.0.1:${b.address?.port}`, static: false })
+    expect(pb).toMatchObject({ id: a.id, direction: 'inbound', address: `127.0.0.1:${a.address?.port}` })
+    expect(pa.bytesOut()).toBeGreaterThan(0)
+    expect(pa.bytesIn()).toBeGreaterThan(0)
+
+    const removed = nextRemoved(b)
+    await a.stop()
+    const [who, why] = await removed
+    expect(who.id).toBe(a.id)
+    expect(why).toMatchObject({ name: 'CLIENT_QUITTING', byUs: false })
+    expect(a.connectedPeers()).toEqual([])
+    expect(a.listening).toBe(false)
+  })
+
+  it('keeps redialling a static peer until it is up, and again after it goes away', async () => {
+    const bKey = new Uint8Array(32).fill(7)
+    const b1 = host({ privateKey: bKey })
+    await b1.start()
+    const bEnode = parseEnode(b1.enode)
+    await b1.stop()
+
+    const a = host({ staticPeers: [bEnode], backoff: { initialMs: 20, maxMs: 100 } })
+    const failures: string[] = []
+    a.on('dial:failed', (_e, err) => failures.push(err.message))
+    await a.start()
+    while (failures.length < 2) await new Promise((resolve) => a.once('dial:failed', resolve))
+
+    const added = nextAdded(a)
+    const b2 = host({ privateKey: bKey, listen: { host: '127.0.0.1', port: bEnode.port } })
+    await b2.start()
+    expect((await added).id).toBe(bEnode.idHex)
+
+    const removed = nextRemoved(a)
+    const again = new Promise<HostPeer>((resolve) => removed.then(() => a.once('peer:added', resolve)))
+    await b2.stop()
+    await removed
+    const b3 = host({ privateKey: bKey, listen: { host: '127.0.0.1', port: bEnode.port } })
+    await b3.start()
+    expect((await again).static).toBe(true)
+  })
+})
