@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { BatchSyncNode, type BatchNodeOptions, defaultBackoff, type SyncEvent } from './batch-node'
+import { BatchSyncNode, type BatchNodeOptions, defaultBackoff, overallStatus, type SyncEvent } from './batch-node'
 import { decodeSyncPayload, encodeSyncPayload, oneToOneGroupId, type SyncPayload } from './payload'
 
 const alice = secp256k1.getPublicKey(hexToBytes('c6cbd7d76bc5baca530c875663711b947efa6a86a900a9e8645ce32e5821484e'), false)
@@ -156,6 +156,27 @@ describe('BatchSyncNode', () => {
     // A seen message stays deduplicated.
     expect(restored.receive(bob, decodeOnly([{ payload: messagePayload(7) }]))).toHaveLength(0)
     expect(statuses(restored.receive(bob, decodeOnly([{ payload: ackPayloadFor(id) }])))).toEqual(['delivered'])
+  })
+
+  it('splits large resend bursts across payloads, ACKs in the first only', () => {
+    const a = new BatchSyncNode({ ...fixedClock, maxPayloadBytes: 250 })
+    for (let n = 0; n < 5; n++) a.send(group, [bob], new Uint8Array(100).fill(n))
+    a.receive(bob, payloadOf({ messages: [{ groupId: group, timestamp: 1n, body: new Uint8Array([9]) }] }))
+    const { payloads } = a.tick()
+    const decoded = payloads.map((p) => decodeSyncPayload(p.payload)!)
+    expect(decoded.map((p) => p.messages.length)).toEqual([1, 1, 1, 1, 1])
+    expect(decoded.map((p) => p.acks.length)).toEqual([1, 0, 0, 0, 0])
+    const b = new BatchSyncNode({ ...fixedClock, maxPayloadBytes: 350 })
+    for (let n = 0; n < 5; n++) b.send(group, [bob], new Uint8Array(100).fill(n))
+    expect(b.tick().payloads.map((p) => decodeSyncPayload(p.payload)!.messages.length)).toEqual([2, 2, 1])
+  })
+
+  it('summarises per-recipient states into one', () => {
+    expect(overallStatus(['delivered', 'delivered'])).toBe('delivered')
+    expect(overallStatus(['delivered', 'sent'])).toBe('sent')
+    expect(overallStatus(['sent', 'sending'])).toBe('sending')
+    expect(overallStatus(['delivered', 'not-sent', 'sending'])).toBe('not-sent')
+    expect(overallStatus([])).toBe('delivered')
   })
 
   it('the default backoff doubles from 30 s and is capped at one hour', () => {

@@ -22,8 +22,29 @@ export const DEFAULT_MAX_SEND_COUNT = 6
 /** Received MVDS ids remembered for dedupe; older ones fall to the app-level message-id check. */
 export const DEFAULT_MAX_REMEMBERED = 10_000
 
+/**
+ * Bodies per MVDS payload, leaving room for the encryption layer and Whisper
+ * padding under Whisper's usual 1 MiB message limit.
+ */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 512 * 1024
+
+// Tags, lengths and the timestamp of one Message record, rounded up.
+const MESSAGE_OVERHEAD_BYTES = 32
+
 /** Per-recipient delivery state shown in the UI. */
 export type DeliveryStatus = 'sending' | 'sent' | 'delivered' | 'not-sent'
+
+/**
+ * One status for a message sent to several recipients (a group): any
+ * not-sent wins, then anything still in flight; delivered only when all are.
+ */
+export function overallStatus(perRecipient: Iterable<DeliveryStatus>): DeliveryStatus {
+  const all = new Set(perRecipient)
+  if (all.has('not-sent')) return 'not-sent'
+  if (all.has('sending')) return 'sending'
+  if (all.has('sent')) return 'sent'
+  return 'delivered'
+}
 
 export type SyncEvent =
   | { readonly type: 'status'; readonly messageId: string; readonly peer: string; readonly status: DeliveryStatus }
@@ -48,6 +69,7 @@ export interface BatchNodeOptions {
   readonly backoff?: (sendCount: number) => number
   readonly maxSendCount?: number
   readonly maxRemembered?: number
+  readonly maxPayloadBytes?: number
 }
 
 interface Outgoing {
@@ -80,6 +102,7 @@ export class BatchSyncNode {
   private readonly backoff: (sendCount: number) => number
   private readonly maxSendCount: number
   private readonly maxRemembered: number
+  private readonly maxPayloadBytes: number
   /** message id → message, while any recipient still owes an ACK. */
   private readonly messages = new Map<string, Sendable>()
   /** message id → peer → state. */
@@ -97,6 +120,7 @@ export class BatchSyncNode {
     this.backoff = options.backoff ?? defaultBackoff
     this.maxSendCount = options.maxSendCount ?? DEFAULT_MAX_SEND_COUNT
     this.maxRemembered = options.maxRemembered ?? DEFAULT_MAX_REMEMBERED
+    this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES
   }
 
   get epoch(): number {
@@ -180,12 +204,17 @@ export class BatchSyncNode {
         const message = this.messages.get(id)
         return message ? [message] : []
       })
-      payloads.push({
-        peer: hexToBytes(peer),
-        payload: encodeSyncPayload({
-          acks: [...(this.pendingAcks.get(peer) ?? [])].map(hexToBytes),
-          requests: [...(this.pendingRequests.get(peer) ?? [])].map(hexToBytes),
-          messages
+      const batches = this.splitBySize(messages)
+      batches.forEach((batch, index) => {
+        // Control records ride in the first payload only.
+        const first = index === 0
+        payloads.push({
+          peer: hexToBytes(peer),
+          payload: encodeSyncPayload({
+            acks: first ? [...(this.pendingAcks.get(peer) ?? [])].map(hexToBytes) : [],
+            requests: first ? [...(this.pendingRequests.get(peer) ?? [])].map(hexToBytes) : [],
+            messages: batch
+          })
         })
       })
     }
@@ -255,6 +284,27 @@ export class BatchSyncNode {
       this.messages.delete(id)
     }
     return { type: 'status', messageId: id, peer, status: 'delivered' }
+  }
+
+  /**
+   * Groups messages so each payload stays under maxPayloadBytes (a message
+   * larger than that still goes, alone). Always at least one, possibly empty, batch.
+   */
+  private splitBySize(messages: Sendable[]): Sendable[][] {
+    const batches: Sendable[][] = [[]]
+    let size = 0
+    for (const message of messages) {
+      const cost = message.body.length + message.groupId.length + MESSAGE_OVERHEAD_BYTES
+      const current = batches[batches.length - 1]!
+      if (current.length > 0 && size + cost > this.maxPayloadBytes) {
+        batches.push([message])
+        size = cost
+      } else {
+        current.push(message)
+        size += cost
+      }
+    }
+    return batches
   }
 
   /** Records a received id; false if it was already known. */
