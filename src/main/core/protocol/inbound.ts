@@ -81,7 +81,7 @@ export type InboundResult =
 export interface InboundContext {
   /** Whisper signer of the carrying envelope (uncompressed), the author of unsigned wrappers. */
   readonly transportSigner?: Uint8Array | null
-  /** The carrying envelope's send time in ms. */
+  /** The carrying envelope's send time, (expiry − ttl) × 1000, as status-go feeds its validator. */
   readonly whisperTimestampMs: number
   /** Local time in ms, the reference for group event clocks. */
   readonly nowMs: number

@@ -109,8 +109,9 @@ export class BatchSyncNode {
   private readonly outgoing = new Map<string, Map<string, Outgoing>>()
   /** peer → ids to ACK on the next tick. */
   private readonly pendingAcks = new Map<string, Set<string>>()
-  /** peer → ids the peer REQUESTed / ids we REQUEST, served on the next tick (not persisted: peers re-ask). */
+  /** peer → ids the peer REQUESTed from us; transient (not persisted), the peer asks again. */
   private readonly pendingResends = new Map<string, Set<string>>()
+  /** peer → OFFERed ids we have not seen and will REQUEST; transient like the above. */
   private readonly pendingRequests = new Map<string, Set<string>>()
   /** Received ids in arrival order, bounded by maxRemembered. */
   private readonly seen = new Set<string>()
@@ -172,7 +173,7 @@ export class BatchSyncNode {
     return events
   }
 
-  /** Advances one epoch and returns what to send now, one payload per peer. */
+  /** Advances one epoch and returns what to send now: per peer one payload, more if large. */
   tick(): { payloads: OutgoingPayload[]; events: SyncEvent[] } {
     this.epochCounter += 1
     const events: SyncEvent[] = []
