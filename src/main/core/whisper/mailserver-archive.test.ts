@@ -56,9 +56,9 @@ describe('MailserverArchive', () => {
     const archive = await open(await tempDir())
     const hashes = new Set<string>()
     for (let s = 0; s < 25; s++) {
-      const it = item(1000 + Math.floor(s / 3), T1, s)
-      hashes.add(bytesToHex(it.hash))
-      await archive.put(it)
+      const archived = item(1000 + Math.floor(s / 3), T1, s)
+      hashes.add(bytesToHex(archived.hash))
+      await archive.put(archived)
     }
     await archive.put(item(1003, T2, 99))
     const seen: string[] = []
