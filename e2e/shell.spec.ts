@@ -17,15 +17,3 @@ test('two instances each reach their own host and see live node.status events fr
   await expect(alice.page.getByTestId('peer-count')).toHaveText('1 peer')
   await expect(alice.page.locator('.peer-list li')).toContainText('inbound')
 })
-
-test('the appearance setting is kept in Dexie across a reload', async ({ launch }) => {
-  const alice = await launch({ name: 'alice' })
-  const html = alice.page.locator('html')
-  await expect(html).not.toHaveAttribute('data-theme', /.+/)
-  await alice.page.locator('label', { hasText: 'Dark' }).click()
-  await expect(html).toHaveAttribute('data-theme', 'dark')
-  await alice.page.reload()
-  await expect(alice.page.getByTestId('app-info')).toBeVisible()
-  await expect(html).toHaveAttribute('data-theme', 'dark')
-  await expect(alice.page.getByLabel('Dark')).toBeChecked()
-})

@@ -5,13 +5,16 @@ import { installClient } from './api/hush'
 import { connectWebBridge } from './api/web-bridge'
 import { App } from './features/shell/App'
 import { useAppStore } from './store/app-store'
+import { useSessionStore } from './store/session-store'
 import './styles.css'
 
 // Our CSP forbids eval; without this zod probes Function() once and trips a CSP violation report.
 z.config({ jitless: true })
 
 const bridge = window.hush ?? connectWebBridge(window.location, (connected) => useAppStore.getState().setConnected(connected))
-installClient(bridge).on('node.status', (node) => useAppStore.getState().setNode(node))
+const client = installClient(bridge)
+client.on('node.status', (node) => useAppStore.getState().setNode(node))
+client.on('accounts.current', (account) => useSessionStore.getState().setCurrent(account))
 
 const root = document.getElementById('root')
 if (root) {

@@ -7,16 +7,23 @@ export interface Setting {
   value: ThemePreference
 }
 
+/** Whether this account's recovery phrase was checked; until then the app keeps reminding. */
+export interface BackupState {
+  accountId: string
+  confirmed: boolean
+}
+
 /**
  * UI state that belongs to this profile but to no account (appearance). Message history lives in one
  * database per account, opened after unlock.
  */
 export class AppDatabase extends Dexie {
   settings!: EntityTable<Setting, 'key'>
+  backups!: EntityTable<BackupState, 'accountId'>
 
   constructor(name = 'hush-app') {
     super(name)
-    this.version(1).stores({ settings: 'key' })
+    this.version(1).stores({ settings: 'key', backups: 'accountId' })
   }
 }
 

@@ -5,6 +5,7 @@ import { useAppStore } from '../../store/app-store'
 /** Always on screen: network state, peer count and pool size, with the peer list one click away. */
 export function StatusBar() {
   const node = useAppStore((s) => s.node)
+  const info = useAppStore((s) => s.info)
   const [open, setOpen] = useState(false)
   if (!node) return <footer className="status-bar" />
   const peers = node.peers.length
@@ -17,6 +18,11 @@ export function StatusBar() {
           {t('node.peers', { count: peers })}
         </span>
         <span className="muted">{t('node.envelopes', { count: node.envelopes })}</span>
+        {info && (
+          <span className="muted push-right" data-testid="app-info">
+            {t('about.version', { version: info.version, runtime: info.runtime })}
+          </span>
+        )}
       </button>
       {open && (
         <div className="status-details">
