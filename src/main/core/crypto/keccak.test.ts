@@ -35,4 +35,13 @@ describe('keccak256', () => {
     keccak256(utf8ToBytes('something else'))
     expect(bytesToHex(hashNonce(new Uint8Array(8)))).toBe(first)
   })
+
+  it('wasm digests are independent copies, not views of hasher memory', async () => {
+    await initHashing()
+    const first = keccak256(Uint8Array.of(1))
+    const hex = bytesToHex(first)
+    keccak256(Uint8Array.of(2))
+    keccakWithPrefix(PREFIX)(new Uint8Array(8))
+    expect(bytesToHex(first)).toBe(hex)
+  })
 })
