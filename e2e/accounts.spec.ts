@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from './fixtures/app'
 import { createIdentity } from './fixtures/onboarding'
+import { snap } from './fixtures/screenshots'
 
 /** Every file under a folder, as text, for the secret scan. */
 function filesUnder(dir: string): Array<{ path: string; text: string }> {
@@ -17,7 +18,7 @@ test('create an identity, lock, fail with a wrong password, unlock; restore it e
   const password = 'tulip-orbit-42'
   const alice = await launch({ name: 'alice' })
   const { page } = alice
-  const created = await createIdentity(page, password, { name: 'Alice' })
+  const created = await createIdentity(page, password, { name: 'Alice', screenshots: true })
 
   await expect(page.getByTestId('profile-name')).toHaveText('Alice')
   await expect(page.getByTestId('profile-alias')).toHaveText(created.alias)
@@ -26,6 +27,7 @@ test('create an identity, lock, fail with a wrong password, unlock; restore it e
   await expect(page.getByTestId('qr-code')).toBeVisible()
   await expect(page.getByTestId('wallet-address')).toHaveText(/^0x[0-9a-fA-F]{40}$/)
   await expect(page.getByTestId('backup-reminder')).toBeVisible()
+  await snap(page, 'profile')
 
   await page.getByRole('button', { name: 'Lock' }).click()
   await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible()
@@ -33,6 +35,7 @@ test('create an identity, lock, fail with a wrong password, unlock; restore it e
   await page.getByLabel('Password').fill('not the password')
   await page.getByRole('button', { name: 'Unlock' }).click()
   await expect(page.getByTestId('error')).toHaveText('Wrong password.')
+  await snap(page, 'unlock-wrong-password')
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Unlock' }).click()
   await expect(page.getByTestId('chat-key')).toHaveText(created.publicKey)
@@ -60,6 +63,7 @@ test('create an identity, lock, fail with a wrong password, unlock; restore it e
   }, created.mnemonic)
   await expect(bob.page.getByTestId('preview-alias')).toHaveText(created.alias)
   await expect(bob.page.getByTestId('restore-preview')).toContainText(created.publicKey)
+  await snap(bob.page, 'restore-preview')
   await bob.page.getByLabel('Password', { exact: true }).fill('another-pass')
   await bob.page.getByLabel('Confirm password').fill('another-pass')
   await bob.page.getByRole('button', { name: 'Restore' }).click()

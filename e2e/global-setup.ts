@@ -8,5 +8,5 @@ export default function globalSetup(): void {
   for (const file of ['out/main/web-host.js', 'out/main/hush-node.js', 'out/renderer/index.html']) {
     if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first (npm test does)`)
   }
-  if (!electronBinary()) console.log(`[electron] skipped: ${ELECTRON_SKIP_REASON}`)
+  if (!electronBinary()) process.stdout.write(`[electron] skipped: ${ELECTRON_SKIP_REASON}\n`)
 }

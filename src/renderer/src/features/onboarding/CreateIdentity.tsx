@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import type { Candidate } from '../../../../shared/api'
 import { t } from '../../i18n/t'
 import { useSessionStore } from '../../store/session-store'
@@ -17,17 +17,21 @@ export function CreateIdentity({ onBack }: { onBack(): void }) {
   const [password, setPassword] = useState<NewPassword>({ password: '', confirm: '' })
   const [name, setName] = useState('')
 
-  const refresh = useCallback(async () => {
-    const fresh = await fetchCandidates(CANDIDATES)
-    if (fresh) {
-      setCandidates(fresh)
-      setChosen(fresh[0] ?? null)
-    }
-  }, [fetchCandidates])
+  const [generation, setGeneration] = useState(0)
 
   useEffect(() => {
-    void refresh()
-  }, [refresh])
+    let live = true
+    fetchCandidates(CANDIDATES).then((fresh) => {
+      if (!live || !fresh) return
+      setCandidates(fresh)
+      setChosen(fresh[0] ?? null)
+    })
+    return () => {
+      live = false
+    }
+    // `generation` is the person asking for another set of names.
+    // oxlint-disable-next-line react/exhaustive-effect-dependencies
+  }, [fetchCandidates, generation])
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -56,7 +60,7 @@ export function CreateIdentity({ onBack }: { onBack(): void }) {
           <button type="button" className="button primary" disabled={!chosen} onClick={() => setStep('password')}>
             {t('onboarding.next')}
           </button>
-          <button type="button" className="button" onClick={() => void refresh()} disabled={busy}>
+          <button type="button" className="button" onClick={() => setGeneration(generation + 1)} disabled={busy}>
             {t('onboarding.choose.more')}
           </button>
           <button type="button" className="button ghost" onClick={onBack}>

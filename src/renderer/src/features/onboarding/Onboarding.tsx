@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { t } from '../../i18n/t'
 import { useSessionStore } from '../../store/session-store'
+import { CorruptKeystores } from './CorruptKeystores'
 import { CreateIdentity } from './CreateIdentity'
 import { RestoreIdentity } from './RestoreIdentity'
 import { UnlockScreen } from './UnlockScreen'
@@ -53,19 +54,5 @@ function Welcome({ onCreate, onRestore, onBack }: { onCreate(): void; onRestore(
         )}
       </div>
     </section>
-  )
-}
-
-export function CorruptKeystores({ entries }: { entries: ReturnType<typeof useSessionStore.getState>['accounts'] }) {
-  const corrupt = (entries ?? []).flatMap((entry) => (entry.status === 'corrupt' ? [entry] : []))
-  if (corrupt.length === 0) return null
-  return (
-    <div role="alert" data-testid="corrupt-keystores">
-      {corrupt.map((entry) => (
-        <p key={entry.file} className="banner banner-error">
-          {t('unlock.corrupt', { file: entry.file, message: entry.message })}
-        </p>
-      ))}
-    </div>
   )
 }

@@ -19,26 +19,26 @@ export function RestoreIdentity({ onBack }: { onBack(): void }) {
   const { checkMnemonic, restore, busy, error } = useSessionStore()
   const [words, setWords] = useState<string[]>(() => Array(WORDS).fill(''))
   const [focused, setFocused] = useState(0)
-  const [preview, setPreview] = useState<PublicIdentity | null>(null)
-  const [problem, setProblem] = useState<string | null>(null)
+  const [checked, setChecked] = useState<{ phrase: string; identity: PublicIdentity | null; problem: string | null } | null>(null)
   const [password, setPassword] = useState<NewPassword>({ password: '', confirm: '' })
   const phrase = words.map((word) => word.trim().toLowerCase()).join(' ')
   const complete = words.every((word) => KNOWN.has(word.trim().toLowerCase()))
 
   useEffect(() => {
-    setPreview(null)
-    setProblem(null)
     if (!complete) return
     let live = true
     void checkMnemonic(phrase).then((check) => {
       if (!live || !check) return
-      if (check.ok) setPreview(check.identity)
-      else setProblem(check.problem.message)
+      setChecked(check.ok ? { phrase, identity: check.identity, problem: null } : { phrase, identity: null, problem: check.problem.message })
     })
     return () => {
       live = false
     }
   }, [complete, phrase, checkMnemonic])
+  // A result belongs to the phrase it was computed for; any edit hides it until the new check answers.
+  const result = complete && checked?.phrase === phrase ? checked : null
+  const preview = result?.identity ?? null
+  const problem = result?.problem ?? null
 
   const prefix = (words[focused] ?? '').trim().toLowerCase()
   const suggestions = useMemo(

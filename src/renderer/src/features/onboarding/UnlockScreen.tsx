@@ -4,7 +4,7 @@ import { t } from '../../i18n/t'
 import { useSessionStore } from '../../store/session-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
 import { Identicon } from '../../ui/Identicon'
-import { CorruptKeystores } from './Onboarding'
+import { CorruptKeystores } from './CorruptKeystores'
 
 export function UnlockScreen({ onOther }: { onOther(): void }) {
   const entries = useSessionStore((s) => s.accounts) ?? []
