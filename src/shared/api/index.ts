@@ -1,10 +1,12 @@
 import type * as z from 'zod'
 import { accountEvents, accountMethods } from './accounts'
 import { appMethods } from './app'
+import { chatEvents, chatMethods } from './chats'
 import { nodeEvents, nodeMethods } from './node'
 
 export * from './accounts'
 export * from './app'
+export * from './chats'
 export * from './contract'
 export * from './node'
 export * from './result'
@@ -13,13 +15,15 @@ export * from './result'
 export const methods = {
   ...appMethods,
   ...nodeMethods,
-  ...accountMethods
+  ...accountMethods,
+  ...chatMethods
 }
 
 /** Every event stream main pushes to the renderer, by name, with its payload schema. */
 export const events = {
   ...nodeEvents,
-  ...accountEvents
+  ...accountEvents,
+  ...chatEvents
 }
 
 export type Methods = typeof methods
