@@ -1,0 +1,66 @@
+/**
+ * `npm run bench [name…]`: runs every bench module (or the named ones) one after another, prints each
+ * figure as it comes, and rewrites BENCHMARKS.md with the machine, the date and all results.
+ */
+import { readdirSync, writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { basename, join } from 'node:path'
+import type { BenchResult, BenchSuite } from './result'
+
+interface SuiteReport {
+  file: string
+  title: string
+  results: BenchResult[]
+  error?: string
+  seconds: number
+}
+
+const only = new Set(process.argv.slice(2))
+const files = readdirSync(import.meta.dirname)
+  .filter((file) => file.endsWith('.ts') && !['index.ts', 'result.ts'].includes(file))
+  .filter((file) => only.size === 0 || only.has(basename(file, '.ts')))
+  .sort()
+
+const reports: SuiteReport[] = []
+for (const file of files) {
+  const started = performance.now()
+  const module = (await import(join(import.meta.dirname, file))) as { suite?: BenchSuite }
+  if (!module.suite) continue
+  process.stdout.write(`\n## ${module.suite.title} (${file})\n`)
+  try {
+    const results = await module.suite.run()
+    for (const result of results) process.stdout.write(`  ${result.name}: ${format(result.value)} ${result.unit}${result.target ? `  (target ${result.target})` : ''}\n`)
+    reports.push({ file, title: module.suite.title, results, seconds: (performance.now() - started) / 1000 })
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    process.stdout.write(`  FAILED: ${message}\n`)
+    reports.push({ file, title: module.suite.title, results: [], error: message, seconds: (performance.now() - started) / 1000 })
+  }
+}
+
+function format(value: number): string {
+  if (!Number.isFinite(value)) return String(value)
+  if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US')
+  return Number(value.toPrecision(3)).toString()
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU'
+const lines = [
+  '# Benchmarks',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}.`,
+  `Written by \`npm run bench${only.size ? ` ${[...only].join(' ')}` : ''}\`. Figures vary by a few per cent between runs on this 2-core machine.`,
+  ''
+]
+for (const report of reports) {
+  lines.push(`## ${report.title}`, '', `\`bench/${report.file}\`, ${report.seconds.toFixed(1)} s.`, '')
+  if (report.error) {
+    lines.push(`**Failed:** ${report.error}`, '')
+    continue
+  }
+  lines.push('| measurement | value | unit | target / reference | note |', '| --- | ---: | --- | --- | --- |')
+  for (const r of report.results) lines.push(`| ${r.name} | ${format(r.value)} | ${r.unit} | ${r.target ?? ''} | ${r.note ?? ''} |`)
+  lines.push('')
+}
+writeFileSync(join(import.meta.dirname, '..', 'BENCHMARKS.md'), `${lines.join('\n')}\n`)
+process.stdout.write(`\nWrote BENCHMARKS.md (${reports.length} suites)\n`)
