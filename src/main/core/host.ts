@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { platform } from 'node:os'
-import type { AppInfo, NodeStatus } from '../../shared/api'
+import { type AppInfo, HushError, type NodeStatus } from '../../shared/api'
 import { AccountService } from './accounts/account-service'
 import { AccountStore } from './accounts/account-store'
 import type { KdfParams } from './accounts/keystore'
@@ -11,6 +11,11 @@ import type { HandlerTable } from './api/handlers'
 import type { Logger } from './log/logger'
 import { safeExternalUrl } from './security/external-url'
 import { ProfileLock } from './storage/profile-lock'
+
+/** Chat handlers before the messenger exists: every one needs an unlocked account. */
+function locked(): never {
+  throw new HushError('LOCKED', 'Unlock an account first')
+}
 
 /** What the host needs from the network layer: a status snapshot and a change feed. */
 export interface NetworkService {
@@ -104,7 +109,20 @@ export class HushCore {
       'accounts.remove': async ({ id, password }) => {
         await accounts.remove(id, password)
         return {}
-      }
+      },
+      'settings.network.get': locked,
+      'settings.network.set': locked,
+      'chats.list': locked,
+      'chats.joinPublic': locked,
+      'chats.startOneToOne': locked,
+      'chats.leave': locked,
+      'contacts.preview': locked,
+      'messages.send': locked,
+      'messages.resend': locked,
+      'messages.ack': locked,
+      'messages.pending': locked,
+      'history.request': locked,
+      'debug.drops': locked
     }
   }
 }
