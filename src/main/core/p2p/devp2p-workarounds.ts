@@ -5,8 +5,8 @@
  */
 import { promises as dnsPromises } from 'node:dns'
 import type { Server } from 'node:net'
-import { DPT, SNAP, type Capabilities, type DPTOptions, type Peer, type ProtocolType, type RLPx } from '@ethereumjs/devp2p'
-import * as snappy from 'snappyjs'
+import { DPT, ECIES, MAC, SNAP, type Capabilities, type DPTOptions, type Peer, type ProtocolType, type RLPx } from '@ethereumjs/devp2p'
+import { createKeccak, type IHasher } from 'hash-wasm'
 
 /* ------------------------------------------------------------------------------------------------
  * 1. The Protocol base class is not exported (§6.1, §6.4). Every shipped sub-protocol extends it,
@@ -68,13 +68,40 @@ export function clearStatusTimer(protocol: ProtocolInstance): void {
 
 /* ------------------------------------------------------------------------------------------------
  * 3. Peer decompresses sub-protocol payloads but does not compress them (§6.3, §6.6): with a remote
- *    that speaks p2p v5+ every payload after Hello must be snappy-compressed by us.
+ *    that speaks p2p v5+ every payload after Hello must be snappy-encoded by us. Whisper payloads are
+ *    ciphertext and do not compress, and snappyjs' compressor cost ~15 % of a relay's CPU, so we emit
+ *    snappy's literal-only form (a valid block any decoder accepts: length varint, one literal).
  * ---------------------------------------------------------------------------------------------- */
 
 export function sendCompressed(protocol: ProtocolInstance, code: number, payload: Uint8Array): void {
   const hello = protocol._peer.getHelloMessage()
-  const data = hello !== null && hello.protocolVersion >= 5 ? snappy.compress(payload) : payload
-  protocol._send(code, data)
+  protocol._send(code, hello !== null && hello.protocolVersion >= 5 ? snappyLiteral(payload) : payload)
+}
+
+/** `payload` as one snappy block holding a single literal element. */
+export function snappyLiteral(payload: Uint8Array): Uint8Array {
+  const n = payload.length
+  const header: number[] = []
+  for (let v = n; ; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      header.push(v)
+      break
+    }
+    header.push((v % 128) | 0x80)
+  }
+  if (n > 0) {
+    if (n <= 60) {
+      header.push((n - 1) << 2)
+    } else {
+      const len: number[] = []
+      for (let v = n - 1; v > 0; v = Math.floor(v / 256)) len.push(v % 256)
+      header.push((59 + len.length) << 2, ...len)
+    }
+  }
+  const out = new Uint8Array(header.length + n)
+  out.set(header, 0)
+  out.set(payload, header.length)
+  return out
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -160,4 +187,84 @@ export function adoptBoundPort(rlpx: RLPx): { host: string; port: number } {
   }
   ;(rlpx as unknown as { _listenPort: number })._listenPort = address.port
   return { host: address.address, port: address.port }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * 8. Every RLPx frame runs through two running keccak MACs, which the library computes with pure-JS
+ *    keccak (~14 MB/s here). Whisper payloads are ciphertext, so snappy leaves them full size and the
+ *    MACs dominated a relay's CPU. We move MACs onto hash-wasm's keccak (same digests): while the
+ *    library's ECIES._setupFrame creates a connection's two MACs, their first update() swaps in a
+ *    wasm-backed state. MACs created before this is installed keep the JS hasher, so no live
+ *    connection ever changes hasher mid-stream. Installed once per process; idempotent.
+ * ---------------------------------------------------------------------------------------------- */
+
+/** The two members of the library's keccak hasher that MAC uses. */
+export interface MacHash {
+  update(data: Uint8Array): unknown
+  clone(): { digest(): Uint8Array }
+}
+
+/** A MAC's running keccak as a saved hash-wasm state; one wasm instance serves every MAC. */
+class WasmMacHash implements MacHash {
+  constructor(
+    private readonly hasher: IHasher,
+    private state: Uint8Array
+  ) {}
+
+  update(data: Uint8Array): this {
+    this.hasher.load(this.state)
+    this.hasher.update(data)
+    this.state = this.hasher.save()
+    return this
+  }
+
+  clone(): { digest(): Uint8Array } {
+    const { hasher, state } = this
+    return {
+      digest: () => {
+        hasher.load(state)
+        return hasher.digest('binary')
+      }
+    }
+  }
+}
+
+let sharedHasher: Promise<IHasher> | null = null
+let wasmMacs: Promise<void> | null = null
+
+function macHasher(): Promise<IHasher> {
+  sharedHasher ??= createKeccak(256)
+  return sharedHasher
+}
+
+/** A fresh MacHash on the shared wasm instance, exactly as installed into MACs (exported for tests). */
+export async function createWasmMacHash(): Promise<MacHash> {
+  const hasher = await macHasher()
+  hasher.init()
+  return new WasmMacHash(hasher, hasher.save())
+}
+
+export function useWasmFrameMacs(): Promise<void> {
+  wasmMacs ??= macHasher().then((hasher) => {
+    hasher.init()
+    const fresh = hasher.save()
+    const macProto = MAC.prototype as unknown as { _hash: MacHash; update(data: Uint8Array): void }
+    const eciesProto = ECIES.prototype as unknown as { _setupFrame(...args: unknown[]): void }
+    const update = macProto.update
+    const setupFrame = eciesProto._setupFrame
+    let creatingMacs = false
+    macProto.update = function (this: { _hash: MacHash }, data: Uint8Array) {
+      if (creatingMacs && !(this._hash instanceof WasmMacHash)) this._hash = new WasmMacHash(hasher, fresh)
+      update.call(this, data)
+    }
+    eciesProto._setupFrame = function (this: unknown, ...args: unknown[]) {
+      creatingMacs = true
+      try {
+        setupFrame.apply(this, args)
+      } finally {
+        creatingMacs = false
+      }
+    }
+  })
+  return wasmMacs
 }

@@ -31,7 +31,7 @@ export interface WhisperNodeOptions {
   staticPeers?: Array<string | Enode>
   maxPeers?: number
   discovery?: boolean
-  /** Relayed envelopes wait this long to be batched per peer (own posts go at once). Default 10 ms. */
+  /** Relayed envelopes wait this long to be batched per peer (own posts go at once). Default 1 ms: under load a busy event loop batches anyway. */
   broadcastDelayMs?: number
   /** Millisecond clock. */
   now?: () => number
@@ -132,7 +132,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     if (this.maxMessageSize > MAX_INBOUND_PACKET) {
       throw new WhisperError('bad-argument', `maxMessageSize above ${MAX_INBOUND_PACKET} bytes`)
     }
-    this.broadcastDelayMs = options.broadcastDelayMs ?? 10
+    this.broadcastDelayMs = options.broadcastDelayMs ?? 1
     this.now = options.now ?? Date.now
     this.timers = options.timers ?? systemTimers
     const minPow = options.minPow ?? DEFAULT_MIN_POW
@@ -218,7 +218,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       envelope,
       encoded,
       hash,
-      hashHex: bytesToHex(hash),
+      hashHex: hexOf(hash),
       pow: verdict.pow,
       bloom: verdict.bloom,
       receivedAt: Math.floor(this.now() / 1000)
@@ -371,7 +371,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     for (let i = 0; i < envelopes.length; i++) {
       const raw = raws[i] as Uint8Array
       const hash = keccak256(raw)
-      const hashHex = bytesToHex(hash)
+      const hashHex = hexOf(hash)
       if (this.pool.has(hashHex)) {
         from.markKnown(hashHex)
         continue
@@ -423,7 +423,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       envelope,
       encoded: raw,
       hash,
-      hashHex: bytesToHex(hash),
+      hashHex: hexOf(hash),
       pow,
       bloom: topicToBloom(envelope.topic),
       receivedAt: Math.floor(this.now() / 1000)
@@ -482,6 +482,11 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
 
 function toEnode(e: string | Enode): Enode {
   return typeof e === 'string' ? parseEnode(e) : e
+}
+
+/** Buffer's hex is a flat string; noble's bytesToHex builds a rope that every Map lookup then flattens. */
+function hexOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')
 }
 
 function decodeOrThrow(raw: Uint8Array): Envelope {
