@@ -5,11 +5,13 @@
  *   peer-added <id> <address> <inbound|outbound> light=<bool> pow=<n>
  *   peer-removed <id> <REASON> by=<us|peer>[ error=<json string>]
  *   peer-error <id|-> <json string>
+ *   mailserver-served <peer id> <request id> envelopes=<n>[ error=<json string>]
  *   stopped
  * Bad arguments: one line on stderr, exit 2. SIGINT/SIGTERM: clean shutdown, exit 0.
  */
 import { runKeysCommand, type CommandIo } from './keys-command'
 import { NODE_USAGE, UsageError, parseNodeArgs, type NodeArgs } from './cli-args'
+import { Mailserver } from '../core/whisper/mailserver'
 import { WhisperNode } from '../core/whisper/node'
 
 const io: CommandIo = {
@@ -31,10 +33,6 @@ async function main(argv: string[]): Promise<number | null> {
     io.out(NODE_USAGE)
     return 0
   }
-  if (args.mailserver !== undefined) {
-    io.err('hush-node: --mailserver is not available in this build (the mailserver module is missing)')
-    return 2
-  }
   const node = new WhisperNode({
     listen: args.listen,
     minPow: args.minPow,
@@ -52,16 +50,27 @@ async function main(argv: string[]): Promise<number | null> {
   )
   node.on('peer:error', ({ peerId, error }) => io.out(`peer-error ${peerId ?? '-'} ${JSON.stringify(error.message)}`))
   node.on('error', (error) => io.err(`hush-node: ${error.message}`))
+  const mailserver =
+    args.mailserver === undefined
+      ? null
+      : new Mailserver({ node, dataDir: args.mailserver.dataDir, password: args.mailserver.password })
+  mailserver?.on('served', (s) =>
+    io.out(`mailserver-served ${s.peerId} ${s.requestId} envelopes=${s.envelopes}${s.error ? ` error=${JSON.stringify(s.error)}` : ''}`)
+  )
+  mailserver?.on('error', (error) => io.err(`hush-node: mailserver: ${error.message}`))
   try {
     await node.start()
+    await mailserver?.start()
   } catch (err) {
     io.err(`hush-node: cannot start: ${(err as Error).message}`)
+    await node.stop()
     return 1
   }
   io.out(node.enode)
   const shutdown = async (): Promise<void> => {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    await mailserver?.stop()
     await node.stop()
     io.out('stopped')
     // The library leaves a 2 s socket-end timer per peer behind; nothing useful is pending, so exit now.

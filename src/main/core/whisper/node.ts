@@ -65,7 +65,8 @@ export interface NodeStatus {
   minPow: number
   peers: PeerInfo[]
   envelopes: number
-  mailserver?: unknown
+  /** Present and true while a mailserver listens for requests (code 126). */
+  mailserver?: boolean
 }
 
 export interface WhisperNodeEvents {
@@ -280,7 +281,8 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       light: this.light,
       minPow: this.minPow.current,
       peers: this.readyPeers().map((p) => p.info()),
-      envelopes: this.pool.size
+      envelopes: this.pool.size,
+      ...(this.listenerCount('p2pRequest') > 0 ? { mailserver: true } : {})
     }
   }
 
