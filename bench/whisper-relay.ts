@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { resolve as resolvePath } from 'node:path'
 import { createInterface } from 'node:readline'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { initHashing, keccak256 } from '../src/main/core/crypto/keccak'
@@ -20,7 +20,7 @@ import { seal } from '../src/main/core/whisper/pow'
 import { ShhCode, encodeRawList, encodeStatus, splitRawList } from '../src/main/core/whisper/shh-protocol'
 import type { BenchResult, BenchSuite } from './result'
 
-const ROOT = resolve(import.meta.dirname, '..')
+const ROOT = resolvePath(import.meta.dirname, '..')
 const SHH = { name: 'shh', version: 6, length: 128 }
 /** Status' later setting (spec §7); validation still hashes every envelope for its PoW. */
 const MIN_POW = 0.00001
@@ -49,7 +49,7 @@ function cpuSeconds(pid: number): number {
 async function startRelay(): Promise<{ child: ChildProcess; enode: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', resolve(ROOT, 'src/main/cli/hush-node.ts'), '--listen', '127.0.0.1:0', '--min-pow', String(MIN_POW)],
+    ['--import', 'tsx', resolvePath(ROOT, 'src/main/cli/hush-node.ts'), '--listen', '127.0.0.1:0', '--min-pow', String(MIN_POW)],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] }
   )
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { resolve } from 'node:path'
+import { resolve as resolvePath } from 'node:path'
 import { createInterface } from 'node:readline'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx')
-const ENTRY = resolve(ROOT, 'src/main/cli/hush-node.ts')
+const ROOT = resolvePath(import.meta.dirname, '../..')
+const TSX = resolvePath(ROOT, 'node_modules/.bin/tsx')
+const ENTRY = resolvePath(ROOT, 'src/main/cli/hush-node.ts')
 
 /** A `hush-node` child process whose stdout lines are collected and awaitable. */
 export class HushNodeProcess {

@@ -89,17 +89,15 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  await Promise.all(inProcess.map((n) => n.stop()))
-  const codes = await Promise.all(line.map((p) => p.stop()))
-  expect(codes).toEqual([0, 0, 0, 0, 0])
-  for (const p of line) expect(p.lines.at(-1)).toBe('stopped')
+  await Promise.all([...inProcess.map((n) => n.stop()), ...line.map((p) => p.stop())])
 })
 
 describe('five hush-node processes in a line', () => {
   it('prints the enode first and one line per peer event', () => {
-    for (const [i, p] of line.entries()) {
-      expect(p.lines[0]).toMatch(/^enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+$/)
-      if (i > 0) expect(p.lines).toContainEqual(expect.stringMatching(new RegExp(`^peer-added ${line[i - 1]?.id} 127\\.0\\.0\\.1:\\d+ outbound light=false pow=${MIN_POW}$`)))
+    for (const p of line) expect(p.lines[0]).toMatch(/^enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+$/)
+    for (const [i, p] of line.slice(1).entries()) {
+      const dialled = new RegExp(`^peer-added ${line[i]?.id} 127\\.0\\.0\\.1:\\d+ outbound light=false pow=${MIN_POW}$`)
+      expect(p.lines).toContainEqual(expect.stringMatching(dialled))
     }
   })
 
@@ -145,5 +143,11 @@ describe('five hush-node processes in a line', () => {
     } finally {
       await raw.close()
     }
+  })
+
+  it('shuts every process down cleanly on SIGTERM', async () => {
+    const codes = await Promise.all(line.map((p) => p.stop()))
+    expect(codes).toEqual([0, 0, 0, 0, 0])
+    expect(line.map((p) => p.lines.at(-1))).toEqual(Array(5).fill('stopped'))
   })
 })

@@ -134,7 +134,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
       rlpx.events.once('error', onError)
       rlpx.events.once('listening', () => {
         rlpx.events.off('error', onError)
-        rlpx.events.on('error', (err) => this.emit('error', err))
+        rlpx.events.on('error', (err) => this.reportError(err))
         resolve()
       })
       rlpx.listen(port, host)
@@ -198,7 +198,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
       endpoint: { address: host, udpPort: port, tcpPort: port },
       common: COMMON
     })
-    this.dpt.events.on('error', (err) => this.emit('error', err))
+    this.dpt.events.on('error', (err) => this.reportError(err))
     return this.dpt
   }
 
@@ -306,6 +306,11 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
       s.connectedAt = null
       if (!this.isConnected(entry.id)) this.retryStatic(s)
     }
+  }
+
+  /** Socket/discovery trouble is reported, never thrown: without an 'error' listener it is dropped. */
+  private reportError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error)
   }
 
   private onPeerError(peer: Peer, err: unknown): void {

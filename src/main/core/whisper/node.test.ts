@@ -207,6 +207,7 @@ describe('WhisperNode envelope rules', () => {
     const ok = accepted(node, good.hashHex)
     raw.protocol.send(ShhCode.Messages, encodeRawList([good.raw]))
     await ok
+    expect(node.status().peers).toHaveLength(1)
   })
 
   it.each([
@@ -245,6 +246,7 @@ describe('WhisperNode forwarding', () => {
     const hash = await node.post({ payload: Uint8Array.of(1), topic: TOPIC_A, key: { symKey } })
     const raw = await handshaken(node)
     await receives(raw, hash)
+    expect(receivedHashes(raw)).toEqual([hash])
   })
 
   it('as a light node relays nothing but its own posts, and advertises its bloom', async () => {

@@ -156,7 +156,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     this.host.on('peer:added', (hp) => this.onHostPeerAdded(hp))
     this.host.on('peer:removed', (hp, removal) => this.onHostPeerRemoved(hp, removal))
     this.host.on('peer:error', (hp, error) => this.emit('peer:error', { peerId: hp?.id ?? null, error }))
-    this.host.on('error', (error) => this.emit('error', error))
+    this.host.on('error', (error) => this.reportError(error))
   }
 
   async start(): Promise<void> {
@@ -412,7 +412,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       try {
         this.handlers.get(filterId)?.(message)
       } catch (error) {
-        this.emit('error', error instanceof Error ? error : new Error(String(error)))
+        this.reportError(error instanceof Error ? error : new Error(String(error)))
       }
     }
   }
@@ -475,6 +475,11 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       this.own.delete(hashHex)
       for (const p of this.peers.values()) p.forget(hashHex)
     }
+  }
+
+  /** Node-level trouble is reported, never thrown: without an 'error' listener it is dropped. */
+  private reportError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error)
   }
 
   private emitStatus(): void {
