@@ -1,3 +1,5 @@
+import { promises as dnsPromises } from 'node:dns'
+import { createServer, type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { capability } from './devp2p-workarounds'
 import { parseEnode } from './enode'
@@ -19,6 +21,14 @@ function host(options: Partial<ConstructorParameters<typeof P2PHost>[0]> = {}): 
 const nextAdded = (h: P2PHost): Promise<HostPeer> => new Promise((resolve) => h.once('peer:added', resolve))
 const nextRemoved = (h: P2PHost): Promise<[HostPeer, PeerRemoval]> =>
   new Promise((resolve) => h.once('peer:removed', (p, r) => resolve([p, r])))
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
 
 describe('P2PHost', () => {
   it('binds exactly the given address and advertises the bound port in its enode', async () => {
@@ -79,5 +89,20 @@ describe('P2PHost', () => {
     const b3 = host({ privateKey: bKey, listen: { host: '127.0.0.1', port: bEnode.port } })
     await b3.start()
     expect((await again).static).toBe(true)
+  })
+
+  it('finds a peer through discv4 from a bootnode when discovery is on', async () => {
+    const [portA, portB] = [await freePort(), await freePort()]
+    const dnsServers = dnsPromises.getServers()
+    const a = host({ listen: { host: '127.0.0.1', port: portA }, discovery: { findNeighbours: false } })
+    await a.start()
+    const b = host({ listen: { host: '127.0.0.1', port: portB }, discovery: true, bootnodes: [parseEnode(a.enode)] })
+    const atA = nextAdded(a)
+    const atB = nextAdded(b)
+    await b.start()
+    const [pa, pb] = await Promise.all([atA, atB])
+    expect(pa).toMatchObject({ id: b.id, direction: 'inbound' })
+    expect(pb).toMatchObject({ id: a.id, direction: 'outbound' })
+    expect(dnsPromises.getServers()).toEqual(dnsServers) // the library's DNS helper would set 8.8.8.8
   })
 })

@@ -28,8 +28,11 @@ export interface P2PHostOptions {
   staticPeers?: Enode[]
   /** Dialled once at start, and used to bootstrap discovery when it is on. */
   bootnodes?: Enode[]
-  /** discv4 on the same UDP port as RLPx; off by default. */
-  discovery?: boolean
+  /**
+   * discv4 on the same UDP port as RLPx; off by default. `findNeighbours: false` only answers
+   * (peers that ping us are not dialled back), which avoids the duplicate-dial race (spec §6.9).
+   */
+  discovery?: boolean | { findNeighbours: boolean }
   clientId?: string
   timers?: Timers
   now?: () => number
@@ -123,7 +126,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
       listenPort: port,
       maxPeers: this.options.maxPeers ?? 25,
       clientId: utf8ToBytes(this.options.clientId ?? 'hush/v0.1.0'),
-      ...(this.options.discovery === true ? { dpt: this.createDiscovery(host, port) } : {})
+      ...(this.options.discovery ? { dpt: this.createDiscovery(host, port) } : {})
     })
     this.rlpx = rlpx
     rlpx.events.on('peer:added', (peer) => this.onPeerAdded(peer))
@@ -194,8 +197,10 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
 
   private createDiscovery(host: string, port: number): DPT {
     if (port === 0) throw new Error('discovery needs a fixed listen port (UDP uses the same number)')
+    const { discovery } = this.options
     this.dpt = createDpt(this.privateKey, {
       endpoint: { address: host, udpPort: port, tcpPort: port },
+      shouldFindNeighbours: typeof discovery === 'object' ? discovery.findNeighbours : true,
       common: COMMON
     })
     this.dpt.events.on('error', (err) => this.reportError(err))
