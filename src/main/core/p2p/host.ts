@@ -55,6 +55,8 @@ export interface HostPeer {
   readonly static: boolean
   bytesIn(): number
   bytesOut(): number
+  /** Bytes written but not yet handed to the kernel: a slow peer's backlog. */
+  pendingWrite(): number
 }
 
 export interface PeerRemoval {
@@ -283,7 +285,8 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
       connectedAt: this.now(),
       static: s !== undefined,
       bytesIn: () => (socket.destroyed ? bytesIn : (bytesIn = socket.bytesRead)),
-      bytesOut: () => (socket.destroyed ? bytesOut : (bytesOut = socket.bytesWritten))
+      bytesOut: () => (socket.destroyed ? bytesOut : (bytesOut = socket.bytesWritten)),
+      pendingWrite: () => socket.writableLength
     }
     socket.once('close', () => {
       bytesIn = socket.bytesRead

@@ -97,6 +97,9 @@ const MAX_OUTBOUND_PACKET = 1 * MiB
 /** How long a previous PoW/bloom requirement stays tolerated after a change (geth: 10 s). */
 const TOLERANCE_MS = 10_000
 const SWEEP_INTERVAL_MS = 1000
+/** A peer with this much unsent data gets nothing more until it drains (checked again shortly). */
+const MAX_WRITE_BACKLOG = 8 * MiB
+const BACKLOG_RETRY_MS = 50
 
 interface Tolerated<T> {
   current: T
@@ -465,7 +468,13 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     this.timers.clearTimeout(this.flushTimer)
     this.flushTimer = null
     const isLive = (hashHex: string): boolean => this.pool.has(hashHex)
-    for (const p of this.peers.values()) if (!p.shh.isClosed) p.flush(MAX_OUTBOUND_PACKET, isLive)
+    let backlogged = false
+    for (const p of this.peers.values()) {
+      if (p.shh.isClosed) continue
+      if (p.host.pendingWrite() > MAX_WRITE_BACKLOG) backlogged = p.pending > 0 || backlogged
+      else p.flush(MAX_OUTBOUND_PACKET, isLive)
+    }
+    if (backlogged && !this.stopped) this.flushTimer = this.timers.setTimeout(() => this.flushNow(), BACKLOG_RETRY_MS)
   }
 
   private sweep(): void {
