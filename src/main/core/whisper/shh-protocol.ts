@@ -140,7 +140,9 @@ export function encodeRawList(items: Uint8Array[]): Uint8Array {
 
 /** Size of the RLP list encodeRawList would build from items totalling `payloadLength` bytes. */
 export function rawListSize(payloadLength: number): number {
-  return lengthPrefix(0xc0, payloadLength).length + payloadLength
+  let header = 1
+  if (payloadLength >= 56) for (let n = payloadLength; n > 0; n = Math.floor(n / 256)) header++
+  return header + payloadLength
 }
 
 /**
