@@ -5,7 +5,7 @@ import { initHashing, keccak256 } from '../crypto/keccak'
 import { parseEnode, type Enode } from '../p2p/enode'
 import { P2PHost, type HostPeer, type PeerRemoval } from '../p2p/host'
 import { systemTimers, type Timers } from '../p2p/timers'
-import { isFullBloom, topicToBloom } from './bloom'
+import { bloomMatches, isFullBloom, topicToBloom } from './bloom'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope'
 import { WhisperError } from './errors'
 import { FilterSet, type FilterSpec, type ReceivedMessage } from './filters'
@@ -332,13 +332,17 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         this.scheduleFlush()
       },
       onEnvelopes: (raws) => this.onEnvelopes(peer, raws),
+      // Only a looser requirement can make pooled envelopes newly eligible; re-offering the pool on
+      // every update would let a peer make us walk the whole pool per packet.
       onPowRequirement: (pow) => {
+        const looser = pow < peer.powRequirement
         peer.powRequirement = pow
-        this.requeue(peer)
+        if (looser) this.requeue(peer)
       },
       onBloom: (bloom) => {
+        const looser = bloom === null ? peer.bloom !== null : peer.bloom !== null && !bloomMatches(peer.bloom, bloom)
         peer.bloom = bloom
-        this.requeue(peer)
+        if (looser) this.requeue(peer)
       },
       onP2PMessages: (raws) => {
         if (!peer.trusted) return // geth ignores direct messages from untrusted peers
