@@ -105,4 +105,13 @@ describe('P2PHost', () => {
     expect(pb).toMatchObject({ id: a.id, direction: 'outbound' })
     expect(dnsPromises.getServers()).toEqual(dnsServers) // the library's DNS helper would set 8.8.8.8
   })
+
+  it('fails to start with the bind error when the port is taken, and stops cleanly', async () => {
+    const a = host()
+    await a.start()
+    const b = host({ listen: { host: '127.0.0.1', port: a.address?.port as number } })
+    await expect(b.start()).rejects.toThrow(/EADDRINUSE/)
+    await b.stop()
+    expect(b.listening).toBe(false)
+  })
 })

@@ -134,16 +134,24 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     rlpx.events.on('peer:added', (peer) => this.onPeerAdded(peer))
     rlpx.events.on('peer:removed', (peer, reason, disconnectWe) => this.onPeerRemoved(peer, reason, disconnectWe))
     rlpx.events.on('peer:error', (peer, err) => this.onPeerError(peer, err))
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err)
-      rlpx.events.once('error', onError)
-      rlpx.events.once('listening', () => {
-        rlpx.events.off('error', onError)
-        rlpx.events.on('error', (err) => this.reportError(err))
-        resolve()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (err: Error): void => reject(err)
+        rlpx.events.once('error', onError)
+        rlpx.events.once('listening', () => {
+          rlpx.events.off('error', onError)
+          rlpx.events.on('error', (err) => this.reportError(err))
+          resolve()
+        })
+        rlpx.listen(port, host)
       })
-      rlpx.listen(port, host)
-    })
+    } catch (err) {
+      // RLPx and DPT start intervals in their constructors; without this a failed bind keeps the process alive.
+      this.stopped = true
+      rlpx.destroy()
+      this.dpt?.destroy()
+      throw err
+    }
     this.bound = { host, port: adoptBoundPort(rlpx).port }
     if (this.dpt !== null) {
       this.dpt.bind(this.bound.port, host)
