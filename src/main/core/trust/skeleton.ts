@@ -45,6 +45,7 @@ const PAIRS: ReadonlyArray<readonly [RegExp, string]> = [
  * skeleton are easy to mistake for each other. Deliberately eager; it may join names that differ.
  */
 export function skeleton(name: string): string {
+  // Upper then lower case folds what lower case alone keeps apart: ß and ss, ς and σ, ı and i.
   const folded = name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFD').replace(MARKS, '').replace(IGNORED, '')
   let latin = ''
   for (const char of folded) latin += LATIN_FOR.get(char) ?? char
