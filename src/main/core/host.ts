@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { platform } from 'node:os'
-import { type AppInfo, HushError, type NodeStatus } from '../../shared/api'
+import { type AppInfo, HushError, type NetworkSettings, type NodeStatus } from '../../shared/api'
 import { AccountService } from './accounts/account-service'
 import { AccountStore } from './accounts/account-store'
 import type { KdfParams } from './accounts/keystore'
@@ -11,6 +11,7 @@ import type { HandlerTable } from './api/handlers'
 import type { Logger } from './log/logger'
 import { safeExternalUrl } from './security/external-url'
 import { ProfileLock } from './storage/profile-lock'
+import type { WhisperNode } from './whisper/node'
 
 /** Chat handlers before the messenger exists: every one needs an unlocked account. */
 function locked(): never {
@@ -23,6 +24,10 @@ export interface NetworkService {
   stop(): Promise<void>
   status(): NodeStatus
   onStatus(listener: () => void): () => void
+  /** The node chats run on; absent in tests of the API plumbing, where chat methods answer UNAVAILABLE. */
+  whisper?: WhisperNode
+  /** Connects an account's own static peers, bootnodes and mailservers (settings.network). */
+  usePeers?(settings: NetworkSettings): void
 }
 
 export interface CoreOptions {

@@ -1,6 +1,7 @@
-import type { NodeStatus } from '../../shared/api'
+import type { NetworkSettings, NodeStatus } from '../../shared/api'
 import type { NetworkService } from './host'
 import type { Logger } from './log/logger'
+import { parseEnode } from './p2p/enode'
 import { WhisperNode } from './whisper/node'
 
 export interface NetworkConfig {
@@ -14,7 +15,7 @@ export interface NetworkConfig {
  * The app's Whisper node behind the host's NetworkService: it turns the node's events into one "status
  * changed" signal and its snapshot into the API's NodeStatus.
  */
-export function createNetwork(config: NetworkConfig, log: Logger): NetworkService {
+export function createNetwork(config: NetworkConfig, log: Logger): Required<NetworkService> {
   const [host = '127.0.0.1', port = '0'] = splitHostPort(config.listen)
   const node = new WhisperNode({
     listen: { host, port: Number(port) },
@@ -32,6 +33,10 @@ export function createNetwork(config: NetworkConfig, log: Logger): NetworkServic
   node.on('peer:removed', (removal) => log.info('peer removed', { removal }))
 
   return {
+    whisper: node,
+    usePeers(settings) {
+      usePeers(node, settings, log)
+    },
     async start() {
       state = 'starting'
       changed()
@@ -65,6 +70,23 @@ export function createNetwork(config: NetworkConfig, log: Logger): NetworkServic
       return () => listeners.delete(listener)
     }
   }
+}
+
+/**
+ * An account's own peers, on top of the host's: static peers and mailservers stay connected (a mailserver
+ * must be a direct peer, and trusted for its direct deliveries), bootnodes are dialled once. Peers are
+ * never dropped here: the node has no removal, and the host's own peers must stay anyway.
+ */
+function usePeers(node: WhisperNode, settings: NetworkSettings, log: Logger): void {
+  for (const url of [...settings.staticPeers, ...settings.mailservers]) {
+    try {
+      node.addPeer(url)
+    } catch (error) {
+      log.warn('peer not added', { error })
+    }
+  }
+  for (const url of settings.mailservers) node.markTrusted(parseEnode(url).idHex)
+  for (const url of settings.bootnodes) void node.host.connect(parseEnode(url))
 }
 
 function splitHostPort(value: string): [string, string] {

@@ -1,0 +1,62 @@
+import type { Message, MessageStatus } from '../../../shared/api'
+import type { EncryptedStore } from '../storage/encrypted-store'
+import { iterateJson, JOURNAL_PREFIX, messageRecordKey } from './records'
+import type { Transaction } from './transaction'
+
+interface JournalEntry {
+  /** Order of the latest update, so pending() replays in the order events were emitted. */
+  seq: number
+  message: Message
+}
+
+/** Later states win; a message never goes back from delivered to sent. */
+const RANK: Record<MessageStatus, number> = { sending: 0, 'not-sent': 1, sent: 2, delivered: 3, received: 3 }
+
+/**
+ * The inbox journal: every message update the renderer has not yet stored. One entry per message id holds
+ * its latest state (the renderer only needs that), so a burst of status changes costs one record. Entries
+ * leave when the renderer acknowledges them; whatever is left is replayed after a restart or reload.
+ */
+export class Journal {
+  private seq = 0
+
+  private constructor(private readonly entries: Map<string, JournalEntry>) {
+    for (const entry of entries.values()) this.seq = Math.max(this.seq, entry.seq)
+  }
+
+  static async load(store: EncryptedStore): Promise<Journal> {
+    const entries = new Map<string, JournalEntry>()
+    for await (const [, entry] of iterateJson<JournalEntry>(store, JOURNAL_PREFIX)) entries.set(entry.message.id, entry)
+    return new Journal(entries)
+  }
+
+  /**
+   * Stages `message` as the newest update of its id. A resend may take a not-sent message back to
+   * sending; otherwise an update that would move the status backwards is ignored (returns false).
+   */
+  record(tx: Transaction, message: Message): boolean {
+    const previous = this.entries.get(message.id)?.message
+    if (previous && RANK[message.status] < RANK[previous.status] && !(previous.status === 'not-sent' && message.status === 'sending')) {
+      return false
+    }
+    const entry = { seq: ++this.seq, message }
+    this.entries.set(message.id, entry)
+    tx.putJson(messageRecordKey(JOURNAL_PREFIX, message.id), entry)
+    return true
+  }
+
+  ack(tx: Transaction, ids: readonly string[]): void {
+    for (const id of ids) {
+      if (!this.entries.delete(id)) continue
+      tx.del(messageRecordKey(JOURNAL_PREFIX, id))
+    }
+  }
+
+  pending(): Message[] {
+    return [...this.entries.values()].sort((a, b) => a.seq - b.seq).map((entry) => entry.message)
+  }
+
+  get size(): number {
+    return this.entries.size
+  }
+}

@@ -1,0 +1,212 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { create, toBinary } from '@bufbuild/protobuf'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Message } from '../../../shared/api'
+import { silentLogger } from '../log/logger'
+import { BundleSchema } from '../protocol/gen/encryption/protocol_message_pb'
+import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
+import { publicChatSymKey, publicChatTopic } from '../protocol/topics'
+import { MessageKind, wrapMessage } from '../protocol/wrapper'
+import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
+import { WhisperNode } from '../whisper/node'
+import { Messenger } from './messenger'
+import type { SecureSessions } from './sessions'
+
+/*
+ * Public chats between real Whisper nodes on loopback, each with its own messenger and encrypted store.
+ * Public chats never touch the session manager, so it is a stand-in here. Nothing is timed: every wait is
+ * for an event, and "not shown" is checked after a later message from the same sender has arrived (one
+ * TCP link, one serial queue: the earlier envelope was processed first).
+ */
+
+const NO_SESSIONS: SecureSessions = {
+  ownBundle: () => create(BundleSchema),
+  encrypt: () => Promise.reject(new Error('public chats do not encrypt')),
+  decrypt: () => Promise.resolve({ kind: 'not-for-us' as const }),
+  on: () => undefined,
+  off: () => undefined
+}
+
+const cleanup: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const task of cleanup.splice(0).reverse()) await task()
+})
+
+interface Party {
+  node: WhisperNode
+  privateKey: Uint8Array
+  publicKey: Uint8Array
+  dir: string
+  messenger: Messenger
+  upserts: Message[]
+  store: EncryptedStore
+}
+
+async function startNode(): Promise<WhisperNode> {
+  const node = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 } })
+  await node.start()
+  cleanup.push(() => node.stop())
+  return node
+}
+
+async function connect(a: WhisperNode, b: WhisperNode): Promise<void> {
+  const added = new Promise((resolve) => b.once('peer:added', resolve))
+  a.addPeer(b.enode)
+  await added
+}
+
+async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store'>): Promise<Party> {
+  const store = await EncryptedStore.open(party.dir, deriveStoreKey(party.privateKey))
+  const upserts: Message[] = []
+  const messenger = await Messenger.open({
+    node: party.node,
+    store,
+    sessions: NO_SESSIONS,
+    identity: { privateKey: party.privateKey, publicKey: party.publicKey },
+    installationId: 'test-installation',
+    defaultNetwork: { bootnodes: [], staticPeers: [], mailservers: [] },
+    applyNetwork: () => undefined,
+    emit: (event, payload) => {
+      if (event === 'messages.upserted') upserts.push(...(payload as { messages: Message[] }).messages)
+    },
+    log: silentLogger
+  })
+  await messenger.start()
+  const stop = async (): Promise<void> => {
+    await messenger.stop()
+    await store.close()
+  }
+  cleanup.push(stop)
+  return { ...party, messenger, upserts, store }
+}
+
+async function newParty(node: WhisperNode): Promise<Party> {
+  const privateKey = secp256k1.utils.randomSecretKey()
+  const dir = mkdtempSync(join(tmpdir(), 'hush-messenger-'))
+  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
+  return openMessenger({ node, privateKey, publicKey: secp256k1.getPublicKey(privateKey, false), dir })
+}
+
+async function until(who: Party, predicate: (messages: Message[]) => boolean): Promise<void> {
+  while (!predicate(who.upserts)) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
+const received = (p: Party, text: string) => p.upserts.filter((m) => m.text === text && m.status === 'received')
+
+function chatMessage(fields: { text: string; chatId: string; clock?: bigint }): Uint8Array {
+  const now = BigInt(Date.now())
+  return toBinary(
+    ChatMessageSchema,
+    create(ChatMessageSchema, {
+      clock: fields.clock ?? now,
+      timestamp: now,
+      text: fields.text,
+      chatId: fields.chatId,
+      messageType: ChatMessage_MessageType.PUBLIC_GROUP,
+      contentType: ChatMessage_ContentType.TEXT_PLAIN
+    })
+  )
+}
+
+describe('public chats', () => {
+  it('three people in #hush-test see each other’s messages with their authors, in clock order', async () => {
+    const [na, nb, nc] = [await startNode(), await startNode(), await startNode()]
+    await connect(na, nb)
+    await connect(nc, nb)
+    const [a, b, c] = [await newParty(na), await newParty(nb), await newParty(nc)]
+    for (const p of [a, b, c]) await p.messenger.joinPublic('#hush-test')
+
+    const sentByA = await a.messenger.send({ chatId: 'hush-test', text: 'hello from a' })
+    expect(sentByA.status).toBe('sending')
+    await until(b, () => received(b, 'hello from a').length === 1)
+    await until(c, () => received(c, 'hello from a').length === 1)
+    await b.messenger.send({ chatId: 'hush-test', text: 'b here' })
+    await until(a, () => received(a, 'b here').length === 1)
+    await until(c, () => received(c, 'b here').length === 1)
+    await c.messenger.send({ chatId: 'hush-test', text: 'and c' })
+    await until(a, () => received(a, 'and c').length === 1)
+    await until(b, () => received(b, 'and c').length === 1)
+
+    const atC = received(c, 'hello from a')[0]!
+    expect(atC.id).toBe(sentByA.id)
+    expect(atC.author.publicKey).toBe(sentByA.author.publicKey)
+    expect(atC.chatId).toBe('hush-test')
+    expect(atC.outgoing).toBe(false)
+    // A reply's clock is above what its author had seen.
+    expect(received(a, 'and c')[0]!.clock).toBeGreaterThan(received(c, 'b here')[0]!.clock - 1)
+    expect(received(c, 'b here')[0]!.clock).toBeGreaterThan(atC.clock)
+    await until(a, (ms) => ms.some((m) => m.id === sentByA.id && m.status === 'sent'))
+  })
+
+  it('drops and counts invalid messages, shows a repeated message once, and ignores chats not joined', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    const [a, b] = [await newParty(na), await newParty(nb)]
+    for (const p of [a, b]) await p.messenger.joinPublic('hush-test')
+    const symKey = await publicChatSymKey('hush-test')
+    const post = (payload: Uint8Array, signed = true) =>
+      na.post({ payload, topic: publicChatTopic('hush-test'), key: { symKey }, ttl: 15, ...(signed ? { signWith: a.privateKey } : {}) })
+
+    await post(wrapMessage(chatMessage({ text: '   ', chatId: 'hush-test' }), MessageKind.CHAT_MESSAGE, a.privateKey))
+    await post(wrapMessage(chatMessage({ text: 'no clock', chatId: 'hush-test', clock: 0n }), MessageKind.CHAT_MESSAGE, a.privateKey))
+    await post(wrapMessage(chatMessage({ text: 'elsewhere', chatId: 'other-chat' }), MessageKind.CHAT_MESSAGE, a.privateKey))
+    await post(wrapMessage(chatMessage({ text: 'unsigned envelope', chatId: 'hush-test' }), MessageKind.CHAT_MESSAGE, a.privateKey), false)
+    await post(Uint8Array.of(1, 2, 3))
+    const twice = wrapMessage(chatMessage({ text: 'twice', chatId: 'hush-test' }), MessageKind.CHAT_MESSAGE, a.privateKey)
+    await post(twice)
+    await post(twice)
+    await a.messenger.send({ chatId: 'hush-test', text: 'last' })
+    await until(b, () => received(b, 'last').length === 1)
+
+    expect(received(b, 'twice')).toHaveLength(1)
+    expect(b.upserts.map((m) => m.text)).toEqual(['twice', 'last'])
+    expect(b.messenger.dropCounts()).toEqual({
+      TEXT_BLANK: 1,
+      CLOCK_ZERO: 1,
+      PUBLIC_CHAT_NOT_JOINED: 1,
+      UNSIGNED_ENVELOPE: 1,
+      MALFORMED_WRAPPER: 1
+    })
+  })
+
+  it('keeps unacknowledged messages across a restart and forgets acknowledged ones', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    const a = await newParty(na)
+    let b = await newParty(nb)
+    for (const p of [a, b]) await p.messenger.joinPublic('hush-test')
+    await a.messenger.send({ chatId: 'hush-test', text: 'one' })
+    await a.messenger.send({ chatId: 'hush-test', text: 'two' })
+    await until(b, () => received(b, 'two').length === 1)
+    const first = received(b, 'one')[0]!
+    await b.messenger.ack([first.id])
+
+    await b.messenger.stop()
+    await b.store.close()
+    b = await openMessenger(b)
+    expect(b.messenger.pending().map((m) => m.text)).toEqual(['two'])
+    expect(b.upserts.map((m) => m.text)).toEqual(['two'])
+    expect(b.messenger.listChats().map((chat) => chat.id)).toEqual(['hush-test'])
+
+    // Still joined after the restart, and what it saw before is not shown again.
+    await a.messenger.send({ chatId: 'hush-test', text: 'three' })
+    await until(b, () => received(b, 'three').length === 1)
+    expect(received(b, 'one')).toHaveLength(0)
+  })
+
+  it('refuses bad chat names and unknown chats with clear errors', async () => {
+    const p = await newParty(await startNode())
+    await expect(p.messenger.joinPublic('Not Valid!')).rejects.toMatchObject({ code: 'BAD_REQUEST', details: ['INVALID_CHARACTERS'] })
+    await expect(p.messenger.joinPublic('')).rejects.toMatchObject({ code: 'BAD_REQUEST', details: ['EMPTY'] })
+    await expect(p.messenger.send({ chatId: 'nowhere', text: 'hi' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(p.messenger.send({ chatId: 'nowhere', text: '  ' })).rejects.toMatchObject({ code: 'BAD_REQUEST' })
+    await expect(p.messenger.leave('nowhere')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    const chat = await p.messenger.joinPublic('  #status ')
+    expect(chat).toMatchObject({ id: 'status', kind: 'public', name: 'status' })
+    await p.messenger.leave('status')
+    expect(p.messenger.listChats()).toEqual([])
+  })
+})

@@ -1,0 +1,38 @@
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
+import { keccak256 } from '../crypto/keccak'
+import { type EncryptedStore, StoreError } from '../storage/encrypted-store'
+
+/*
+ * Record keys of the messenger in the account's EncryptedStore. Keys are stored in clear, so anything that
+ * would tell who the account talks to (chat keys, channel names) is hashed; message ids are hashes already.
+ */
+
+export const CHAT_PREFIX = 'messenger/chat/'
+export const JOURNAL_PREFIX = 'messenger/journal/'
+export const OUTBOX_PREFIX = 'messenger/outbox/'
+export const SEEN_PREFIX = 'messenger/seen/'
+export const NETWORK_SETTINGS_KEY = 'messenger/settings/network'
+export const HISTORY_KEY = 'messenger/history'
+export const INSTALLATION_KEY = 'messenger/installation'
+
+export function chatRecordKey(chatId: string): string {
+  return CHAT_PREFIX + bytesToHex(keccak256(utf8ToBytes(chatId)))
+}
+
+/** Message ids are "0x" + 64 hex digits. */
+export function messageRecordKey(prefix: string, messageId: string): string {
+  return prefix + messageId.replace(/^0x/, '')
+}
+
+/** Every JSON record under `prefix`, in key order. */
+export async function* iterateJson<T>(store: EncryptedStore, prefix: string): AsyncGenerator<[string, T]> {
+  for await (const [key, value] of store.iterate(prefix)) {
+    let record: T
+    try {
+      record = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value)) as T
+    } catch (error) {
+      throw new StoreError('VALUE_CORRUPT', `stored value for "${key}" is not valid JSON`, key, { cause: error })
+    }
+    yield [key, record]
+  }
+}

@@ -1,0 +1,159 @@
+import { bytesToHex } from '@noble/hashes/utils.js'
+import {
+  contactCodeSymKey,
+  contactCodeTopic,
+  negotiatedSymKey,
+  negotiatedTopic,
+  partitionedTopic,
+  personalDiscoveryTopic,
+  publicChatSymKey,
+  publicChatTopic
+} from '../protocol/topics'
+import type { ReceivedMessage } from '../whisper/filters'
+import type { SealKey } from '../whisper/message'
+import type { WhisperNode } from '../whisper/node'
+
+/** status-go's send parameters for every protocol message (spec §2.6). */
+export const WHISPER_TTL_SECONDS = 15
+export const WHISPER_POW_TARGET = 0.002
+export const WHISPER_POW_TIME_MS = 5000
+
+/** Which pipeline a received envelope goes through. */
+export type Inbound =
+  | { kind: 'public'; message: ReceivedMessage }
+  /** Partitioned, personal-discovery or negotiated topic: a ProtocolMessage from one person to us. */
+  | { kind: 'direct'; message: ReceivedMessage }
+  /** Someone's bundle advertisement. */
+  | { kind: 'contact-code'; message: ReceivedMessage }
+
+export interface ChatIdentity {
+  privateKey: Uint8Array
+  /** 65-byte uncompressed. */
+  publicKey: Uint8Array
+}
+
+interface Watch {
+  topics: Uint8Array[]
+  unsubscribe: () => void
+}
+
+/**
+ * The messenger's view of the Whisper node: which filters are installed for the account's chats, and how
+ * each kind of message is posted (topic, key, signature, TTL and PoW of status-go). Every filter accepts
+ * direct deliveries from a trusted mailserver, so history arrives through the same handlers.
+ */
+export class ChatTransport {
+  private readonly watches = new Map<string, Watch>()
+  /** PBKDF2 (65356 rounds) per password: computed once per chat, contact and secret. */
+  private readonly symKeys = new Map<string, Promise<Uint8Array>>()
+
+  constructor(
+    private readonly node: WhisperNode,
+    private readonly identity: ChatIdentity,
+    private readonly onInbound: (inbound: Inbound) => void
+  ) {}
+
+  /** Every topic we listen on, for mailserver requests. */
+  topics(): Uint8Array[] {
+    return [...this.watches.values()].flatMap((watch) => watch.topics)
+  }
+
+  peerCount(): number {
+    return this.node.status().peers.length
+  }
+
+  async watchPublic(name: string): Promise<void> {
+    const symKey = await this.symKey(`public:${name}`, () => publicChatSymKey(name))
+    this.watch(`public:${name}`, [publicChatTopic(name)], { symKey }, (message) => this.onInbound({ kind: 'public', message }))
+  }
+
+  /** Our own partitioned and personal-discovery topics: first contacts arrive there, ECIES to our key. */
+  watchPrivate(): void {
+    const { publicKey, privateKey } = this.identity
+    this.watch('private', [partitionedTopic(publicKey), personalDiscoveryTopic(publicKey)], { privateKey }, (message) =>
+      this.onInbound({ kind: 'direct', message })
+    )
+  }
+
+  async watchContactCode(publicKey: Uint8Array): Promise<void> {
+    const id = `contact-code:${bytesToHex(publicKey)}`
+    const symKey = await this.symKey(id, () => contactCodeSymKey(publicKey))
+    this.watch(id, [contactCodeTopic(publicKey)], { symKey }, (message) => this.onInbound({ kind: 'contact-code', message }))
+  }
+
+  async watchNegotiated(secret: Uint8Array): Promise<void> {
+    const id = `negotiated:${bytesToHex(secret)}`
+    const symKey = await this.symKey(id, () => negotiatedSymKey(secret))
+    this.watch(id, [negotiatedTopic(secret)], { symKey }, (message) => this.onInbound({ kind: 'direct', message }))
+  }
+
+  unwatchPublic(name: string): void {
+    this.unwatch(`public:${name}`)
+  }
+
+  unwatchContactCode(publicKey: Uint8Array): void {
+    this.unwatch(`contact-code:${bytesToHex(publicKey)}`)
+  }
+
+  close(): void {
+    for (const id of [...this.watches.keys()]) this.unwatch(id)
+  }
+
+  async postPublic(name: string, payload: Uint8Array): Promise<void> {
+    const symKey = await this.symKey(`public:${name}`, () => publicChatSymKey(name))
+    await this.post(payload, publicChatTopic(name), { symKey })
+  }
+
+  /** Our bundle advertisement, on our own contact-code topic. */
+  async postContactCode(payload: Uint8Array): Promise<void> {
+    const { publicKey } = this.identity
+    const symKey = await this.symKey(`contact-code:${bytesToHex(publicKey)}`, () => contactCodeSymKey(publicKey))
+    await this.post(payload, contactCodeTopic(publicKey), { symKey })
+  }
+
+  /**
+   * A ProtocolMessage for one person (spec §2.8): on the negotiated topic once a shared secret is agreed
+   * with all their devices, else ECIES to their key on their partitioned topic.
+   */
+  async postDirect(recipient: Uint8Array, payload: Uint8Array, negotiated: Uint8Array | null): Promise<void> {
+    if (negotiated) {
+      const symKey = await this.symKey(`negotiated:${bytesToHex(negotiated)}`, () => negotiatedSymKey(negotiated))
+      await this.post(payload, negotiatedTopic(negotiated), { symKey })
+    } else {
+      await this.post(payload, partitionedTopic(recipient), { publicKey: recipient })
+    }
+  }
+
+  private watch(id: string, topics: Uint8Array[], key: { symKey: Uint8Array } | { privateKey: Uint8Array }, handler: (m: ReceivedMessage) => void): void {
+    if (this.watches.has(id)) return
+    const unsubscribe = this.node.subscribe({ topics, key, allowP2P: true }, handler)
+    this.watches.set(id, { topics, unsubscribe })
+  }
+
+  private unwatch(id: string): void {
+    this.watches.get(id)?.unsubscribe()
+    this.watches.delete(id)
+  }
+
+  private symKey(id: string, derive: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    let key = this.symKeys.get(id)
+    if (!key) {
+      key = derive()
+      this.symKeys.set(id, key)
+    }
+    return key
+  }
+
+  private async post(payload: Uint8Array, topic: Uint8Array, key: SealKey): Promise<void> {
+    await this.node.post({
+      payload,
+      topic,
+      key,
+      signWith: this.identity.privateKey,
+      ttl: WHISPER_TTL_SECONDS,
+      // Our own node refuses to pool an envelope below its minimum, so never aim lower than that.
+      powTarget: Math.max(WHISPER_POW_TARGET, this.node.status().minPow),
+      workTimeMs: WHISPER_POW_TIME_MS
+    })
+  }
+}
