@@ -1,0 +1,312 @@
+import { fromBinary, toBinary } from '@bufbuild/protobuf'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
+import { z } from 'zod'
+import { BundleContainerSchema, type BundleContainer } from '../protocol/gen/encryption/protocol_message_pb'
+import { delOp, putJson, putOp, type EncryptedStore, type StoreOp } from '../storage/encrypted-store'
+import { CryptoError } from './crypto-error'
+import type { Installation, InstallationBook } from './installations'
+import { decodeRatchetState, encodeRatchetState, type MessageKeyRef, type RatchetState, type StoredMessageKey } from './ratchet'
+import type { SharedSecretBook } from './shared-secret'
+
+/*
+ * The secure-transport state as it lives in the EncryptedStore, and the store ops that move it forward.
+ *
+ * Record keys are in clear, so everything naming a peer, a prekey or a ratchet key is an opaque id: a hash
+ * salted with a key derived from our identity. Layout:
+ *   bundle/own/<version>            our BundleContainer (every prekey is kept: late X3DH messages need it)
+ *   bundle/peer/<id>                the installations of one identity (learned from bundles)
+ *   session/secret/<id>             negotiated shared secret of one identity and who has replied
+ *   session/state/<sid>/<version>   one ratchet session, without its message keys
+ *   session/key/<sid>/<kid>         one stored receive-message key
+ *   session/consumed/<sid>/<kid>    tombstone: the key's message was committed, the key must not come back
+ *
+ * Why versions and tombstones: the caller commits our ops in its own batches, maybe combined, maybe out of
+ * order. A session record is never overwritten in place, so a late commit of an older version cannot roll
+ * a sending chain back (message-key reuse); loading takes the highest version. A message key handed out
+ * for a message not yet confirmed is re-put by later ops (so losing that message's batch loses nothing),
+ * and the tombstone written with the message makes loading drop such a resurrected key (so a committed
+ * message never decrypts twice).
+ */
+
+export const OWN_BUNDLE_PREFIX = 'bundle/own/'
+export const PEER_BUNDLE_PREFIX = 'bundle/peer/'
+export const SECRET_PREFIX = 'session/secret/'
+export const SESSION_STATE_PREFIX = 'session/state/'
+export const MESSAGE_KEY_PREFIX = 'session/key/'
+export const CONSUMED_PREFIX = 'session/consumed/'
+
+const RECORD_ID_INFO = utf8ToBytes('hush/protocol-state/record-ids/v1')
+const VERSION_DIGITS = 12
+
+export type SessionRole = 'initiator' | 'responder'
+
+export interface Session {
+  /** Opaque record id of this session. */
+  sid: string
+  /** Compressed identity key of the peer, lowercase hex. */
+  peer: string
+  installationId: string
+  /** Compressed signed prekey the session was built on: theirs when we initiated, ours when they did. */
+  bundleId: Uint8Array
+  role: SessionRole
+  /** Our X3DH ephemeral key (compressed), re-sent in every message until the peer answers in this session. */
+  pendingX3dh: Uint8Array | null
+  /** Their X3DH ephemeral key for a session they opened: a repeated header for it is not a new session. */
+  theirX3dh: Uint8Array | null
+  createdMs: number
+  /** Version of the last record handed out for this session. */
+  version: number
+  ratchet: RatchetState
+}
+
+export interface ProtocolState {
+  /** Our prekeys by version; the highest one is advertised. */
+  preKeys: Map<number, BundleContainer>
+  installations: InstallationBook
+  secrets: SharedSecretBook
+  sessions: Map<string, Session>
+}
+
+export interface LoadedState {
+  state: ProtocolState
+  /** Stale versions, tombstones and orphans found while loading, to delete in one batch. */
+  cleanup: StoreOp[]
+}
+
+/** Opaque, account-specific ids for record keys, so the clear-text keys say nothing about contacts. */
+export class RecordIds {
+  private readonly salt: Uint8Array
+
+  constructor(identityPrivateKey: Uint8Array) {
+    this.salt = hkdf(sha256, identityPrivateKey, undefined, RECORD_ID_INFO, 32)
+  }
+
+  of(...parts: string[]): string {
+    return bytesToHex(sha256(concatBytes(this.salt, utf8ToBytes(parts.join('\u0000'))))).slice(0, 32)
+  }
+
+  session(peer: string, bundleId: Uint8Array, installationId: string): string {
+    return this.of('session', peer, bytesToHex(bundleId), installationId)
+  }
+
+  messageKey(ref: MessageKeyRef): string {
+    return this.of('message-key', bytesToHex(ref.dh), String(ref.n))
+  }
+}
+
+export function messageKeyId(ref: MessageKeyRef): string {
+  return `${bytesToHex(ref.dh)}:${ref.n}`
+}
+
+const hex = (length?: number) =>
+  z
+    .string()
+    .regex(/^([0-9a-f]{2})*$/)
+    .refine((h) => length === undefined || h.length === length * 2, `expected ${length} bytes`)
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+
+const sessionSchema = z.object({
+  peer: hex(33),
+  installationId: z.string(),
+  bundleId: hex(33),
+  role: z.enum(['initiator', 'responder']),
+  pendingX3dh: hex(33).nullable(),
+  theirX3dh: hex(33).nullable(),
+  createdMs: count,
+  ratchet: z.unknown()
+})
+
+const messageKeySchema = z.object({ dh: hex(), n: count, key: hex(32), seq: count })
+
+const installationsSchema = z.object({
+  identity: hex(33),
+  installations: z.array(
+    z.object({
+      id: z.string(),
+      protocolVersion: count,
+      enabled: z.boolean(),
+      firstSeenMs: count,
+      lastSeenMs: count,
+      signedPreKey: hex(33),
+      signedPreKeyVersion: count
+    })
+  )
+})
+
+const secretSchema = z.object({ identity: hex(33), secret: hex(32), installations: z.array(z.string()) })
+
+function parseRecord<S extends z.ZodType>(schema: S, key: string, value: Uint8Array): z.infer<S> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value))
+  } catch {
+    throw new CryptoError('STATE_MALFORMED', `stored record "${key}" is not UTF-8 JSON`)
+  }
+  const parsed = schema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new CryptoError('STATE_MALFORMED', `stored record "${key}" is invalid: ${issue?.path.join('.')} ${issue?.message}`)
+  }
+  return parsed.data
+}
+
+function lastSegment(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1)
+}
+
+function versionKey(prefix: string, version: number): string {
+  return prefix + String(version).padStart(VERSION_DIGITS, '0')
+}
+
+/** Reads every secure-transport record; the caller commits `cleanup` before using the state. */
+export async function loadProtocolState(store: EncryptedStore): Promise<LoadedState> {
+  const cleanup: StoreOp[] = []
+
+  const preKeys = new Map<number, BundleContainer>()
+  for await (const [key, value] of store.iterate(OWN_BUNDLE_PREFIX)) {
+    try {
+      preKeys.set(Number(lastSegment(key)), fromBinary(BundleContainerSchema, value))
+    } catch {
+      throw new CryptoError('STATE_MALFORMED', `stored record "${key}" is not a bundle container`)
+    }
+  }
+
+  const installations: Record<string, Installation[]> = {}
+  for await (const [key, value] of store.iterate(PEER_BUNDLE_PREFIX)) {
+    const record = parseRecord(installationsSchema, key, value)
+    installations[record.identity] = record.installations.map((i) => ({ ...i, signedPreKey: hexToBytes(i.signedPreKey) }))
+  }
+
+  const secrets: Record<string, { secret: Uint8Array; installations: string[] }> = {}
+  for await (const [key, value] of store.iterate(SECRET_PREFIX)) {
+    const record = parseRecord(secretSchema, key, value)
+    secrets[record.identity] = { secret: hexToBytes(record.secret), installations: record.installations }
+  }
+
+  const consumed = new Set<string>()
+  for await (const [key] of store.iterate(CONSUMED_PREFIX)) {
+    const suffix = key.slice(CONSUMED_PREFIX.length)
+    consumed.add(suffix)
+    cleanup.push(delOp(key), delOp(MESSAGE_KEY_PREFIX + suffix))
+  }
+
+  const keysBySession = new Map<string, StoredMessageKey[]>()
+  for await (const [key, value] of store.iterate(MESSAGE_KEY_PREFIX)) {
+    const suffix = key.slice(MESSAGE_KEY_PREFIX.length)
+    if (consumed.has(suffix)) continue
+    const record = parseRecord(messageKeySchema, key, value)
+    const sid = suffix.slice(0, suffix.indexOf('/'))
+    const list = keysBySession.get(sid) ?? []
+    list.push({ dh: hexToBytes(record.dh), n: record.n, key: hexToBytes(record.key), seq: record.seq })
+    keysBySession.set(sid, list)
+  }
+
+  // Iteration is in key order and versions are zero-padded, so the last record of a session is its newest.
+  const newest = new Map<string, { key: string; value: Uint8Array }>()
+  for await (const [key, value] of store.iterate(SESSION_STATE_PREFIX)) {
+    const sid = key.slice(SESSION_STATE_PREFIX.length, key.lastIndexOf('/'))
+    const previous = newest.get(sid)
+    if (previous) cleanup.push(delOp(previous.key))
+    newest.set(sid, { key, value })
+  }
+
+  const sessions = new Map<string, Session>()
+  for (const [sid, { key, value }] of newest) {
+    const record = parseRecord(sessionSchema, key, value)
+    const keys = (keysBySession.get(sid) ?? []).sort((a, b) => a.seq - b.seq)
+    keysBySession.delete(sid)
+    const ratchet = decodeRatchetState(utf8ToBytes(JSON.stringify(record.ratchet)))
+    sessions.set(sid, {
+      sid,
+      peer: record.peer,
+      installationId: record.installationId,
+      bundleId: hexToBytes(record.bundleId),
+      role: record.role,
+      pendingX3dh: record.pendingX3dh === null ? null : hexToBytes(record.pendingX3dh),
+      theirX3dh: record.theirX3dh === null ? null : hexToBytes(record.theirX3dh),
+      createdMs: record.createdMs,
+      version: Number(lastSegment(key)),
+      ratchet: { ...ratchet, messageKeys: keys }
+    })
+  }
+  for (const [sid] of keysBySession) {
+    for await (const [key] of store.iterate(`${MESSAGE_KEY_PREFIX}${sid}/`)) cleanup.push(delOp(key))
+  }
+
+  return { state: { preKeys, installations, secrets, sessions }, cleanup }
+}
+
+export function preKeyWrite(version: number, container: BundleContainer): StoreOp {
+  return putOp(versionKey(OWN_BUNDLE_PREFIX, version), toBinary(BundleContainerSchema, container))
+}
+
+export function installationsWrite(ids: RecordIds, identity: string, installations: readonly Installation[]): StoreOp {
+  return putJson(PEER_BUNDLE_PREFIX + ids.of('installations', identity), {
+    identity,
+    installations: installations.map((i) => ({ ...i, signedPreKey: bytesToHex(i.signedPreKey) }))
+  })
+}
+
+export function secretWrite(ids: RecordIds, identity: string, secret: Uint8Array, installations: readonly string[]): StoreOp {
+  return putJson(SECRET_PREFIX + ids.of('secret', identity), { identity, secret: bytesToHex(secret), installations })
+}
+
+function messageKeyRecord(ids: RecordIds, sid: string, ref: MessageKeyRef): string {
+  return `${MESSAGE_KEY_PREFIX}${sid}/${ids.messageKey(ref)}`
+}
+
+function consumedRecord(ids: RecordIds, sid: string, ref: MessageKeyRef): string {
+  return `${CONSUMED_PREFIX}${sid}/${ids.messageKey(ref)}`
+}
+
+export interface SessionChange {
+  /** The session as cached before this step (undefined for a new session). */
+  before: Session | undefined
+  /** The session after this step; its version must be one above `before`'s. */
+  after: Session
+  /** Key of the message this step decrypted: deleted and tombstoned in the same batch as the message. */
+  consumed?: MessageKeyRef
+  /** Keys of messages handed out but not yet confirmed: kept on disk until their own batch is confirmed. */
+  unconfirmed: readonly StoredMessageKey[]
+  /** Tombstones no longer needed, deleted along with this step. */
+  expiredTombstones: readonly MessageKeyRef[]
+}
+
+/** Store ops that take a session from `before` to `after` (see the file comment for the rules). */
+export function sessionWrites(ids: RecordIds, change: SessionChange): StoreOp[] {
+  const { before, after, consumed } = change
+  const sid = after.sid
+  const ops: StoreOp[] = []
+  const session = {
+    peer: after.peer,
+    installationId: after.installationId,
+    bundleId: bytesToHex(after.bundleId),
+    role: after.role,
+    pendingX3dh: after.pendingX3dh === null ? null : bytesToHex(after.pendingX3dh),
+    theirX3dh: after.theirX3dh === null ? null : bytesToHex(after.theirX3dh),
+    createdMs: after.createdMs,
+    ratchet: JSON.parse(new TextDecoder().decode(encodeRatchetState({ ...after.ratchet, messageKeys: [] }))) as unknown
+  }
+  ops.push(putJson(versionKey(`${SESSION_STATE_PREFIX}${sid}/`, after.version), session))
+  if (before) ops.push(delOp(versionKey(`${SESSION_STATE_PREFIX}${sid}/`, before.version)))
+
+  const consumedId = consumed ? messageKeyId(consumed) : undefined
+  const beforeKeys = new Set((before?.ratchet.messageKeys ?? []).map(messageKeyId))
+  const afterKeys = new Set(after.ratchet.messageKeys.map(messageKeyId))
+  const reput = new Set(change.unconfirmed.map(messageKeyId))
+  for (const key of after.ratchet.messageKeys) {
+    const id = messageKeyId(key)
+    if (id === consumedId || (beforeKeys.has(id) && !reput.has(id))) continue
+    ops.push(putJson(messageKeyRecord(ids, sid, key), { dh: bytesToHex(key.dh), n: key.n, key: bytesToHex(key.key), seq: key.seq }))
+  }
+  for (const key of before?.ratchet.messageKeys ?? []) {
+    if (!afterKeys.has(messageKeyId(key))) ops.push(delOp(messageKeyRecord(ids, sid, key)))
+  }
+  if (consumed) {
+    ops.push(delOp(messageKeyRecord(ids, sid, consumed)), putJson(consumedRecord(ids, sid, consumed), {}))
+  }
+  for (const ref of change.expiredTombstones) ops.push(delOp(consumedRecord(ids, sid, ref)))
+  return ops
+}
