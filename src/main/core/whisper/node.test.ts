@@ -126,6 +126,13 @@ describe('WhisperNode handshake rules (geth §2.5)', () => {
     await expectDisconnect(node, raw, message, () => raw.protocol.send(code, bytes))
   })
 
+  it('drops a peer that never sends Status (the library\'s 5 s handshake timer is kept)', async () => {
+    const node = await startNode()
+    const raw = await connectRaw(node, null)
+    expect(await raw.removed).toMatchObject({ name: 'TIMEOUT', byUs: false })
+    expect(node.status().peers).toEqual([])
+  })
+
   it('refuses light peers when light itself', async () => {
     const node = await startNode({ light: true })
     const raw = await connectRaw(node, null)
