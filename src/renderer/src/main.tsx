@@ -5,6 +5,7 @@ import { installClient } from './api/hush'
 import { connectWebBridge } from './api/web-bridge'
 import { App } from './features/shell/App'
 import { useAppStore } from './store/app-store'
+import { useNetworkStore } from './store/network-store'
 import { useSessionStore } from './store/session-store'
 import './styles.css'
 
@@ -15,6 +16,7 @@ const bridge = window.hush ?? connectWebBridge(window.location, (connected) => u
 const client = installClient(bridge)
 client.on('node.status', (node) => useAppStore.getState().setNode(node))
 client.on('accounts.current', (account) => useSessionStore.getState().setCurrent(account))
+client.on('history.state', (history) => useNetworkStore.getState().setHistory(history))
 
 const root = document.getElementById('root')
 if (root) {

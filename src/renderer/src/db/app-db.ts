@@ -2,10 +2,13 @@ import Dexie, { type EntityTable } from 'dexie'
 
 export type ThemePreference = 'system' | 'light' | 'dark'
 
-export interface Setting {
-  key: 'theme'
-  value: ThemePreference
+export interface NotificationPreference {
+  enabled: boolean
+  /** Off: "New message from <alias>" only, so nothing readable shows on a locked or shared screen. */
+  showContent: boolean
 }
+
+export type Setting = { key: 'theme'; value: ThemePreference } | { key: 'notifications'; value: NotificationPreference }
 
 /** Whether this account's recovery phrase was checked; until then the app keeps reminding. */
 export interface BackupState {
@@ -14,7 +17,7 @@ export interface BackupState {
 }
 
 /**
- * UI state that belongs to this profile but to no account (appearance). Message history lives in one
+ * UI state that belongs to this profile but to no account (appearance, notifications). Message history lives in one
  * database per account, opened after unlock.
  */
 export class AppDatabase extends Dexie {

@@ -25,7 +25,7 @@ export const useAppStore = create<AppState>((set) => ({
   error: null,
   async load() {
     const stored = await appDb.settings.get('theme')
-    if (stored) set({ theme: stored.value })
+    if (stored?.key === 'theme') set({ theme: stored.value })
     const [info, node] = await Promise.all([hush().call('app.info', {}), hush().call('node.status', {})])
     if (!info.ok) return set({ error: info.error })
     if (!node.ok) return set({ info: info.value, error: node.error })

@@ -1,11 +1,16 @@
 import type { ApiError } from '../../../shared/api/result'
-import { errorText } from '../i18n/t'
+import { errorText, t } from '../i18n/t'
 
-export function ErrorBanner({ error }: { error: ApiError | null }) {
+export function ErrorBanner({ error, onDismiss }: { error: ApiError | null; onDismiss?: () => void }) {
   if (!error) return null
   return (
-    <p className="banner banner-error" role="alert" data-testid="error">
-      {errorText(error)}
+    <p className={`banner banner-error${onDismiss ? ' inline' : ''}`} role="alert" data-testid="error">
+      <span>{errorText(error)}</span>
+      {onDismiss && (
+        <button type="button" className="button small ghost" onClick={onDismiss}>
+          {t('dialog.dismiss')}
+        </button>
+      )}
     </p>
   )
 }

@@ -1,4 +1,5 @@
 import { t } from '../../i18n/t'
+import { NotificationSetting } from './NotificationSetting'
 import { ThemeSetting } from './ThemeSetting'
 
 export function SettingsPage() {
@@ -7,6 +8,9 @@ export function SettingsPage() {
       <h1 id="settings-title">{t('settings.title')}</h1>
       <div className="card">
         <ThemeSetting />
+      </div>
+      <div className="card">
+        <NotificationSetting />
       </div>
     </section>
   )

@@ -4,9 +4,16 @@ import type { Account } from '../../../../shared/api'
 import { appDb } from '../../db/app-db'
 import { t } from '../../i18n/t'
 import { useAppStore } from '../../store/app-store'
+import { useChatStore } from '../../store/chat-store'
+import { useNetworkStore } from '../../store/network-store'
 import { useSessionStore } from '../../store/session-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
 import { Identicon } from '../../ui/Identicon'
+import { ChatList } from '../chats/ChatList'
+import { Conversation } from '../chats/Conversation'
+import { JoinPublicDialog } from '../chats/JoinPublicDialog'
+import { StartChatDialog } from '../chats/StartChatDialog'
+import { NetworkPage } from '../network/NetworkPage'
 import { BackupPhrase } from '../onboarding/BackupPhrase'
 import { Onboarding } from '../onboarding/Onboarding'
 import { ProfilePage } from '../profile/ProfilePage'
@@ -57,33 +64,78 @@ export function App() {
   )
 }
 
-type Page = 'profile' | 'settings'
+/** What the main area shows when no chat is open. */
+type Page = 'profile' | 'network' | 'settings'
+const NAV: Page[] = ['profile', 'network', 'settings']
 
 function Home({ account }: { account: Account }) {
+  const openAccount = useChatStore((s) => s.openAccount)
+  const closeAccount = useChatStore((s) => s.closeAccount)
+  const db = useChatStore((s) => s.db)
+  const activeChatId = useChatStore((s) => s.activeChatId)
+  const selectChat = useChatStore((s) => s.selectChat)
+  const chatError = useChatStore((s) => s.error)
+  const clearChatError = useChatStore((s) => s.clearError)
+  const resetNetwork = useNetworkStore((s) => s.reset)
   const [page, setPage] = useState<Page>('profile')
+  const [dialog, setDialog] = useState<'join' | 'start' | null>(null)
+
+  useEffect(() => {
+    openAccount(account.id)
+    return () => {
+      closeAccount()
+      resetNetwork()
+    }
+  }, [account.id, openAccount, closeAccount, resetNetwork])
+  const go = (next: Page) => {
+    void selectChat(null)
+    setPage(next)
+  }
+
   return (
     <div className="home">
       <nav className="sidebar" aria-label="Main">
-        <div className="sidebar-identity">
+        <button type="button" className="sidebar-identity" onClick={() => go('profile')}>
           <Identicon icon={account.identicon} size={32} />
           <strong className="ellipsis">{account.name}</strong>
-        </div>
-        {(['profile', 'settings'] as const).map((item) => (
-          <button
-            key={item}
-            type="button"
-            className={`nav-item${page === item ? ' active' : ''}`}
-            aria-current={page === item ? 'page' : undefined}
-            onClick={() => setPage(item)}
-          >
-            {t(`${item}.title`)}
+        </button>
+        <div className="chat-actions">
+          <button type="button" className="button small" onClick={() => setDialog('join')}>
+            {t('chats.join')}
           </button>
-        ))}
+          <button type="button" className="button small" onClick={() => setDialog('start')}>
+            {t('chats.start')}
+          </button>
+        </div>
+        {db && <ChatList db={db} activeChatId={activeChatId} onSelect={(chatId) => void selectChat(chatId)} />}
+        <div className="sidebar-nav">
+          {NAV.map((item) => (
+            <button
+              key={item}
+              type="button"
+              className={`nav-item${!activeChatId && page === item ? ' active' : ''}`}
+              aria-current={!activeChatId && page === item ? 'page' : undefined}
+              onClick={() => go(item)}
+            >
+              {t(`${item}.title`)}
+            </button>
+          ))}
+        </div>
       </nav>
-      <main className="content">
-        <BackupReminder accountId={account.id} onBackUp={() => setPage('profile')} />
-        {page === 'profile' ? <ProfilePage account={account} /> : <SettingsPage />}
-      </main>
+      {db && activeChatId ? (
+        <main className="content conversation-page">
+          <ErrorBanner error={chatError} onDismiss={clearChatError} />
+          <Conversation key={activeChatId} db={db} chatId={activeChatId} />
+        </main>
+      ) : (
+        <main className="content">
+          <BackupReminder accountId={account.id} onBackUp={() => go('profile')} />
+          <ErrorBanner error={chatError} onDismiss={clearChatError} />
+          {page === 'network' ? <NetworkPage /> : page === 'settings' ? <SettingsPage /> : <ProfilePage account={account} />}
+        </main>
+      )}
+      {dialog === 'join' && <JoinPublicDialog onClose={() => setDialog(null)} />}
+      {dialog === 'start' && <StartChatDialog onClose={() => setDialog(null)} />}
     </div>
   )
 }

@@ -1,0 +1,88 @@
+import { useVirtualizer } from '@tanstack/react-virtual'
+import { useLiveQuery } from 'dexie-react-hooks'
+import { memo, useRef } from 'react'
+import type { AccountDatabase, ChatSummary } from '../../db/account-db'
+import { t } from '../../i18n/t'
+import { chatTitle } from '../../store/chat-store'
+import { Identicon } from '../../ui/Identicon'
+
+const ROW_HEIGHT = 60
+
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+
+function when(ms: number): string {
+  const date = new Date(ms)
+  return date.toDateString() === new Date().toDateString() ? timeFormat.format(date) : dayFormat.format(date)
+}
+
+/** Every joined chat, most recently active first. Virtualised: only the rows in view are in the DOM. */
+export function ChatList({ db, activeChatId, onSelect }: { db: AccountDatabase; activeChatId: string | null; onSelect(chatId: string): void }) {
+  const chats = useLiveQuery(() => db.chats.orderBy('lastActivity').reverse().toArray(), [db])
+  const scroller = useRef<HTMLDivElement>(null)
+  // The virtualiser's functions must not be memoised; the React Compiler skips this component, as intended.
+  // oxlint-disable-next-line react/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: chats?.length ?? 0,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6
+  })
+  if (!chats) return <div className="chat-list" />
+  if (chats.length === 0)
+    return (
+      <div className="chat-list">
+        <p className="muted small chat-list-empty" data-testid="chat-list-empty">
+          {t('chats.none')}
+        </p>
+      </div>
+    )
+  return (
+    <div className="chat-list" ref={scroller} data-testid="chat-list">
+      <ul className="chat-rows" aria-label={t('chats.title')} style={{ height: virtualizer.getTotalSize() }}>
+        {virtualizer.getVirtualItems().map((row) => {
+          const chat = chats[row.index] as ChatSummary
+          return (
+            <ChatRow key={chat.chatId} chat={chat} active={chat.chatId === activeChatId} top={row.start} onSelect={onSelect} />
+          )
+        })}
+      </ul>
+    </div>
+  )
+}
+
+const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: ChatSummary; active: boolean; top: number; onSelect(chatId: string): void }) {
+  const last = chat.lastMessage
+  return (
+    <li className="chat-row-slot" style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}>
+      <button
+        type="button"
+        className={`chat-row${active ? ' active' : ''}`}
+        aria-current={active ? 'page' : undefined}
+        data-testid="chat-list-item"
+        data-chat-id={chat.chatId}
+        onClick={() => onSelect(chat.chatId)}
+      >
+        {chat.contact ? <Identicon icon={chat.contact.identicon} size={36} /> : <span className="chat-hash" aria-hidden="true">#</span>}
+        <span className="chat-row-text">
+          <span className="chat-row-top">
+            <strong className="ellipsis" data-testid="chat-name">
+              {chatTitle(chat)}
+            </strong>
+            {last && <span className="muted small">{when(chat.lastActivity)}</span>}
+          </span>
+          <span className="chat-row-bottom">
+            <span className="muted small ellipsis">
+              {last ? (last.outgoing ? t('chats.preview.mine', { text: last.text }) : chat.kind === 'public' ? t('chats.preview.theirs', { alias: last.alias, text: last.text }) : last.text) : t('chats.preview.none')}
+            </span>
+            {chat.unread > 0 && (
+              <span className="badge" data-testid="unread-badge" aria-label={t('chats.unread', { count: chat.unread })}>
+                {chat.unread > 99 ? '99+' : chat.unread}
+              </span>
+            )}
+          </span>
+        </span>
+      </button>
+    </li>
+  )
+})

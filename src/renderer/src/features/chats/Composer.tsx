@@ -1,0 +1,112 @@
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react'
+import type { AccountDatabase } from '../../db/account-db'
+import { errorText, t } from '../../i18n/t'
+import { useChatStore } from '../../store/chat-store'
+import { EmojiPicker } from './EmojiPicker'
+
+/** The contract's bound on one message. */
+const MAX_LENGTH = 4096
+const DRAFT_DELAY_MS = 400
+
+/**
+ * Writes and sends. Enter sends, Shift+Enter starts a new line (and Enter while an input method is
+ * composing is left to it). The draft is kept per chat in the account database.
+ */
+export function Composer({ db, chatId }: { db: AccountDatabase; chatId: string }) {
+  const send = useChatStore((s) => s.send)
+  const saveDraft = useChatStore((s) => s.saveDraft)
+  const [text, setText] = useState('')
+  const [problem, setProblem] = useState<string | null>(null)
+  const [picking, setPicking] = useState(false)
+  const field = useRef<HTMLTextAreaElement>(null)
+  const edited = useRef(false)
+  const closePicker = useCallback(() => setPicking(false), [])
+
+  useEffect(() => {
+    let live = true
+    void db.drafts.get(chatId).then((draft) => {
+      if (live && draft && !edited.current) setText(draft.text)
+    })
+    return () => {
+      live = false
+    }
+  }, [db, chatId])
+
+  useEffect(() => {
+    if (!edited.current) return
+    const timer = setTimeout(() => void saveDraft(chatId, text), DRAFT_DELAY_MS)
+    return () => clearTimeout(timer)
+  }, [chatId, text, saveDraft])
+
+  const change = (next: string) => {
+    edited.current = true
+    setText(next)
+  }
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault()
+    const body = text.trim()
+    if (body === '' || body.length > MAX_LENGTH) return
+    setProblem(null)
+    change('')
+    const error = await send(chatId, body)
+    if (error) {
+      setProblem(errorText(error))
+      setText((current) => (current === '' ? body : current))
+    }
+  }
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault()
+      void submit()
+    }
+  }
+
+  const insert = (emoji: string) => {
+    const input = field.current
+    const start = input?.selectionStart ?? text.length
+    const end = input?.selectionEnd ?? text.length
+    change(text.slice(0, start) + emoji + text.slice(end))
+    setPicking(false)
+    requestAnimationFrame(() => {
+      input?.focus()
+      input?.setSelectionRange(start + emoji.length, start + emoji.length)
+    })
+  }
+
+  const tooLong = text.length > MAX_LENGTH
+  return (
+    <form className="composer" onSubmit={(event) => void submit(event)}>
+      {problem && (
+        <p className="banner banner-error" role="alert" data-testid="send-error">
+          {problem}
+        </p>
+      )}
+      <div className="composer-row">
+        <div className="emoji-anchor">
+          <button type="button" className="button ghost icon" aria-label={t('composer.emoji')} aria-expanded={picking} onClick={() => setPicking(!picking)}>
+            🙂
+          </button>
+          {picking && <EmojiPicker onPick={insert} onClose={closePicker} />}
+        </div>
+        <textarea
+          ref={field}
+          className="composer-input"
+          aria-label={t('composer.label')}
+          placeholder={t('composer.placeholder')}
+          rows={Math.min(6, text.split('\n').length)}
+          value={text}
+          autoFocus
+          onChange={(event) => change(event.target.value)}
+          onKeyDown={onKeyDown}
+          aria-invalid={tooLong}
+        />
+        <button type="submit" className="button primary" disabled={text.trim() === '' || tooLong}>
+          {t('composer.send')}
+        </button>
+      </div>
+      {tooLong && <p className="field-hint">{t('composer.tooLong', { max: MAX_LENGTH })}</p>}
+    </form>
+  )
+}

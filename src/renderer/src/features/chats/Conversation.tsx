@@ -1,0 +1,88 @@
+import { useLiveQuery } from 'dexie-react-hooks'
+import { useMemo, useState } from 'react'
+import type { AccountDatabase, ChatSummary } from '../../db/account-db'
+import { errorText, t } from '../../i18n/t'
+import { chatTitle, useChatStore } from '../../store/chat-store'
+import { useNetworkStore } from '../../store/network-store'
+import { Identicon } from '../../ui/Identicon'
+import { Composer } from './Composer'
+import { MessageList } from './MessageList'
+import { timeline } from './timeline'
+import { useMessageWindow } from './use-message-window'
+
+/** One open chat: its header, the windowed timeline and the composer. Mount it keyed by chat id. */
+export function Conversation({ db, chatId }: { db: AccountDatabase; chatId: string }) {
+  const summary = useLiveQuery(() => db.chats.get(chatId), [db, chatId])
+  const lastReadClock = useChatStore((s) => s.openedReadClock)
+  const gap = useNetworkStore((s) => s.history.gap)
+  const requestHistory = useNetworkStore((s) => s.requestHistory)
+  const { contents, loadOlder, loadNewer, jumpToLatest } = useMessageWindow(db, chatId)
+
+  const items = useMemo(
+    () => (contents ? timeline({ messages: contents.messages, lastReadClock, gap, hasOlder: contents.hasOlder, hasNewer: contents.hasNewer }) : []),
+    [contents, lastReadClock, gap]
+  )
+
+  return (
+    <section className="conversation" aria-labelledby="conversation-title">
+      {summary && <ConversationHeader summary={summary} />}
+      {contents && contents.messages.length === 0 ? (
+        <p className="timeline empty muted">{t(summary?.kind === 'one-to-one' ? 'conversation.empty.oneToOne' : 'conversation.empty.public')}</p>
+      ) : (
+        <MessageList
+          items={items}
+          hasOlder={contents?.hasOlder ?? false}
+          hasNewer={contents?.hasNewer ?? false}
+          onOlder={loadOlder}
+          onNewer={loadNewer}
+          onJumpToLatest={jumpToLatest}
+          onFetchHistory={() => void requestHistory()}
+        />
+      )}
+      <Composer key={chatId} db={db} chatId={chatId} />
+    </section>
+  )
+}
+
+function ConversationHeader({ summary }: { summary: ChatSummary }) {
+  const leave = useChatStore((s) => s.leave)
+  const [confirming, setConfirming] = useState(false)
+  const [problem, setProblem] = useState<string | null>(null)
+  return (
+    <header className="conversation-header">
+      {summary.contact ? <Identicon icon={summary.contact.identicon} size={36} label={summary.contact.alias} /> : <span className="chat-hash" aria-hidden="true">#</span>}
+      <div className="conversation-title">
+        <h1 id="conversation-title" className="ellipsis" data-testid="conversation-title">
+          {chatTitle(summary)}
+        </h1>
+        <p className="muted small ellipsis">
+          {summary.contact ? <code title={summary.contact.publicKey}>{summary.contact.compressedKey}</code> : t('conversation.publicHint')}
+        </p>
+      </div>
+      {problem && (
+        <span className="field-hint" role="alert">
+          {problem}
+        </span>
+      )}
+      {confirming ? (
+        <div className="actions tight">
+          <span className="small">{t('chats.leave.confirm')}</span>
+          <button
+            type="button"
+            className="button small danger"
+            onClick={() => void leave(summary.chatId).then((error) => setProblem(error ? errorText(error) : null))}
+          >
+            {t('chats.leave')}
+          </button>
+          <button type="button" className="button small ghost" onClick={() => setConfirming(false)}>
+            {t('dialog.cancel')}
+          </button>
+        </div>
+      ) : (
+        <button type="button" className="button small" onClick={() => setConfirming(true)}>
+          {t('chats.leave')}
+        </button>
+      )}
+    </header>
+  )
+}

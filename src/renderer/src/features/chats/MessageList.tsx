@@ -1,0 +1,113 @@
+import { useCallback, useLayoutEffect, useRef } from 'react'
+import { t } from '../../i18n/t'
+import { MessageItem } from './MessageItem'
+import type { TimelineItem } from './timeline'
+
+/** How close to an edge (px) the person must scroll before the next page loads. */
+const EDGE = 400
+const AT_BOTTOM = 48
+
+interface Anchor {
+  id: string
+  /** The anchor's distance from the top of the viewport. */
+  offset: number
+}
+
+interface Props {
+  items: TimelineItem[]
+  hasOlder: boolean
+  hasNewer: boolean
+  onOlder(): void
+  onNewer(): void
+  onJumpToLatest(): void
+  onFetchHistory(): void
+}
+
+/**
+ * The conversation timeline. The scroll position is held by hand, as the window changes under it: while
+ * the person is at the bottom it stays there as messages arrive; otherwise the first visible message
+ * keeps its place on screen when older messages are added above it or the window is trimmed.
+ */
+export function MessageList({ items, hasOlder, hasNewer, onOlder, onNewer, onJumpToLatest, onFetchHistory }: Props) {
+  const scroller = useRef<HTMLDivElement>(null)
+  const atBottom = useRef(true)
+  const anchor = useRef<Anchor | null>(null)
+  const placed = useRef(false)
+
+  const remember = useCallback(() => {
+    const element = scroller.current
+    if (!element) return
+    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < AT_BOTTOM
+    const rows = element.querySelectorAll<HTMLElement>('[data-message-id]')
+    let low = 0
+    let high = rows.length - 1
+    // The first row whose bottom edge is below the top of the viewport.
+    while (low < high) {
+      const middle = (low + high) >> 1
+      const row = rows[middle] as HTMLElement
+      if (row.offsetTop + row.offsetHeight <= element.scrollTop) low = middle + 1
+      else high = middle
+    }
+    const first = rows[low]
+    anchor.current = first ? { id: first.dataset.messageId ?? '', offset: first.offsetTop - element.scrollTop } : null
+  }, [])
+
+  useLayoutEffect(() => {
+    const element = scroller.current
+    if (!element || items.length === 0) return
+    if (!placed.current) {
+      placed.current = true
+      const divider = element.querySelector<HTMLElement>('[data-divider]')
+      element.scrollTop = divider ? divider.offsetTop - element.clientHeight / 3 : element.scrollHeight
+    } else if (atBottom.current && !hasNewer) {
+      element.scrollTop = element.scrollHeight
+    } else if (anchor.current) {
+      const row = element.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(anchor.current.id)}"]`)
+      if (row) element.scrollTop = row.offsetTop - anchor.current.offset
+    }
+    remember()
+    // A window too short to scroll gets no scroll events: fill it up instead.
+    if (element.scrollHeight <= element.clientHeight && hasOlder) onOlder()
+  }, [items, hasOlder, hasNewer, onOlder, remember])
+
+  const onScroll = () => {
+    const element = scroller.current
+    if (!element) return
+    remember()
+    if (element.scrollTop < EDGE && hasOlder) onOlder()
+    if (element.scrollHeight - element.scrollTop - element.clientHeight < EDGE && hasNewer) onNewer()
+  }
+
+  return (
+    <div className="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline">
+      {!hasOlder && items.length > 0 && <p className="timeline-start muted small">{t('conversation.start')}</p>}
+      <ol className="messages" aria-label={t('conversation.messages')}>
+        {items.map((item, index) => {
+          if (item.kind === 'divider')
+            return (
+              <li key="divider" className="divider" data-divider role="separator" data-testid="new-messages-divider">
+                <span>{t('conversation.newMessages')}</span>
+              </li>
+            )
+          if (item.kind === 'gap')
+            return (
+              <li key={`gap-${index}`} className="history-gap" role="note" data-testid="history-gap">
+                <span>
+                  {t('history.gap', { from: new Date(item.from * 1000).toLocaleString(), to: new Date(item.to * 1000).toLocaleString() })}
+                </span>
+                <button type="button" className="button small" onClick={onFetchHistory}>
+                  {t('history.fetch')}
+                </button>
+              </li>
+            )
+          return <MessageItem key={item.message.id} message={item.message} showsAuthor={item.showsAuthor} />
+        })}
+      </ol>
+      {hasNewer && (
+        <button type="button" className="button small jump-latest" onClick={onJumpToLatest}>
+          {t('conversation.jumpToLatest')}
+        </button>
+      )}
+    </div>
+  )
+}
