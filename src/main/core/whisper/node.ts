@@ -374,18 +374,18 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
 
   /** geth: an undecodable packet is fatal at once; invalid envelopes are all processed, then the peer is dropped. */
   private onEnvelopes(from: WhisperPeer, raws: Uint8Array[]): void {
-    const envelopes = raws.map(decodeOrThrow)
-    const ctx = this.validityContext()
-    let violation: string | null = null
-    for (let i = 0; i < envelopes.length; i++) {
-      const raw = raws[i] as Uint8Array
+    // Duplicates (the common case in a mesh) are known by hash and never decoded; everything else is
+    // decoded before anything is accepted, so an undecodable packet changes nothing.
+    const fresh: Array<{ raw: Uint8Array; hash: Uint8Array; hashHex: string; envelope: Envelope }> = []
+    for (const raw of raws) {
       const hash = keccak256(raw)
       const hashHex = hexOf(hash)
-      if (this.pool.has(hashHex)) {
-        from.markKnown(hashHex)
-        continue
-      }
-      const envelope = envelopes[i] as Envelope
+      if (this.pool.has(hashHex)) from.markKnown(hashHex)
+      else fresh.push({ raw, hash, hashHex, envelope: decodeOrThrow(raw) })
+    }
+    const ctx = this.validityContext()
+    let violation: string | null = null
+    for (const { raw, hash, hashHex, envelope } of fresh) {
       const verdict = checkEnvelope(envelope, ctx)
       if (verdict.kind === 'violation') {
         violation ??= verdict.message
