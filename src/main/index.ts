@@ -22,6 +22,8 @@ if (!app.requestSingleInstanceLock()) {
   let window: BrowserWindow | null = null
   const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
   const log = createLogger('main', { sinks: [fileSink(join(profileDir, 'logs', 'hush.log')), consoleSink()] })
+  const staticPeers = listFlag(process.argv, 'static')
+  const bootnodes = listFlag(process.argv, 'bootnodes')
   const core = new HushCore({
     profileDir,
     runtime: 'electron',
@@ -30,11 +32,12 @@ if (!app.requestSingleInstanceLock()) {
     network: createNetwork(
       {
         listen: flagValue(process.argv, 'p2p-listen') ?? '127.0.0.1:0',
-        staticPeers: listFlag(process.argv, 'static'),
-        bootnodes: listFlag(process.argv, 'bootnodes')
+        staticPeers,
+        bootnodes
       },
       log.child('network')
     ),
+    defaultNetwork: { staticPeers, bootnodes, mailservers: listFlag(process.argv, 'mailservers') },
     openExternal: (url) => shell.openExternal(url)
   })
 

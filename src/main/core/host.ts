@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { platform } from 'node:os'
-import { type AppInfo, HushError, type NetworkSettings, type NodeStatus } from '../../shared/api'
+import { join } from 'node:path'
+import { type AppInfo, HushError, NetworkSettings, type NodeStatus } from '../../shared/api'
 import { AccountService } from './accounts/account-service'
 import { AccountStore } from './accounts/account-store'
 import type { KdfParams } from './accounts/keystore'
@@ -9,14 +10,13 @@ import { createDispatch } from './api/dispatch'
 import { EventHub } from './api/event-hub'
 import type { HandlerTable } from './api/handlers'
 import type { Logger } from './log/logger'
+import { type AccountMessenger, openAccountMessenger } from './messenger/account-messenger'
+import { parseChatKey, publicIdentityOfKey } from './messenger/identities'
+import type { Messenger } from './messenger/messenger'
 import { safeExternalUrl } from './security/external-url'
 import { ProfileLock } from './storage/profile-lock'
 import type { WhisperNode } from './whisper/node'
 
-/** Chat handlers before the messenger exists: every one needs an unlocked account. */
-function locked(): never {
-  throw new HushError('LOCKED', 'Unlock an account first')
-}
 
 /** What the host needs from the network layer: a status snapshot and a change feed. */
 export interface NetworkService {
@@ -40,7 +40,11 @@ export interface CoreOptions {
   openExternal?: (url: string) => Promise<void>
   /** Cheaper key stretching for tests; production always uses the keystore default. */
   kdf?: KdfParams
+  /** Network settings of an account that has saved none (the host's --static, --bootnodes, --mailservers). */
+  defaultNetwork?: NetworkSettings
 }
+
+const NO_PEERS: NetworkSettings = { bootnodes: [], staticPeers: [], mailservers: [] }
 
 /**
  * The Hush core as one object: owns the profile lock, the services and the handler table, and serves every
@@ -52,8 +56,12 @@ export class HushCore {
   readonly accounts: AccountService
   private lock: ProfileLock | null = null
   private readonly disposers: Array<() => void> = []
+  private readonly defaultNetwork: NetworkSettings
+  /** The unlocked account's messenger; each unlock or lock chains onto the previous switch. */
+  private messenger: Promise<AccountMessenger | null> = Promise.resolve(null)
 
   constructor(private readonly options: CoreOptions) {
+    this.defaultNetwork = NetworkSettings.parse(options.defaultNetwork ?? NO_PEERS)
     this.accounts = new AccountService(new AccountStore(options.profileDir, { kdf: options.kdf }))
     this.dispatch = createDispatch(this.handlers(), options.log.child('api'))
   }
@@ -64,7 +72,10 @@ export class HushCore {
     const { network } = this.options
     this.disposers.push(
       network.onStatus(() => this.events.emit('node.status', network.status())),
-      this.accounts.onChange((account) => this.events.emit('accounts.current', account))
+      this.accounts.onChange((account) => {
+        this.events.emit('accounts.current', account)
+        this.switchMessenger()
+      })
     )
     await network.start()
     this.options.log.info('core started', { runtime: this.options.runtime })
@@ -73,13 +84,48 @@ export class HushCore {
   async stop(): Promise<void> {
     for (const dispose of this.disposers.splice(0)) dispose()
     this.accounts.lock()
+    this.switchMessenger()
+    await this.messenger
     await this.options.network.stop()
     this.lock?.release()
     this.lock = null
   }
 
+  /** Closes the previous account's messenger and opens the newly unlocked one's, in order. */
+  private switchMessenger(): void {
+    const unlocked = this.accounts.unlocked()
+    const { network, log } = this.options
+    this.messenger = this.messenger.then(async (previous) => {
+      await previous?.close().catch((error: unknown) => log.error('messenger did not close cleanly', { error }))
+      if (!unlocked || !network.whisper) return null
+      try {
+        return await openAccountMessenger({
+          dataDir: join(this.options.profileDir, 'data', unlocked.summary.id),
+          keys: unlocked.keys,
+          node: network.whisper,
+          defaultNetwork: this.defaultNetwork,
+          applyNetwork: (settings) => network.usePeers?.(settings),
+          emit: (event, payload) => this.events.emit(event, payload),
+          log: log.child('messenger')
+        })
+      } catch (error) {
+        log.error('messenger failed to start', { error })
+        return null
+      }
+    })
+  }
+
+  /** The unlocked account's messenger; LOCKED without an account, UNAVAILABLE if it could not start. */
+  private async chat(): Promise<Messenger> {
+    const current = await this.messenger
+    if (current) return current.messenger
+    if (!this.accounts.unlocked()) throw new HushError('LOCKED', 'Unlock an account first')
+    throw new HushError('UNAVAILABLE', 'Chats are not available: the network or the account state could not start')
+  }
+
   private handlers(): HandlerTable {
     const { options, accounts } = this
+    const chat = () => this.chat()
     return {
       'app.info': () => ({
         name: 'Hush',
@@ -115,19 +161,25 @@ export class HushCore {
         await accounts.remove(id, password)
         return {}
       },
-      'settings.network.get': locked,
-      'settings.network.set': locked,
-      'chats.list': locked,
-      'chats.joinPublic': locked,
-      'chats.startOneToOne': locked,
-      'chats.leave': locked,
-      'contacts.preview': locked,
-      'messages.send': locked,
-      'messages.resend': locked,
-      'messages.ack': locked,
-      'messages.pending': locked,
-      'history.request': locked,
-      'debug.drops': locked
+      'settings.network.get': async () => (await chat()).networkSettings(),
+      'settings.network.set': async (settings) => (await chat()).setNetworkSettings(settings),
+      'chats.list': async () => (await chat()).listChats(),
+      'chats.joinPublic': async ({ name }) => (await chat()).joinPublic(name),
+      'chats.startOneToOne': async ({ publicKey }) => (await chat()).startOneToOne(publicKey),
+      'chats.leave': async ({ chatId }) => {
+        await (await chat()).leave(chatId)
+        return {}
+      },
+      'contacts.preview': ({ publicKey }) => publicIdentityOfKey(parseChatKey(publicKey)),
+      'messages.send': async (args) => (await chat()).send(args),
+      'messages.resend': async ({ id }) => (await chat()).resend(id),
+      'messages.ack': async ({ ids }) => {
+        await (await chat()).ack(ids)
+        return {}
+      },
+      'messages.pending': async () => (await chat()).pending(),
+      'history.request': async ({ sinceSeconds }) => ({ requested: await (await chat()).requestHistory(sinceSeconds) }),
+      'debug.drops': async () => (await chat()).dropCounts()
     }
   }
 }

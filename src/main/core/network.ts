@@ -78,15 +78,21 @@ export function createNetwork(config: NetworkConfig, log: Logger): Required<Netw
  * never dropped here: the node has no removal, and the host's own peers must stay anyway.
  */
 function usePeers(node: WhisperNode, settings: NetworkSettings, log: Logger): void {
-  for (const url of [...settings.staticPeers, ...settings.mailservers]) {
+  const attempt = (what: string, task: () => void): void => {
     try {
-      node.addPeer(url)
+      task()
     } catch (error) {
-      log.warn('peer not added', { error })
+      log.warn(`${what} not added`, { error })
     }
   }
-  for (const url of settings.mailservers) node.markTrusted(parseEnode(url).idHex)
-  for (const url of settings.bootnodes) void node.host.connect(parseEnode(url))
+  for (const url of settings.staticPeers) attempt('static peer', () => node.addPeer(url))
+  for (const url of settings.mailservers) {
+    attempt('mailserver', () => {
+      node.addPeer(url)
+      node.markTrusted(parseEnode(url).idHex)
+    })
+  }
+  for (const url of settings.bootnodes) attempt('bootnode', () => void node.host.connect(parseEnode(url)))
 }
 
 function splitHostPort(value: string): [string, string] {

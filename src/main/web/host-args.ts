@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { EnodeError, parseEnode } from '../core/p2p/enode'
 
 export interface WebHostArgs {
   profile?: string
@@ -6,12 +7,14 @@ export interface WebHostArgs {
   p2pListen: string
   staticPeers: string[]
   bootnodes: string[]
+  /** Default mailservers of accounts that have saved no network settings yet. */
+  mailservers: string[]
 }
 
 export class UsageError extends Error {}
 
 const USAGE =
-  'usage: hush-web [--profile DIR] [--port N] [--p2p-listen HOST:PORT] [--static ENODE,…] [--bootnodes ENODE,…]'
+  'usage: hush-web [--profile DIR] [--port N] [--p2p-listen HOST:PORT] [--static ENODE,…] [--bootnodes ENODE,…] [--mailservers ENODE,…]'
 
 /** Parses the web host's flags; anything unexpected is a UsageError with one readable line. */
 export function parseWebHostArgs(argv: string[]): WebHostArgs {
@@ -28,7 +31,8 @@ export function parseWebHostArgs(argv: string[]): WebHostArgs {
     port,
     p2pListen: values['p2p-listen'] ?? '127.0.0.1:0',
     staticPeers: list(values.static),
-    bootnodes: list(values.bootnodes)
+    bootnodes: list(values.bootnodes),
+    mailservers: enodes(list(values.mailservers), '--mailservers')
   }
 }
 
@@ -42,11 +46,24 @@ function parse(argv: string[]) {
       port: { type: 'string' },
       'p2p-listen': { type: 'string' },
       static: { type: 'string' },
-      bootnodes: { type: 'string' }
+      bootnodes: { type: 'string' },
+      mailservers: { type: 'string' }
     }
   })
 }
 
 function list(value: string | undefined): string[] {
   return value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []
+}
+
+function enodes(urls: string[], flag: string): string[] {
+  for (const url of urls) {
+    try {
+      parseEnode(url)
+    } catch (error) {
+      if (error instanceof EnodeError) throw new UsageError(`${flag}: ${error.message}\n${USAGE}`)
+      throw error
+    }
+  }
+  return urls
 }

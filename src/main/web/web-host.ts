@@ -28,7 +28,14 @@ async function main(): Promise<void> {
     { listen: args.p2pListen, staticPeers: args.staticPeers, bootnodes: args.bootnodes },
     log.child('network')
   )
-  const core = new HushCore({ profileDir, runtime: 'web', version, log, network })
+  const core = new HushCore({
+    profileDir,
+    runtime: 'web',
+    version,
+    log,
+    network,
+    defaultNetwork: { staticPeers: args.staticPeers, bootnodes: args.bootnodes, mailservers: args.mailservers }
+  })
   await core.start()
   const server = await startWebServer({ core, rendererDir: join(import.meta.dirname, '../renderer'), log, port: args.port })
   process.stdout.write(`Hush is running at ${server.url}\n`)

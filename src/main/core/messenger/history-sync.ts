@@ -43,6 +43,7 @@ export class HistorySync {
   private readonly now: () => number
   private current: HistoryState
   private running: Promise<boolean> | null = null
+  private followUp: Promise<boolean> | null = null
   private closed = false
 
   private constructor(
@@ -79,10 +80,17 @@ export class HistorySync {
 
   /**
    * Requests history since the last sync (or `sinceSeconds` ago). Resolves false when no configured
-   * mailserver is connected; a request already running is joined rather than repeated.
+   * mailserver is connected. While a request runs, later calls share one follow-up request, which also
+   * covers the topics added meanwhile.
    */
   request(sinceSeconds?: number): Promise<boolean> {
-    if (this.running) return this.running
+    if (this.running) {
+      this.followUp ??= this.running.then(() => {
+        this.followUp = null
+        return this.request(sinceSeconds)
+      })
+      return this.followUp
+    }
     const peerId = this.connectedMailserver()
     if (peerId === null || this.closed) return Promise.resolve(false)
     this.running = this.fetch(peerId, sinceSeconds).finally(() => {

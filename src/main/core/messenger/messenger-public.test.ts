@@ -5,30 +5,21 @@ import { create, toBinary } from '@bufbuild/protobuf'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Message } from '../../../shared/api'
+import { SessionManager } from '../crypto/session-manager'
 import { silentLogger } from '../log/logger'
-import { BundleSchema } from '../protocol/gen/encryption/protocol_message_pb'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
 import { publicChatSymKey, publicChatTopic } from '../protocol/topics'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
 import { WhisperNode } from '../whisper/node'
 import { Messenger } from './messenger'
-import type { SecureSessions } from './sessions'
 
 /*
- * Public chats between real Whisper nodes on loopback, each with its own messenger and encrypted store.
- * Public chats never touch the session manager, so it is a stand-in here. Nothing is timed: every wait is
+ * Public chats between real Whisper nodes on loopback, each with its own messenger, session manager and
+ * encrypted store, driven directly (the API path is covered in messenger.test.ts). Nothing is timed: every wait is
  * for an event, and "not shown" is checked after a later message from the same sender has arrived (one
  * TCP link, one serial queue: the earlier envelope was processed first).
  */
-
-const NO_SESSIONS: SecureSessions = {
-  ownBundle: () => create(BundleSchema),
-  encrypt: () => Promise.reject(new Error('public chats do not encrypt')),
-  decrypt: () => Promise.resolve({ kind: 'not-for-us' as const }),
-  on: () => undefined,
-  off: () => undefined
-}
 
 const cleanup: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -61,12 +52,14 @@ async function connect(a: WhisperNode, b: WhisperNode): Promise<void> {
 async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store'>): Promise<Party> {
   const store = await EncryptedStore.open(party.dir, deriveStoreKey(party.privateKey))
   const upserts: Message[] = []
+  const identity = { privateKey: party.privateKey, publicKey: party.publicKey }
+  const sessions = new SessionManager({ identity, installationId: 'test-installation', store })
+  await sessions.init()
   const messenger = await Messenger.open({
     node: party.node,
     store,
-    sessions: NO_SESSIONS,
-    identity: { privateKey: party.privateKey, publicKey: party.publicKey },
-    installationId: 'test-installation',
+    sessions,
+    identity,
     defaultNetwork: { bootnodes: [], staticPeers: [], mailservers: [] },
     applyNetwork: () => undefined,
     emit: (event, payload) => {

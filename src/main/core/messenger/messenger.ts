@@ -12,6 +12,7 @@ import {
   type NetworkSettings
 } from '../../../shared/api'
 import { CryptoError } from '../crypto/crypto-error'
+import type { SessionManager, SharedSecretEvent } from '../crypto/session-manager'
 import type { Logger } from '../log/logger'
 import { systemTimers, type Timers } from '../p2p/timers'
 import { chatKeyId, matchChat } from '../protocol/chat-matching'
@@ -30,18 +31,19 @@ import type { PeerInfo } from '../whisper/peer'
 import type { ReceivedMessage } from '../whisper/filters'
 import type { WhisperNode } from '../whisper/node'
 import { ChatList, toApiChat } from './chat-list'
-import { HistorySync } from './history-sync'
+import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { AuthorCache, parseChatKey } from './identities'
 import { Journal } from './journal'
 import { Outbox, type OutboxEntry } from './outbox'
 import { NETWORK_SETTINGS_KEY } from './records'
 import { SeenIds } from './seen-ids'
-import type { SecureSessions, SharedSecretEvent } from './sessions'
 import { Transaction } from './transaction'
 import { ChatTransport, type ChatIdentity, type Inbound } from './transport'
 
 /** status-go's contact-code publisher: our bundle goes out every 6 h. */
 export const BUNDLE_ADVERTISE_INTERVAL_MS = 6 * 3600_000
+/** status-go deviceNotFoundAckInterval: how often a peer that lacks our bundle is sent it again. */
+export const DEVICE_NOT_FOUND_REPLY_INTERVAL_MS = 7200_000
 /** A public message that finds no peer to hand it to within this time is reported not-sent. */
 export const PUBLIC_SEND_TIMEOUT_MS = 60_000
 /** Largest messages.upserted event: a long journal replay goes out in slices. */
@@ -54,10 +56,9 @@ export interface MessengerOptions {
   node: WhisperNode
   /** The account's protocol-state store; the messenger owns its records, the caller opens and closes it. */
   store: EncryptedStore
-  sessions: SecureSessions
+  /** Initialised; the messenger commits its writes and confirms its messages. */
+  sessions: SessionManager
   identity: ChatIdentity
-  /** Our installation id, the key of our entry in ProtocolMessages and bundles. */
-  installationId: string
   /** Network settings for an account that has saved none. */
   defaultNetwork: NetworkSettings
   /** Dials the account's static peers, bootnodes and mailservers. */
@@ -68,11 +69,6 @@ export interface MessengerOptions {
   timers?: Timers
   /** Per mailserver page. */
   historyPageTimeoutMs?: number
-}
-
-interface Negotiated {
-  secret: Uint8Array
-  ready: boolean
 }
 
 /**
@@ -89,7 +85,7 @@ interface Negotiated {
 export class Messenger {
   private readonly node: WhisperNode
   private readonly store: EncryptedStore
-  private readonly sessions: SecureSessions
+  private readonly sessions: SessionManager
   private readonly identity: ChatIdentity
   private readonly ownKeyId: string
   private readonly now: () => number
@@ -100,7 +96,8 @@ export class Messenger {
   private readonly drops = new DropCounter()
   /** Drops before the payload layer (unsigned envelopes, undecryptable messages), by reason. */
   private readonly transportDrops = new Map<string, number>()
-  private readonly negotiated = new Map<string, Negotiated>()
+  /** When each peer that could not read our messages was last sent our bundle. */
+  private readonly bundleReplies = new Map<string, number>()
   /** Public messages posted while no peer was connected: reposted when one connects, or given up. */
   private readonly awaitingPeers = new Map<string, unknown>()
   private queue: Promise<unknown> = Promise.resolve()
@@ -155,6 +152,7 @@ export class Messenger {
   async start(): Promise<void> {
     this.options.applyNetwork(this.settings)
     this.sessions.on('sharedSecret', this.onSharedSecret)
+    for (const secret of this.sessions.negotiatedSecrets()) this.onSharedSecret(secret)
     this.transport.watchPrivate()
     for (const chat of this.chats.all()) await this.watchChat(chat.id)
     this.restoreSync()
@@ -206,7 +204,7 @@ export class Messenger {
     return this.serial(async () => {
       const chat = await this.addChat(check.name, 'public')
       // A chat joined now has no history yet: fetch the last day for it (and everything else).
-      void this.history?.request(86_400)
+      void this.history?.request(FIRST_SYNC_SECONDS)
       return chat
     })
   }
@@ -216,7 +214,12 @@ export class Messenger {
     if (equalBytes(key, this.identity.publicKey)) {
       return Promise.reject(new HushError('BAD_REQUEST', 'That is your own chat key.'))
     }
-    return this.serial(() => this.addChat(chatKeyId(key), 'one-to-one'))
+    return this.serial(async () => {
+      const chat = await this.addChat(chatKeyId(key), 'one-to-one')
+      // Their bundle advertisement (and anything they sent us) may be waiting at the mailserver.
+      void this.history?.request(FIRST_SYNC_SECONDS)
+      return chat
+    })
   }
 
   leave(chatId: string): Promise<void> {
@@ -445,12 +448,14 @@ export class Messenger {
     const updates: Message[] = []
     const gaveUp = events.flatMap((e) => (e.type === 'status' && e.status === 'not-sent' ? [e.messageId] : []))
     this.stageStatus(tx, gaveUp.flatMap((syncId) => this.outbox.bySync(syncId)?.message.id ?? []), 'not-sent', updates)
-    const posts: Array<{ peer: Uint8Array; protocolMessage: Uint8Array }> = []
+    const posts: Array<{ peer: Uint8Array; protocolMessage: Uint8Array; negotiated: Uint8Array | null }> = []
     const online = this.transport.peerCount() > 0
     for (const { peer, payload } of payloads) {
-      const { protocolMessage, writes } = await this.sessions.encrypt(peer, payload)
+      const { protocolMessage, writes, sharedSecret } = await this.sessions.encrypt(peer, payload)
       tx.add(writes)
-      posts.push({ peer, protocolMessage })
+      // As status-go: listen on the negotiated topic before writing, so the answer cannot arrive unheard.
+      await this.transport.watchNegotiated(sharedSecret.secret)
+      posts.push({ peer, protocolMessage, negotiated: sharedSecret.agreed ? sharedSecret.secret : null })
       if (!online) continue
       const carried = (decodeSyncPayload(payload)?.messages ?? []).map((m) => bytesToHex(syncMessageId(m)))
       const ids = carried.flatMap((syncId) => this.outbox.bySync(syncId)?.message.id ?? [])
@@ -458,10 +463,9 @@ export class Messenger {
     }
     tx.afterCommit(() => this.emitUpserted(updates))
     await tx.commit(this.store)
-    for (const { peer, protocolMessage } of posts) {
-      const negotiated = this.negotiated.get(bytesToHex(peer))
+    for (const { peer, protocolMessage, negotiated } of posts) {
       try {
-        await this.transport.postDirect(peer, protocolMessage, negotiated?.ready ? negotiated.secret : null)
+        await this.transport.postDirect(peer, protocolMessage, negotiated)
       } catch (error) {
         this.log.warn('1:1 message not posted; MVDS will resend it', { error })
       }
@@ -493,12 +497,8 @@ export class Messenger {
   /** Our bundle on our contact-code topic, so people can start an X3DH session with us. */
   private async advertise(): Promise<void> {
     if (this.stopped) return
-    const advertisement = create(ProtocolMessageSchema, {
-      installationId: this.options.installationId,
-      bundles: [this.sessions.ownBundle()]
-    })
     try {
-      await this.transport.postContactCode(toBinary(ProtocolMessageSchema, advertisement))
+      await this.transport.postContactCode(this.sessions.contactCodeMessage())
       this.advertised = true
     } catch (error) {
       this.log.warn('bundle advertisement not posted', { error })
@@ -519,9 +519,8 @@ export class Messenger {
     if (this.history?.isMailserver(peer.id)) void this.history.request()
   }
 
+  /** We listen on a negotiated topic as soon as the secret exists; sending moves there once it is agreed. */
   private readonly onSharedSecret = (event: SharedSecretEvent): void => {
-    const peer = event.peer.replace(/^0x/, '')
-    this.negotiated.set(peer, { secret: event.secret, ready: event.negotiatedReady })
     if (!this.stopped) void this.transport.watchNegotiated(event.secret)
   }
 
@@ -560,9 +559,13 @@ export class Messenger {
       if (error instanceof DecodeError) return this.countDrop('MALFORMED_PROTOCOL_MESSAGE')
       throw error
     }
-    if (outcome.kind === 'not-for-us') return
     const tx = new Transaction()
     tx.add(outcome.writes)
+    if (outcome.kind === 'not-for-us') {
+      await tx.commit(this.store)
+      if (outcome.reason === 'other-device') await this.replyWithBundle(sender)
+      return
+    }
     const shown: Message[] = []
     if (outcome.kind === 'message') {
       const sync = decodeSyncPayload(outcome.payload)
@@ -584,6 +587,22 @@ export class Messenger {
     tx.afterCommit(() => this.emitUpserted(shown))
     await tx.commit(this.store)
     if (this.acksPending) this.scheduleTick()
+  }
+
+  /**
+   * Someone wrote to us without addressing this installation: they lack our current bundle (we were
+   * restored, or our prekey changed). status-go answers with an empty DH message that carries it.
+   */
+  private async replyWithBundle(sender: Uint8Array): Promise<void> {
+    const peer = bytesToHex(sender)
+    const last = this.bundleReplies.get(peer)
+    if (last !== undefined && this.now() - last < DEVICE_NOT_FOUND_REPLY_INTERVAL_MS) return
+    this.bundleReplies.set(peer, this.now())
+    try {
+      await this.transport.postDirect(sender, this.sessions.buildDhMessage(sender, new Uint8Array(0)), null)
+    } catch (error) {
+      this.log.warn('bundle reply not posted', { error })
+    }
   }
 
   private deliveredIds(events: readonly SyncEvent[]): string[] {

@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fromBinary } from '@bufbuild/protobuf'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { HistoryState, Message } from '../../../shared/api'
+import { createClient, type HushClient } from '../../../shared/api/client'
+import { inProcessBridge } from '../api/in-process'
+import { ecdh } from '../crypto/secp256k1'
+import { HushCore } from '../host'
+import { silentLogger } from '../log/logger'
+import { createNetwork } from '../network'
+import { ProtocolMessageSchema } from '../protocol/gen/encryption/protocol_message_pb'
+import { negotiatedTopic, partitionedTopic } from '../protocol/topics'
+import { Mailserver } from '../whisper/mailserver'
+import { WhisperNode } from '../whisper/node'
+import { topicToHex } from '../whisper/topic'
+
+/*
+ * Real HushCores (accounts, messenger, session manager, encrypted store) on real Whisper nodes joined through
+ * one relay that is also a mailserver, all on 127.0.0.1, driven through the in-process bridge with the
+ * renderer's typed client. Every wait is for an event; nothing is timed.
+ */
+
+const FAST_KDF = { n: 1024, r: 8, p: 1 }
+const cleanup: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const task of cleanup.splice(0).reverse()) await task()
+})
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'hush-core-'))
+  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
+async function startRelay(): Promise<WhisperNode> {
+  const node = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 } })
+  await node.start()
+  const mailserver = new Mailserver({ node, dataDir: tempDir(), password: 'status-offline-inbox' })
+  await mailserver.start()
+  cleanup.push(async () => {
+    await mailserver.stop()
+    await node.stop()
+  })
+  return node
+}
+
+class Person {
+  readonly upserts: Message[] = []
+  readonly history: HistoryState[] = []
+  publicKey = ''
+
+  private constructor(
+    readonly core: HushCore,
+    readonly client: HushClient,
+    readonly node: WhisperNode
+  ) {
+    client.on('messages.upserted', ({ messages }) => this.upserts.push(...messages))
+    client.on('history.state', (state) => this.history.push(state))
+  }
+
+  static async join(relay: WhisperNode): Promise<Person> {
+    const network = createNetwork({ listen: '127.0.0.1:0', staticPeers: [relay.enode], bootnodes: [] }, silentLogger)
+    const core = new HushCore({
+      profileDir: tempDir(),
+      runtime: 'in-process',
+      version: '1',
+      log: silentLogger,
+      network,
+      kdf: FAST_KDF,
+      defaultNetwork: { staticPeers: [], bootnodes: [], mailservers: [relay.enode] }
+    })
+    await core.start()
+    cleanup.push(() => core.stop())
+    const person = new Person(core, createClient(inProcessBridge(core.dispatch, core.events)), network.whisper)
+    const [candidate] = await value(person.client.call('accounts.candidates', { count: 1 }))
+    const { account } = await value(person.client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'pw' }))
+    person.publicKey = account.publicKey
+    await person.historyDone()
+    return person
+  }
+
+  /** Resolves at the next history.state "done" (counting from `from` events already seen). */
+  async historyDone(from = 0): Promise<void> {
+    await until(() => this.history.slice(from).some((s) => s.state === 'done'))
+  }
+
+  received(text: string): Message[] {
+    return this.upserts.filter((m) => m.text === text && m.status === 'received')
+  }
+
+  statusOf(id: string): Message['status'] | undefined {
+    return this.upserts.filter((m) => m.id === id).at(-1)?.status
+  }
+}
+
+async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>): Promise<T> {
+  const settled = await result
+  if (!settled.ok) throw new Error(`${settled.error.code}: ${settled.error.message}`)
+  return settled.value
+}
+
+async function until(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
+/** Decrypted ProtocolMessages `person` receives on a topic, tapped on its node with its own key. */
+function tap(person: Person, topic: Uint8Array, key: { symKey: Uint8Array } | { privateKey: Uint8Array }) {
+  const seen: ReturnType<typeof fromBinary<typeof ProtocolMessageSchema>>[] = []
+  const unsubscribe = person.node.subscribe({ topics: [topic], key }, (message) => seen.push(fromBinary(ProtocolMessageSchema, message.payload)))
+  cleanup.push(async () => unsubscribe())
+  return seen
+}
+
+describe('messenger through the API', () => {
+  it('answers LOCKED without an unlocked account, and previews chat keys', async () => {
+    const relay = await startRelay()
+    const alice = await Person.join(relay)
+    const bob = await Person.join(relay)
+    await value(alice.client.call('accounts.lock', {}))
+    const locked = await alice.client.call('chats.list', {})
+    expect(locked).toMatchObject({ ok: false, error: { code: 'LOCKED' } })
+
+    const preview = await value(alice.client.call('contacts.preview', { publicKey: ` ${bob.publicKey.toUpperCase().replace('0X', '0x')} ` }))
+    expect(preview.publicKey).toBe(bob.publicKey)
+    expect(preview.address).toMatch(/^0x[0-9a-fA-F]{40}$/)
+    const offCurve = '0x04' + 'ff'.repeat(64)
+    expect(await alice.client.call('contacts.preview', { publicKey: offCurve })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+    expect(await alice.client.call('contacts.preview', { publicKey: '0x1234' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+  })
+
+  it('public chat between three accounts', async () => {
+    const relay = await startRelay()
+    const people = [await Person.join(relay), await Person.join(relay), await Person.join(relay)]
+    for (const p of people) await value(p.client.call('chats.joinPublic', { name: 'hush-test' }))
+    for (const [i, p] of people.entries()) {
+      await value(p.client.call('messages.send', { chatId: 'hush-test', text: `hello from ${i}` }))
+      for (const other of people) if (other !== p) await until(() => other.received(`hello from ${i}`).length === 1)
+    }
+    const [alice, bob] = people as [Person, Person, Person]
+    const fromAlice = bob.received('hello from 0')[0]!
+    expect(fromAlice.author.publicKey).toBe(alice.publicKey)
+    expect(await value(bob.client.call('chats.list', {}))).toMatchObject([{ id: 'hush-test', kind: 'public' }])
+  })
+
+  it('1:1 both ways: X3DH on the partitioned topic first, then the negotiated topic, every message delivered', async () => {
+    const relay = await startRelay()
+    const alice = await Person.join(relay)
+    const bob = await Person.join(relay)
+    const bobKeys = bob.core.accounts.unlocked()!.keys
+    const aliceKeys = alice.core.accounts.unlocked()!.keys
+    const atBobPartition = tap(bob, partitionedTopic(bobKeys.chatPublicKey), { privateKey: bobKeys.chatPrivateKey })
+    const negotiated = negotiatedTopic(ecdh(aliceKeys.chatPrivateKey, bobKeys.chatPublicKey))
+    const negotiatedEnvelopes: string[] = []
+    bob.node.on('envelope', (e) => {
+      if (topicToHex(e.envelope.topic) === topicToHex(negotiated)) negotiatedEnvelopes.push(e.hashHex)
+    })
+
+    // Starting the chat fetches Bob's bundle advertisement from the mailserver: the first message can use X3DH.
+    const seenHistory = alice.history.length
+    const chat = await value(alice.client.call('chats.startOneToOne', { publicKey: bob.publicKey }))
+    expect(chat).toMatchObject({ id: bob.publicKey, kind: 'one-to-one', contact: { publicKey: bob.publicKey } })
+    await alice.historyDone(seenHistory)
+
+    const first = await value(alice.client.call('messages.send', { chatId: bob.publicKey, text: 'hi bob' }))
+    await until(() => bob.received('hi bob').length === 1)
+    const x3dh = atBobPartition.find((m) => Object.values(m.directMessage).some((d) => d.X3DHHeader))
+    expect(x3dh).toBeDefined()
+    expect(bob.received('hi bob')[0]).toMatchObject({ id: first.id, chatId: alice.publicKey, author: { publicKey: alice.publicKey } })
+    expect(await value(bob.client.call('chats.list', {}))).toMatchObject([{ id: alice.publicKey, kind: 'one-to-one' }])
+
+    const reply = await value(bob.client.call('messages.send', { chatId: alice.publicKey, text: 'hi alice' }))
+    await until(() => alice.received('hi alice').length === 1)
+    const second = await value(alice.client.call('messages.send', { chatId: bob.publicKey, text: 'on the negotiated topic' }))
+    await until(() => bob.received('on the negotiated topic').length === 1)
+
+    for (const [sender, id] of [[alice, first.id], [bob, reply.id], [alice, second.id]] as const) {
+      await until(() => sender.statusOf(id) === 'delivered')
+    }
+    // Bob's reply and everything after went over the negotiated topic (messages and MVDS acks).
+    expect(negotiatedEnvelopes.length).toBeGreaterThanOrEqual(2)
+    const viaPartition = atBobPartition.length
+    await value(alice.client.call('messages.send', { chatId: bob.publicKey, text: 'still negotiated' }))
+    await until(() => bob.received('still negotiated').length === 1)
+    expect(atBobPartition.length).toBe(viaPartition)
+  })
+})
