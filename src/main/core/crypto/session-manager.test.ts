@@ -33,6 +33,7 @@ function seededRandom(seed: string): RandomBytes {
 }
 
 const clock = { now: 1_600_000_000_000 }
+let partyCount = 0
 const text = (s: string) => utf8ToBytes(s)
 const read = (b: Uint8Array) => new TextDecoder().decode(b)
 
@@ -44,6 +45,7 @@ class Party {
   sm!: SessionManager
   readonly secrets: SharedSecretEvent[] = []
   private restarts = 0
+  private readonly seed = `party-${partyCount++}`
 
   constructor(
     readonly name: string,
@@ -75,7 +77,7 @@ class Party {
       installationId: this.installationId,
       store: this.store,
       now: () => clock.now,
-      random: seededRandom(`${this.installationId}/${this.restarts}`)
+      random: seededRandom(`${this.seed}/${this.restarts}`)
     })
   }
 
@@ -481,5 +483,22 @@ describe('SessionManager: persistence', () => {
     )
     expect(error).toBeInstanceOf(StoreError)
     expect(error).toMatchObject({ code: 'VALUE_CORRUPT', recordKey: tampered })
+  })
+})
+
+describe('SessionManager: lost state', () => {
+  it('accepts a session the peer opens again on the same prekey after losing its state', async () => {
+    const alice = await Party.start('alice', 'alice-1')
+    const bob = await Party.start('bob', 'bob-1')
+    await alice.sm.handleBundle(bob.publicKey, toBinary(BundleSchema, bob.sm.ownBundle()))
+    await handshake(alice, bob)
+    const reborn = await Party.start('alice', 'alice-1')
+    await reborn.sm.handleBundle(bob.publicKey, toBinary(BundleSchema, bob.sm.ownBundle()))
+    const wire = await reborn.send(bob, 'starting over')
+    expect(decode(wire).directMessage['bob-1']!.X3DHHeader).toBeDefined()
+    expect(await bob.receive(reborn, wire)).toBe('starting over')
+    expect(await reborn.receive(bob, await bob.send(reborn, 'welcome back'))).toBe('welcome back')
+    // Bob now answers in the new session only: the old state no longer reads him.
+    await cryptoError(alice.sm.decrypt(bob.publicKey, await bob.send(alice, 'x')))
   })
 })

@@ -400,8 +400,26 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (dr.id.length !== 33) throw new CryptoError('CIPHERTEXT_MALFORMED', 'ratchet header bundle id must be a 33-byte key')
     const sid = this.ids.session(peer, dr.id, installationId)
     const before = state.sessions.get(sid)
-    const session = before ?? this.respondToX3dh(state, theirKey, peer, installationId, entry)
-    const result = ratchetDecrypt(session.ratchet, { dh: dr.key, n: dr.n, pn: dr.pn }, entry.payload, { random: this.random, limits: this.limits })
+    const header = { dh: dr.key, n: dr.n, pn: dr.pn }
+    const options = { random: this.random, limits: this.limits }
+    let session = before ?? this.respondToX3dh(state, theirKey, peer, installationId, entry)
+    let result: ReturnType<typeof ratchetDecrypt>
+    try {
+      result = ratchetDecrypt(session.ratchet, header, entry.payload, options)
+    } catch (error) {
+      const x3dh = entry.X3DHHeader
+      const reopened = before?.role === 'responder' && x3dh && !(before.theirX3dh && equalBytes(before.theirX3dh, x3dh.key))
+      if (!reopened) throw error
+      // The peer opened this session again on the same prekey with a new ephemeral key (it lost its
+      // state): if that X3DH yields a working session, it replaces ours.
+      const fresh = { ...this.respondToX3dh(state, theirKey, peer, installationId, entry), version: before.version }
+      try {
+        result = ratchetDecrypt(fresh.ratchet, header, entry.payload, options)
+      } catch {
+        throw error
+      }
+      session = fresh
+    }
     // The peer answered in this session, so it has it: stop re-sending the X3DH header.
     const after: Session = { ...session, ratchet: result.state, pendingX3dh: null, version: session.version + 1 }
     const writes = this.commitSession(before, after, result.messageKey)
