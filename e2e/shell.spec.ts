@@ -6,7 +6,7 @@ test('two instances each reach their own host and see live node.status events fr
   await expect(alice.page.getByTestId('node-state')).toHaveText('Online')
   await expect(alice.page.getByTestId('peer-count')).toHaveText('No peers')
 
-  await alice.page.getByTestId('status-bar').getByRole('button').click()
+  await alice.page.getByTestId('node-toggle').click()
   const enode = (await alice.page.locator('.status-details code').first().textContent()) ?? ''
   expect(enode).toMatch(/^enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+$/)
 
