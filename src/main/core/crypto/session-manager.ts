@@ -17,7 +17,7 @@ import type { EncryptedStore, StoreOp } from '../storage/encrypted-store'
 import { bundleForSending, createBundleContainer, needsNewSignedPreKey, verifyBundle } from './bundle'
 import { CryptoError } from './crypto-error'
 import { decryptWithDh, dhFallbackDirectMessages, NO_INSTALLATION_ID } from './dh-fallback'
-import { activeInstallations, identityKeyHex, pairedSignedPreKeys, recordBundle, type Installation } from './installations'
+import { activeInstallations, identityKeyHex, pairedSignedPreKeys, recordBundle, type Installation, type InstallationBook } from './installations'
 import {
   installationsWrite,
   loadProtocolState,
@@ -512,12 +512,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       nowMs: this.now()
     })
     const next = book[identity] ?? []
+    const identityKey = bundle.identity
+    const activeBefore = activeIds(state.installations, identityKey)
     state.installations = book
     const preKeysChanged = next.some((i) => !previous.some((p) => p.id === i.id && p.signedPreKeyVersion === i.signedPreKeyVersion))
     if (added.length > 0 || preKeysChanged) {
       this.emit('installations', { peer: eventPeer(identity), installations: next.map((i) => ({ id: i.id, firstSeen: i.firstSeenMs })) })
     }
-    if (state.secrets[identity]) this.announceSecret(identity, false)
+    if (state.secrets[identity] && activeIds(book, identityKey) !== activeBefore) this.announceSecret(identity, false)
     return [installationsWrite(this.ids, identity, next)]
   }
 
@@ -528,10 +530,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       senderInstallationId: message.installationId,
       bundles: message.bundles
     })
-    if (book === state.secrets) {
-      if (book[peer]) this.announceSecret(peer, false)
-      return []
-    }
+    if (book === state.secrets) return []
     state.secrets = book
     const entry = book[peer]!
     this.announceSecret(peer, true)
@@ -553,6 +552,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.announcedReady.set(peer, event.negotiatedReady)
     this.emit('sharedSecret', event)
   }
+}
+
+/** The installations a message to `identity` would address, as a comparable string. */
+function activeIds(book: InstallationBook, identity: Uint8Array): string {
+  return activeInstallations(book, identity)
+    .map((i) => i.id)
+    .sort()
+    .join('\u0000')
 }
 
 function compareSessions(a: Session, b: Session): number {
