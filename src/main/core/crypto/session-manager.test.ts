@@ -458,6 +458,22 @@ describe('SessionManager: persistence', () => {
     expect(keys.filter((k) => k === 'session/key')).toEqual([])
   })
 
+  it('keeps peers, prekeys and installation ids out of the clear-text record keys', async () => {
+    const alice = await Party.start('alice', 'alice-1')
+    const bob = await Party.start('bob', 'bob-1')
+    await handshake(alice, bob)
+    const skipped = await bob.send(alice, 'kept key')
+    expect(await alice.receive(bob, await bob.send(alice, 'later'))).toBe('later')
+    const keys: string[] = []
+    for await (const [key] of alice.store.iterate('')) keys.push(key)
+    expect(keys.some((k) => k.startsWith('session/key/'))).toBe(true)
+    const bobSpk = bytesToHex(bob.sm.ownBundle().signedPreKeys['bob-1']!.signedPreKey)
+    for (const secret of [bytesToHex(bob.publicKey).slice(2, 42), bobSpk.slice(2, 42), 'bob-1']) {
+      expect(keys.filter((k) => k.includes(secret))).toEqual([])
+    }
+    expect(await alice.receive(bob, skipped)).toBe('kept key')
+  })
+
   it('reports a tampered stored session as a typed error naming the record', async () => {
     const alice = await Party.start('alice', 'alice-1')
     const bob = await Party.start('bob', 'bob-1')
