@@ -1,0 +1,182 @@
+/**
+ * UI start-up and conversation-open times in Chromium against a real web host, with a large local history:
+ * 100,000 messages across 50 public chats, one of which holds 20,000. The history is written straight into
+ * the account's IndexedDB (the same records the app stores), so the figures measure the renderer, not the
+ * network.
+ */
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import { chromium, type Page } from '@playwright/test'
+import WebSocket from 'ws'
+import { createClient, type HushClient } from '../src/shared/api/client'
+import type { HushBridge } from '../src/shared/api/contract'
+import type { Result } from '../src/shared/api/result'
+import { ServerFrame, WS_API_PATH } from '../src/shared/api/wire'
+import { seededText, seedPublicHistory } from '../e2e/fixtures/history'
+import { ROOT, startProgram } from '../e2e/fixtures/processes'
+import type { BenchResult, BenchSuite } from './result'
+
+const CHATS = 50
+const MESSAGES = 100_000
+const BIG_CHAT_MESSAGES = 20_000
+const RUNS = 5
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN
+}
+
+/** A typed client for the web host's API from Node, over the same authenticated socket the page uses. */
+async function connectApi(pageUrl: string): Promise<{ client: HushClient; close(): void }> {
+  const url = new URL(pageUrl)
+  const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? ''
+  const socket = new WebSocket(`ws://${url.host}${WS_API_PATH}?token=${encodeURIComponent(token)}`, { origin: url.origin })
+  await once(socket, 'open')
+  const pending = new Map<number, (result: unknown) => void>()
+  socket.on('message', (data) => {
+    const frame = ServerFrame.parse(JSON.parse(String(data)))
+    if (frame.type !== 'result') return
+    pending.get(frame.id)?.(frame.result)
+    pending.delete(frame.id)
+  })
+  let next = 1
+  const bridge: HushBridge = {
+    call: (method, args) =>
+      new Promise((resolve) => {
+        const id = next++
+        pending.set(id, resolve)
+        socket.send(JSON.stringify({ type: 'call', id, method, args }))
+      }),
+    on: () => () => undefined
+  }
+  return { client: createClient(bridge), close: () => socket.close() }
+}
+
+async function setUpAccount(pageUrl: string): Promise<void> {
+  const { client, close } = await connectApi(pageUrl)
+  try {
+    const value = <T>(result: Result<T>): T => {
+      if (!result.ok) throw new Error(result.error.message)
+      return result.value
+    }
+    const [candidate] = value(await client.call('accounts.candidates', { count: 1 }))
+    if (!candidate) throw new Error('no candidate identity offered')
+    value(await client.call('accounts.create', { candidateId: candidate.candidateId, password: 'bench-password' }))
+    for (let i = 0; i < CHATS; i++) value(await client.call('chats.joinPublic', { name: `bench-${i}` }))
+  } finally {
+    close()
+  }
+}
+
+/*
+ * Page-side code below runs in Chromium, while this file compiles in the Node program (no DOM library):
+ * these module-local names describe the little of the DOM it uses.
+ */
+interface PageElement {
+  textContent: string | null
+  click(): void
+}
+declare const document: {
+  querySelector(selector: string): PageElement | null
+  querySelectorAll(selector: string): { length: number } & Iterable<PageElement>
+}
+declare function requestAnimationFrame(callback: (time: number) => void): number
+
+/**
+ * Installed before any page script: notes when the first chat row is in the DOM, relative to navigation
+ * start. A string, because it must run before the app's bundle and tsx would wrap a function in helpers
+ * the page does not have.
+ */
+const WATCH_CHAT_LIST = `
+  new MutationObserver((_, observer) => {
+    if (document.querySelector('[data-testid="chat-list-item"]')) {
+      window.chatListAt = performance.now()
+      observer.disconnect()
+    }
+  }).observe(document, { childList: true, subtree: true })
+`
+
+async function startupTime(page: Page): Promise<number> {
+  await page.reload()
+  const at = () => (globalThis as { chatListAt?: number }).chatListAt
+  await page.waitForFunction(at, undefined, { timeout: 30_000 })
+  return (await page.evaluate(at)) ?? NaN
+}
+
+/** Clicks the big chat and waits, in the page, until its newest message is on screen and painted. */
+async function openTime(page: Page): Promise<{ ms: number; rows: number }> {
+  await page.getByRole('button', { name: 'Profile' }).click()
+  await page.getByTestId('profile-name').waitFor()
+  return page.evaluate(async (newest) => {
+    const row = document.querySelector('[data-testid="chat-list-item"][data-chat-id="bench-0"]')
+    if (!row) throw new Error('the big chat is not in the list')
+    const started = performance.now()
+    row.click()
+    const shown = () =>
+      [...document.querySelectorAll('[data-testid="timeline"] [data-testid="message-text"]')].some((node) => node.textContent === newest)
+    while (!shown()) await new Promise((resolve) => requestAnimationFrame(resolve))
+    await new Promise((resolve) => requestAnimationFrame(resolve))
+    return { ms: performance.now() - started, rows: document.querySelectorAll('[data-testid="timeline"] [data-testid="message"]').length }
+  }, seededText('bench-0', BIG_CHAT_MESSAGES))
+}
+
+export const suite: BenchSuite = {
+  title: 'UI: start-up and opening a large chat (Chromium, web host)',
+  async run(): Promise<BenchResult[]> {
+    for (const file of ['out/main/web-host.js', 'out/renderer/index.html']) {
+      if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first`)
+    }
+    const profile = mkdtempSync(join(tmpdir(), 'hush-bench-ui-'))
+    const host = await startProgram('out/main/web-host.js', ['--profile', profile, '--port', '0', '--p2p-listen', '127.0.0.1:0'])
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu'] })
+    try {
+      const url = /https?:\/\/\S+/.exec(host.firstLine)?.[0]
+      if (!url) throw new Error(`the web host printed no URL: ${host.firstLine}`)
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+      // tsx compiles with esbuild's keepNames, which wraps functions in a __name() helper that page scripts
+      // (serialised source) do not carry: give the page a no-op one.
+      await page.addInitScript('globalThis.__name = (target) => target')
+      await page.addInitScript(WATCH_CHAT_LIST)
+      await page.goto(url)
+      await setUpAccount(url)
+      const seedStarted = performance.now()
+      const perChat = (MESSAGES - BIG_CHAT_MESSAGES) / (CHATS - 1)
+      await seedPublicHistory(
+        page,
+        Array.from({ length: CHATS }, (_, i) => ({
+          chatId: `bench-${i}`,
+          count: i === 0 ? BIG_CHAT_MESSAGES : Math.floor(perChat) + (i <= (MESSAGES - BIG_CHAT_MESSAGES) % (CHATS - 1) ? 1 : 0)
+        }))
+      )
+      const seedSeconds = (performance.now() - seedStarted) / 1000
+
+      const startups: number[] = []
+      for (let i = 0; i < RUNS; i++) startups.push(await startupTime(page))
+      const opens: Array<{ ms: number; rows: number }> = []
+      for (let i = 0; i < RUNS; i++) opens.push(await openTime(page))
+      return [
+        {
+          name: `navigation to an interactive chat list (${CHATS} chats, ${MESSAGES.toLocaleString('en-US')} messages stored)`,
+          value: median(startups),
+          unit: 'ms',
+          target: '< 1500 ms',
+          note: `median of ${RUNS} reloads; first row in the DOM, from navigation start`
+        },
+        {
+          name: `open a chat of ${BIG_CHAT_MESSAGES.toLocaleString('en-US')} messages`,
+          value: median(opens.map((open) => open.ms)),
+          unit: 'ms',
+          target: '< 150 ms',
+          note: `median of ${RUNS}; click to newest message painted`
+        },
+        { name: 'messages in the DOM after opening it', value: Math.max(...opens.map((open) => open.rows)), unit: 'rows', note: 'bounded window, not the whole history' },
+        { name: 'seeding the history into IndexedDB', value: seedSeconds, unit: 's', note: 'set-up, for reference' }
+      ]
+    } finally {
+      await browser.close()
+      await host.stop()
+    }
+  }
+}
