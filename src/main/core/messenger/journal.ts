@@ -1,4 +1,4 @@
-import type { Message, MessageStatus } from '../../../shared/api'
+import type { Message } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { iterateJson, JOURNAL_PREFIX, messageRecordKey } from './records'
 import type { Transaction } from './transaction'
@@ -8,9 +8,6 @@ interface JournalEntry {
   seq: number
   message: Message
 }
-
-/** Later states win; a message never goes back from delivered to sent. */
-const RANK: Record<MessageStatus, number> = { sending: 0, 'not-sent': 1, sent: 2, delivered: 3, received: 3 }
 
 /**
  * The inbox journal: every message update the renderer has not yet stored. One entry per message id holds
@@ -30,19 +27,11 @@ export class Journal {
     return new Journal(entries)
   }
 
-  /**
-   * Stages `message` as the newest update of its id. A resend may take a not-sent message back to
-   * sending; otherwise an update that would move the status backwards is ignored (returns false).
-   */
-  record(tx: Transaction, message: Message): boolean {
-    const previous = this.entries.get(message.id)?.message
-    if (previous && RANK[message.status] < RANK[previous.status] && !(previous.status === 'not-sent' && message.status === 'sending')) {
-      return false
-    }
+  /** Stages `message` as the newest update of its id (the outbox decides which transitions happen). */
+  record(tx: Transaction, message: Message): void {
     const entry = { seq: ++this.seq, message }
     this.entries.set(message.id, entry)
     tx.putJson(messageRecordKey(JOURNAL_PREFIX, message.id), entry)
-    return true
   }
 
   ack(tx: Transaction, ids: readonly string[]): void {

@@ -184,5 +184,35 @@ describe('messenger through the API', () => {
     await value(alice.client.call('messages.send', { chatId: bob.publicKey, text: 'still negotiated' }))
     await until(() => bob.received('still negotiated').length === 1)
     expect(atBobPartition.length).toBe(viaPartition)
+
+    // The mailserver hands Bob the whole conversation again: nothing is shown twice, and the replays are
+    // recognised by the session layer (their message keys are gone) and counted.
+    const seenBefore = bob.history.length
+    expect(await value(bob.client.call('history.request', { sinceSeconds: 3600 }))).toEqual({ requested: true })
+    await bob.historyDone(seenBefore)
+    for (const text of ['hi bob', 'on the negotiated topic', 'still negotiated']) expect(bob.received(text)).toHaveLength(1)
+    const drops = await value(bob.client.call('debug.drops', {}))
+    expect(Object.keys(drops).some((reason) => reason.startsWith('DECRYPT_'))).toBe(true)
+  })
+
+  it('keeps each account’s network settings, starting from the host’s defaults', async () => {
+    const relay = await startRelay()
+    const alice = await Person.join(relay)
+    const defaults = await value(alice.client.call('settings.network.get', {}))
+    expect(defaults).toEqual({ staticPeers: [], bootnodes: [], mailservers: [relay.enode] })
+    const other = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 } })
+    await other.start()
+    cleanup.push(() => other.stop())
+    const connected = new Promise((resolve) => other.once('peer:added', resolve))
+    const settings = { staticPeers: [other.enode], bootnodes: [], mailservers: [relay.enode] }
+    expect(await value(alice.client.call('settings.network.set', settings))).toEqual(settings)
+    await connected
+
+    const { id } = (await value(alice.client.call('accounts.current', {})))!
+    await value(alice.client.call('accounts.lock', {}))
+    await value(alice.client.call('accounts.unlock', { id, password: 'pw' }))
+    expect(await value(alice.client.call('settings.network.get', {}))).toEqual(settings)
+    const bad = await alice.client.call('settings.network.set', { staticPeers: ['enode://nope'], bootnodes: [], mailservers: [] })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
   })
 })

@@ -16,7 +16,7 @@ import type { SessionManager, SharedSecretEvent } from '../crypto/session-manage
 import type { Logger } from '../log/logger'
 import { systemTimers, type Timers } from '../p2p/timers'
 import { chatKeyId, matchChat } from '../protocol/chat-matching'
-import { BatchSyncNode, EPOCH_MS, type SyncEvent } from '../protocol/datasync/batch-node'
+import { type BatchNodeOptions, BatchSyncNode, EPOCH_MS, type SyncEvent } from '../protocol/datasync/batch-node'
 import { decodeSyncPayload, oneToOneGroupId, syncMessageId } from '../protocol/datasync/payload'
 import { decodeProto, DecodeError } from '../protocol/decode'
 import { ProtocolMessageSchema } from '../protocol/gen/encryption/protocol_message_pb'
@@ -69,6 +69,8 @@ export interface MessengerOptions {
   timers?: Timers
   /** Per mailserver page. */
   historyPageTimeoutMs?: number
+  /** MVDS resend schedule (status-go's by default); tests shorten it. */
+  sync?: Pick<BatchNodeOptions, 'backoff' | 'maxSendCount'>
 }
 
 /**
@@ -129,7 +131,7 @@ export class Messenger {
     this.log = options.log
     this.settings = saved ?? options.defaultNetwork
     this.transport = new ChatTransport(this.node, this.identity, (inbound) => this.onInbound(inbound))
-    this.sync = new BatchSyncNode({ now: this.now })
+    this.sync = new BatchSyncNode(this.syncOptions())
   }
 
   /** Loads the account's chats, journal, outbox and settings. */
@@ -417,8 +419,12 @@ export class Messenger {
         pendingAcks: [],
         seen: []
       },
-      { now: this.now }
+      this.syncOptions()
     )
+  }
+
+  private syncOptions(): BatchNodeOptions {
+    return { ...this.options.sync, now: this.now }
   }
 
   private hasSyncWork(): boolean {
@@ -482,7 +488,8 @@ export class Messenger {
       const final = status === 'delivered' || (status === 'sent' && message.chatKind === 'public')
       if (final) this.outbox.remove(tx, id)
       else this.outbox.put(tx, { ...entry, message })
-      if (this.journal.record(tx, message)) updates.push(message)
+      this.journal.record(tx, message)
+      updates.push(message)
     }
   }
 

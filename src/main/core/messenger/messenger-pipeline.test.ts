@@ -9,6 +9,7 @@ import { SessionManager } from '../crypto/session-manager'
 import { silentLogger } from '../log/logger'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
 import { publicChatSymKey, publicChatTopic } from '../protocol/topics'
+import { chatKeyId } from '../protocol/chat-matching'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
 import { WhisperNode } from '../whisper/node'
@@ -49,6 +50,9 @@ async function connect(a: WhisperNode, b: WhisperNode): Promise<void> {
   await added
 }
 
+/** Two transmissions a few epochs apart, then not-sent: the give-up path in a second instead of half an hour. */
+const SHORT_RESENDS = { backoff: () => 2, maxSendCount: 2 }
+
 async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store'>): Promise<Party> {
   const store = await EncryptedStore.open(party.dir, deriveStoreKey(party.privateKey))
   const upserts: Message[] = []
@@ -62,6 +66,7 @@ async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store
     identity,
     defaultNetwork: { bootnodes: [], staticPeers: [], mailservers: [] },
     applyNetwork: () => undefined,
+    sync: SHORT_RESENDS,
     emit: (event, payload) => {
       if (event === 'messages.upserted') upserts.push(...(payload as { messages: Message[] }).messages)
     },
@@ -104,7 +109,7 @@ function chatMessage(fields: { text: string; chatId: string; clock?: bigint }): 
   )
 }
 
-describe('public chats', () => {
+describe('messenger pipeline', () => {
   it('three people in #hush-test see each other’s messages with their authors, in clock order', async () => {
     const [na, nb, nc] = [await startNode(), await startNode(), await startNode()]
     await connect(na, nb)
@@ -201,5 +206,28 @@ describe('public chats', () => {
     expect(chat).toMatchObject({ id: 'status', kind: 'public', name: 'status' })
     await p.messenger.leave('status')
     expect(p.messenger.listChats()).toEqual([])
+  })
+
+  it('a 1:1 message nobody acknowledges becomes not-sent, and resend delivers it under the same id', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    const a = await newParty(na)
+    let b = await newParty(nb)
+    const bobKey = chatKeyId(b.publicKey)
+    await b.messenger.stop()
+    await b.store.close()
+
+    await a.messenger.startOneToOne(bobKey)
+    const lost = await a.messenger.send({ chatId: bobKey, text: 'are you there?' })
+    await until(a, (ms) => ms.some((m) => m.id === lost.id && m.status === 'not-sent'))
+    await expect(a.messenger.resend('0x' + '00'.repeat(32))).rejects.toMatchObject({ code: 'NOT_FOUND' })
+
+    b = await openMessenger(b)
+    const again = await a.messenger.resend(lost.id)
+    expect(again).toMatchObject({ id: lost.id, status: 'sending' })
+    await until(b, () => received(b, 'are you there?').length === 1)
+    await until(a, (ms) => ms.some((m) => m.id === lost.id && m.status === 'delivered'))
+    expect(received(b, 'are you there?')[0]!.id).toBe(lost.id)
+    await expect(a.messenger.resend(lost.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 })
