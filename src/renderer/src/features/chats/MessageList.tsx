@@ -104,7 +104,15 @@ export function MessageList({ items, hasOlder, hasNewer, onOlder, onNewer, onJum
         })}
       </ol>
       {hasNewer && (
-        <button type="button" className="button small jump-latest" onClick={onJumpToLatest}>
+        <button
+          type="button"
+          className="button small jump-latest"
+          onClick={() => {
+            // Land on the newest message once the latest page replaces the window.
+            atBottom.current = true
+            onJumpToLatest()
+          }}
+        >
           {t('conversation.jumpToLatest')}
         </button>
       )}
