@@ -56,6 +56,13 @@ test('three people in #hush-test see each other’s messages in order, with the 
   await expect(carolsChat.getByTestId('unread-badge')).toBeHidden()
   await snap(alice.page, 'conversation-public')
 
+  // Leaving asks first, then forgets the chat on this computer.
+  await carol.page.getByRole('button', { name: 'Leave' }).click()
+  await expect(carol.page.getByText('Leave this chat and delete its history on this computer?')).toBeVisible()
+  await carol.page.getByRole('button', { name: 'Leave' }).click()
+  await expect(carol.page.getByTestId('chat-list-empty')).toBeVisible()
+  await expect(carol.page.getByTestId('conversation-title')).toBeHidden()
+
   // The network page shows the relay as a connected peer and checks enode URLs as they are typed.
   await alice.page.getByRole('button', { name: 'Network' }).click()
   await expect(alice.page.getByTestId('peer-table')).toContainText('127.0.0.1')
