@@ -11,11 +11,15 @@ import { ServerFrame, WS_API_PATH } from '../../src/shared/api/wire'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const WEB_HOST = resolve(ROOT, 'out/main/web-host.js')
+const TSX = resolve(ROOT, 'node_modules/.bin/tsx')
+const WEB_HOST_SOURCE = resolve(ROOT, 'src/main/web/web-host.ts')
 
 export interface WebHostOptions {
   profile: string
   staticPeers?: string[]
   mailservers?: string[]
+  /** Run the sources through tsx instead of the build (benchmarks: no build step, API only). */
+  fromSource?: boolean
 }
 
 /**
@@ -32,11 +36,12 @@ export class WebHostProcess {
   ) {}
 
   static async start(options: WebHostOptions): Promise<WebHostProcess> {
-    if (!existsSync(WEB_HOST)) throw new Error(`${WEB_HOST} is missing: run \`npx electron-vite build\` first`)
-    const args = [WEB_HOST, '--profile', options.profile, '--port', '0', '--p2p-listen', '127.0.0.1:0']
+    if (!options.fromSource && !existsSync(WEB_HOST)) throw new Error(`${WEB_HOST} is missing: run \`npx electron-vite build\` first`)
+    const args = ['--profile', options.profile, '--port', '0', '--p2p-listen', '127.0.0.1:0']
     if (options.staticPeers?.length) args.push('--static', options.staticPeers.join(','))
     if (options.mailservers?.length) args.push('--mailservers', options.mailservers.join(','))
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const [command, entry] = options.fromSource ? [TSX, WEB_HOST_SOURCE] : [process.execPath, WEB_HOST]
+    const child = spawn(command, [entry, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     const stderr: string[] = []
     createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => stderr.push(line))
     const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)))

@@ -46,6 +46,12 @@ export const BUNDLE_ADVERTISE_INTERVAL_MS = 6 * 3600_000
 export const DEVICE_NOT_FOUND_REPLY_INTERVAL_MS = 7200_000
 /** A public message that finds no peer to hand it to within this time is reported not-sent. */
 export const PUBLIC_SEND_TIMEOUT_MS = 60_000
+/**
+ * Epochs a new message or ack may run ahead of the 300 ms cadence (a token bucket refilled at one per
+ * epoch): sends into a quiet conversation go out at once, while a busy one keeps MVDS's average epoch
+ * length, so resend backoffs (counted in epochs) stay as long in wall-clock time as status-go's.
+ */
+const EPOCH_BURST = 3
 /** Largest messages.upserted event: a long journal replay goes out in slices. */
 const UPSERT_SLICE = 500
 
@@ -108,6 +114,8 @@ export class Messenger {
   private settings: NetworkSettings
   private tickTimer: unknown = null
   private lastTickAt = 0
+  private epochTokens = EPOCH_BURST
+  private epochTokensAt = 0
   private acksPending = false
   private advertiseTimer: unknown = null
   private advertised = false
@@ -275,7 +283,7 @@ export class Messenger {
       tx.afterCommit(() => this.emitUpserted([message]))
       await tx.commit(this.store)
       if (chat.kind === 'public') void this.postPublic(entry)
-      else this.scheduleTick()
+      else this.scheduleTick(true)
       return message
     })
   }
@@ -292,7 +300,7 @@ export class Messenger {
       this.journal.record(tx, next.message)
       tx.afterCommit(() => this.emitUpserted([next.message]))
       await tx.commit(this.store)
-      if (next.sync) this.scheduleTick()
+      if (next.sync) this.scheduleTick(true)
       else void this.postPublic(next)
       return next.message
     })
@@ -433,12 +441,19 @@ export class Messenger {
   }
 
   /**
-   * MVDS epochs run only while there is something to send or acknowledge, at most one per EPOCH_MS; a
-   * message queued while idle therefore goes out at once instead of waiting for the next epoch.
+   * MVDS epochs run only while there is something to send or acknowledge, one per EPOCH_MS. `urgent`
+   * (a new message, acks owed) runs the epoch now if the bucket has a token to spare.
    */
-  private scheduleTick(): void {
-    if (this.tickTimer !== null || this.stopped) return
-    const wait = Math.max(0, this.lastTickAt + EPOCH_MS - this.now())
+  private scheduleTick(urgent = false): void {
+    if (this.stopped) return
+    const now = this.now()
+    this.epochTokens = Math.min(EPOCH_BURST, this.epochTokens + (now - this.epochTokensAt) / EPOCH_MS)
+    this.epochTokensAt = now
+    const wait = urgent && this.epochTokens >= 1 ? 0 : Math.max(0, this.lastTickAt + EPOCH_MS - now)
+    if (this.tickTimer !== null) {
+      if (wait > 0) return
+      this.timers.clearTimeout(this.tickTimer)
+    }
     this.tickTimer = this.timers.setTimeout(() => {
       this.tickTimer = null
       void this.serial(() => this.tick()).catch((error: unknown) => this.log.error('MVDS tick failed', { error }))
@@ -448,6 +463,7 @@ export class Messenger {
   private async tick(): Promise<void> {
     if (this.stopped) return
     this.lastTickAt = this.now()
+    this.epochTokens = Math.max(0, this.epochTokens - 1)
     this.acksPending = false
     const { payloads, events } = this.sync.tick()
     const tx = new Transaction()
@@ -593,7 +609,7 @@ export class Messenger {
     }
     tx.afterCommit(() => this.emitUpserted(shown))
     await tx.commit(this.store)
-    if (this.acksPending) this.scheduleTick()
+    if (this.acksPending) this.scheduleTick(true)
   }
 
   /**
