@@ -150,3 +150,33 @@ test('a 1:1 chat by key: both ways, delivered, markup shown as text, and offline
   expect(stored).toEqual([1, 1])
   expect(dialogs).toEqual([])
 })
+
+test('the composer: Shift+Enter for a new line, the emoji picker, and links that open outside the app', async ({ launch, target }) => {
+  const alice = await launch({ name: 'alice' })
+  const { page } = alice
+  await createIdentity(page, passwordOf(alice))
+  await joinPublicChat(page, 'composer-test')
+  const composer = page.getByLabel('Message', { exact: true })
+  await composer.fill('first line')
+  await composer.press('Shift+Enter')
+  await composer.pressSequentially('second line ')
+  await page.getByRole('button', { name: 'Insert emoji' }).click()
+  await page.getByRole('button', { name: '🚀' }).click()
+  await expect(composer).toHaveValue('first line\nsecond line 🚀')
+  await composer.press('Enter')
+  await expect(messages(page).getByTestId('message-text')).toHaveText(['first line\nsecond line 🚀'])
+
+  const text = messages(page).getByTestId('message-text').last()
+  await sendMessage(page, 'read https://example.org/guide, then javascript:alert(1)')
+  await expect(text.getByRole('link')).toHaveCount(1)
+  // Electron hands the link to the system browser, which is outside this test.
+  if (target === 'electron') return
+  // The web host has no system browser of its own: the link opens in a new tab, never inside the app.
+  await page.context().route('https://example.org/**', (route) => route.fulfill({ body: 'example' }))
+  const opened = page.context().waitForEvent('page')
+  await text.getByRole('link', { name: 'https://example.org/guide' }).click()
+  const tab = await opened
+  await tab.waitForLoadState()
+  expect(tab.url()).toBe('https://example.org/guide')
+  expect(page.url()).not.toContain('example.org')
+})
