@@ -230,4 +230,25 @@ describe('messenger pipeline', () => {
     expect(received(b, 'are you there?')[0]!.id).toBe(lost.id)
     await expect(a.messenger.resend(lost.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
+
+  it('a 1:1 message still unacknowledged when the sender restarts goes out again under its MVDS id and is delivered', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    let a = await newParty(na)
+    let b = await newParty(nb)
+    const bobKey = chatKeyId(b.publicKey)
+    await b.messenger.stop()
+    await b.store.close()
+
+    await a.messenger.startOneToOne(bobKey)
+    const pending = await a.messenger.send({ chatId: bobKey, text: 'after the restart' })
+    await until(a, (ms) => ms.some((m) => m.id === pending.id && m.status === 'sent'))
+    await a.messenger.stop()
+    await a.store.close()
+
+    b = await openMessenger(b)
+    a = await openMessenger(a)
+    await until(b, () => received(b, 'after the restart').length === 1)
+    await until(a, (ms) => ms.some((m) => m.id === pending.id && m.status === 'delivered'))
+  })
 })

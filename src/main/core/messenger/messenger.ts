@@ -34,7 +34,7 @@ import { ChatList, toApiChat } from './chat-list'
 import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { AuthorCache, parseChatKey } from './identities'
 import { Journal } from './journal'
-import { Outbox, type OutboxEntry } from './outbox'
+import { Outbox, type OutboxEntry, type SyncRef } from './outbox'
 import { NETWORK_SETTINGS_KEY } from './records'
 import { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
@@ -109,7 +109,7 @@ export class Messenger {
   /** Public messages posted while no peer was connected: reposted when one connects, or given up. */
   private readonly awaitingPeers = new Map<string, unknown>()
   private queue: Promise<unknown> = Promise.resolve()
-  private sync: BatchSyncNode
+  private readonly sync: BatchSyncNode
   private history: HistorySync | null = null
   private settings: NetworkSettings
   private tickTimer: unknown = null
@@ -139,7 +139,7 @@ export class Messenger {
     this.log = options.log
     this.settings = saved ?? options.defaultNetwork
     this.transport = new ChatTransport(this.node, this.identity, (inbound) => this.onInbound(inbound))
-    this.sync = new BatchSyncNode(this.syncOptions())
+    this.sync = this.restoreSync()
   }
 
   /** Loads the account's chats, journal, outbox and settings. */
@@ -165,7 +165,6 @@ export class Messenger {
     for (const secret of this.sessions.negotiatedSecrets()) this.onSharedSecret(secret)
     this.transport.watchPrivate()
     for (const chat of this.chats.all()) await this.watchChat(chat.id)
-    this.restoreSync()
     this.history = await HistorySync.load({
       node: this.node,
       store: this.store,
@@ -177,6 +176,7 @@ export class Messenger {
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
     })
     this.node.on('peer:added', this.onPeerAdded)
+    this.options.emit('history.state', this.history.state())
     this.emitUpserted(this.journal.pending())
     for (const entry of this.outbox.all()) {
       if (entry.message.chatKind === 'public' && entry.message.status === 'sending') void this.postPublic(entry)
@@ -392,16 +392,23 @@ export class Messenger {
   }
 
   /** Hands a 1:1 message to MVDS; it goes out on the next tick. */
-  private queueDirect(chatId: string, wrapper: Uint8Array): OutboxEntry['sync'] {
+  private queueDirect(chatId: string, wrapper: Uint8Array): SyncRef {
     const peer = hexToBytes(chatId.slice(2))
     const groupId = oneToOneGroupId(this.identity.publicKey, peer)
+    const before = Math.floor(this.now() / 1000)
     const { id } = this.sync.send(groupId, [peer], wrapper)
-    const timestamp = BigInt(Math.floor(this.now() / 1000))
-    return { id, groupId: bytesToHex(groupId), timestamp: timestamp.toString() }
+    // The node stamps the record itself; find the second it used, as the clock may tick during the call.
+    for (let second = before; second <= Math.floor(this.now() / 1000); second++) {
+      const timestamp = BigInt(second)
+      if (bytesToHex(syncMessageId({ groupId, timestamp, body: wrapper })) === id) {
+        return { id, groupId: bytesToHex(groupId), timestamp: timestamp.toString() }
+      }
+    }
+    throw new Error('MVDS stamped a message outside the time of the call')
   }
 
   /** A not-sent 1:1 message goes back to MVDS: the same record if the node still has it, else anew. */
-  private requeueDirect(entry: OutboxEntry): OutboxEntry['sync'] {
+  private requeueDirect(entry: OutboxEntry): SyncRef {
     const sync = entry.sync
     if (sync && this.sync.statusOf(sync.id).size > 0) {
       this.sync.retry(sync.id)
@@ -410,10 +417,10 @@ export class Messenger {
     return this.queueDirect(entry.message.chatId, hexToBytes(entry.wrapper))
   }
 
-  /** After a restart: 1:1 messages still waiting for an ACK go back into MVDS under their old ids. */
-  private restoreSync(): void {
+  /** At start: 1:1 messages still waiting for an ACK go back into MVDS under their old ids. */
+  private restoreSync(): BatchSyncNode {
     const waiting = this.outbox.all().filter((e) => e.sync && (e.message.status === 'sending' || e.message.status === 'sent'))
-    this.sync = BatchSyncNode.restore(
+    return BatchSyncNode.restore(
       {
         epoch: 0,
         messages: waiting.map((e) => ({ id: e.sync!.id, groupId: e.sync!.groupId, timestamp: e.sync!.timestamp, body: e.wrapper })),
