@@ -166,6 +166,13 @@ test('the composer: Shift+Enter for a new line, the emoji picker, and links that
   await composer.press('Enter')
   await expect(messages(page).getByTestId('message-text')).toHaveText(['first line\nsecond line 🚀'])
 
+  // An unsent draft is kept per chat, even when the person leaves the chat right after typing.
+  await composer.fill('half a thought')
+  await page.getByRole('button', { name: 'Profile' }).click()
+  await openChat(page, '#composer-test')
+  await expect(composer).toHaveValue('half a thought')
+  await composer.fill('')
+
   const text = messages(page).getByTestId('message-text').last()
   await sendMessage(page, 'read https://example.org/guide, then javascript:alert(1)')
   await expect(text.getByRole('link')).toHaveCount(1)

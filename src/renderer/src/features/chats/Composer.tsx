@@ -20,6 +20,8 @@ export function Composer({ db, chatId }: { db: AccountDatabase; chatId: string }
   const [picking, setPicking] = useState(false)
   const field = useRef<HTMLTextAreaElement>(null)
   const edited = useRef(false)
+  /** Text typed but not yet written to the draft store. */
+  const unsaved = useRef<string | null>(null)
   const closePicker = useCallback(() => setPicking(false), [])
 
   useEffect(() => {
@@ -34,9 +36,20 @@ export function Composer({ db, chatId }: { db: AccountDatabase; chatId: string }
 
   useEffect(() => {
     if (!edited.current) return
-    const timer = setTimeout(() => void saveDraft(chatId, text), DRAFT_DELAY_MS)
+    unsaved.current = text
+    const timer = setTimeout(() => {
+      unsaved.current = null
+      void saveDraft(chatId, text)
+    }, DRAFT_DELAY_MS)
     return () => clearTimeout(timer)
   }, [chatId, text, saveDraft])
+  // Leaving the chat before the delay must not lose the last words typed.
+  useEffect(() => {
+    const pending = unsaved
+    return () => {
+      if (pending.current !== null) void saveDraft(chatId, pending.current)
+    }
+  }, [chatId, saveDraft])
 
   const change = (next: string) => {
     edited.current = true
