@@ -162,7 +162,8 @@ export class Messenger {
   async start(): Promise<void> {
     this.options.applyNetwork(this.settings)
     this.sessions.on('sharedSecret', this.onSharedSecret)
-    for (const secret of this.sessions.negotiatedSecrets()) this.onSharedSecret(secret)
+    // Awaited: the history request below asks for exactly the topics watched by then.
+    for (const { secret } of this.sessions.negotiatedSecrets()) await this.transport.watchNegotiated(secret)
     this.transport.watchPrivate()
     for (const chat of this.chats.all()) await this.watchChat(chat.id)
     this.history = await HistorySync.load({
