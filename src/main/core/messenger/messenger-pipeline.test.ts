@@ -8,12 +8,14 @@ import type { Message } from '../../../shared/api'
 import { SessionManager } from '../crypto/session-manager'
 import { silentLogger } from '../log/logger'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
-import { publicChatSymKey, publicChatTopic } from '../protocol/topics'
+import { contactCodeTopic, publicChatSymKey, publicChatTopic } from '../protocol/topics'
 import { chatKeyId } from '../protocol/chat-matching'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
+import { systemTimers, type Timers } from '../p2p/timers'
 import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
 import { WhisperNode } from '../whisper/node'
-import { Messenger } from './messenger'
+import { BUNDLE_ADVERTISE_INTERVAL_MS, Messenger } from './messenger'
+import { topicToHex } from '../whisper/topic'
 
 /*
  * Public chats between real Whisper nodes on loopback, each with its own messenger, session manager and
@@ -53,7 +55,7 @@ async function connect(a: WhisperNode, b: WhisperNode): Promise<void> {
 /** Two transmissions a few epochs apart, then not-sent: the give-up path in a second instead of half an hour. */
 const SHORT_RESENDS = { backoff: () => 2, maxSendCount: 2 }
 
-async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store'>): Promise<Party> {
+async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store'>, timers?: Timers): Promise<Party> {
   const store = await EncryptedStore.open(party.dir, deriveStoreKey(party.privateKey))
   const upserts: Message[] = []
   const identity = { privateKey: party.privateKey, publicKey: party.publicKey }
@@ -67,6 +69,7 @@ async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store
     defaultNetwork: { bootnodes: [], staticPeers: [], mailservers: [] },
     applyNetwork: () => undefined,
     sync: SHORT_RESENDS,
+    ...(timers ? { timers } : {}),
     emit: (event, payload) => {
       if (event === 'messages.upserted') upserts.push(...(payload as { messages: Message[] }).messages)
     },
@@ -81,11 +84,11 @@ async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store
   return { ...party, messenger, upserts, store }
 }
 
-async function newParty(node: WhisperNode): Promise<Party> {
+async function newParty(node: WhisperNode, timers?: Timers): Promise<Party> {
   const privateKey = secp256k1.utils.randomSecretKey()
   const dir = mkdtempSync(join(tmpdir(), 'hush-messenger-'))
   cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return openMessenger({ node, privateKey, publicKey: secp256k1.getPublicKey(privateKey, false), dir })
+  return openMessenger({ node, privateKey, publicKey: secp256k1.getPublicKey(privateKey, false), dir }, timers)
 }
 
 async function until(who: Party, predicate: (messages: Message[]) => boolean): Promise<void> {
@@ -250,5 +253,27 @@ describe('messenger pipeline', () => {
     a = await openMessenger(a)
     await until(b, () => received(b, 'after the restart').length === 1)
     await until(a, (ms) => ms.some((m) => m.id === pending.id && m.status === 'delivered'))
+  })
+
+  it('advertises its bundle on its contact-code topic at start and on every 6-hour tick', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    const intervals: Array<{ run: () => void; ms: number }> = []
+    const timers: Timers = {
+      ...systemTimers,
+      setInterval: (run, ms) => intervals.push({ run, ms }),
+      clearInterval: () => undefined
+    }
+    const adverts: string[] = []
+    nb.on('envelope', (e) => adverts.push(topicToHex(e.envelope.topic)))
+    const a = await newParty(na, timers)
+    const ownTopic = topicToHex(contactCodeTopic(a.publicKey))
+    const count = () => adverts.filter((topic) => topic === ownTopic).length
+    while (count() < 1) await new Promise((resolve) => setTimeout(resolve, 10))
+
+    const tick = intervals.find((i) => i.ms === BUNDLE_ADVERTISE_INTERVAL_MS)
+    expect(BUNDLE_ADVERTISE_INTERVAL_MS).toBe(6 * 3600_000)
+    tick!.run()
+    while (count() < 2) await new Promise((resolve) => setTimeout(resolve, 10))
   })
 })
