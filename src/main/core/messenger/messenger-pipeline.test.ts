@@ -253,6 +253,7 @@ describe('messenger pipeline', () => {
     a = await openMessenger(a)
     await until(b, () => received(b, 'after the restart').length === 1)
     await until(a, (ms) => ms.some((m) => m.id === pending.id && m.status === 'delivered'))
+    expect(received(b, 'after the restart')[0]!.id).toBe(pending.id)
   })
 
   it('advertises its bundle on its contact-code topic at start and on every 6-hour tick', async () => {
@@ -273,7 +274,8 @@ describe('messenger pipeline', () => {
 
     const tick = intervals.find((i) => i.ms === BUNDLE_ADVERTISE_INTERVAL_MS)
     expect(BUNDLE_ADVERTISE_INTERVAL_MS).toBe(6 * 3600_000)
-    tick!.run()
+    expect(tick).toBeDefined()
+    tick?.run()
     while (count() < 2) await new Promise((resolve) => setTimeout(resolve, 10))
   })
 })
