@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Message } from '../src/shared/api'
 import { HushNodeProcess } from '../test/integration/hush-node-process'
 import { WebHostProcess } from '../test/integration/web-host-process'
+import { percentile } from './measure'
 import type { BenchResult, BenchSuite } from './result'
 
 /*
@@ -35,10 +36,6 @@ async function side(profile: string, relay: HushNodeProcess): Promise<Side> {
     void host.client.call('messages.ack', { ids: messages.map((m) => m.id) })
   })
   return s
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
 }
 
 async function measure(alice: Side, bob: Side): Promise<BenchResult[]> {

@@ -10,21 +10,8 @@ import {
 import { readInbound } from '../src/main/core/protocol/inbound'
 import { DropCounter } from '../src/main/core/protocol/validation'
 import { MessageKind, wrapMessage } from '../src/main/core/protocol/wrapper'
+import { rate } from './measure'
 import type { BenchResult, BenchSuite } from './result'
-
-/** Runs `step` repeatedly for about `ms` and returns calls per second. */
-function rate(ms: number, step: () => void): number {
-  for (let i = 0; i < 20; i++) step()
-  let calls = 0
-  const start = performance.now()
-  let elapsed = 0
-  while (elapsed < ms) {
-    for (let i = 0; i < 10; i++) step()
-    calls += 10
-    elapsed = performance.now() - start
-  }
-  return Math.round((calls * 1000) / elapsed)
-}
 
 const authorKey = secp256k1.utils.randomSecretKey()
 const author = secp256k1.getPublicKey(authorKey, false)

@@ -11,23 +11,10 @@ import {
 } from '../src/main/core/crypto/ratchet'
 import { generatePrivateKey, publicKeyOf, secureRandom } from '../src/main/core/crypto/secp256k1'
 import { x3dhInitiatorSecret } from '../src/main/core/crypto/x3dh'
+import { rate } from './measure'
 import type { BenchResult, BenchSuite } from './result'
 
 const MESSAGE = new Uint8Array(1024).fill(0x61)
-
-/** Runs `step` repeatedly for about `ms` and returns calls per second. */
-function rate(ms: number, step: () => void): number {
-  for (let i = 0; i < 50; i++) step()
-  let calls = 0
-  const start = performance.now()
-  let elapsed = 0
-  while (elapsed < ms) {
-    for (let i = 0; i < 20; i++) step()
-    calls += 20
-    elapsed = performance.now() - start
-  }
-  return Math.round((calls * 1000) / elapsed)
-}
 
 function newSession(): { alice: RatchetState; bob: RatchetState } {
   const bobIdentity = generatePrivateKey(secureRandom)

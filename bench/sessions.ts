@@ -6,6 +6,7 @@ import { generatePrivateKey, publicKeyOf, secureRandom } from '../src/main/core/
 import { SessionManager } from '../src/main/core/crypto/session-manager'
 import { BundleSchema } from '../src/main/core/protocol/gen/encryption/protocol_message_pb'
 import { EncryptedStore, deriveStoreKey } from '../src/main/core/storage/encrypted-store'
+import { rateAsync } from './measure'
 import type { BenchResult, BenchSuite } from './result'
 
 const MESSAGE = new Uint8Array(1024).fill(0x61)
@@ -36,17 +37,6 @@ async function deliver(from: Party, to: Party): Promise<void> {
   if (received.kind === 'message') received.confirm()
 }
 
-async function rate(ms: number, step: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < 20; i++) await step()
-  let calls = 0
-  const start = performance.now()
-  while (performance.now() - start < ms) {
-    await step()
-    calls++
-  }
-  return Math.round((calls * 1000) / (performance.now() - start))
-}
-
 export const suite: BenchSuite = {
   title: 'Session manager (1 KiB messages, encrypted LevelDB state)',
   async run(): Promise<BenchResult[]> {
@@ -57,9 +47,9 @@ export const suite: BenchSuite = {
       await deliver(alice, bob)
       await deliver(bob, alice)
       await deliver(alice, bob)
-      const oneWay = await rate(3000, () => deliver(alice, bob))
+      const oneWay = await rateAsync(3000, () => deliver(alice, bob))
       let turn = false
-      const alternating = await rate(3000, () => {
+      const alternating = await rateAsync(3000, () => {
         turn = !turn
         return turn ? deliver(alice, bob) : deliver(bob, alice)
       })

@@ -16,17 +16,13 @@ import type { Result } from '../src/shared/api/result'
 import { ServerFrame, WS_API_PATH } from '../src/shared/api/wire'
 import { seededText, seedPublicHistory } from '../e2e/fixtures/history'
 import { ROOT, startProgram } from '../e2e/fixtures/processes'
+import { median } from './measure'
 import type { BenchResult, BenchSuite } from './result'
 
 const CHATS = 50
 const MESSAGES = 100_000
 const BIG_CHAT_MESSAGES = 20_000
 const RUNS = 5
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN
-}
 
 /** A typed client for the web host's API from Node, over the same authenticated socket the page uses. */
 async function connectApi(pageUrl: string): Promise<{ client: HushClient; close(): void }> {
