@@ -5,8 +5,8 @@ const ENODE = `enode://${'ab'.repeat(64)}@127.0.0.1:30303`
 const OTHER = `enode://${'cd'.repeat(64)}@127.0.0.1:30304`
 
 describe('web host arguments', () => {
-  it('defaults to no peers, no mailservers, loopback and free ports', () => {
-    expect(parseWebHostArgs([])).toEqual({ port: 0, p2pListen: '127.0.0.1:0', staticPeers: [], bootnodes: [], mailservers: [] })
+  it('defaults to no peers, no mailservers, loopback, a free P2P port and the remembered web port', () => {
+    expect(parseWebHostArgs([])).toEqual({ p2pListen: '127.0.0.1:0', staticPeers: [], bootnodes: [], mailservers: [] })
   })
 
   it('reads comma-separated static peers, bootnodes and mailservers', () => {

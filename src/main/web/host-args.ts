@@ -3,7 +3,8 @@ import { EnodeError, parseEnode } from '../core/p2p/enode'
 
 export interface WebHostArgs {
   profile?: string
-  port: number
+  /** Absent: the port this profile used last time, so the page keeps its origin and its stored history. */
+  port?: number
   p2pListen: string
   staticPeers: string[]
   bootnodes: string[]
@@ -24,11 +25,11 @@ export function parseWebHostArgs(argv: string[]): WebHostArgs {
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`)
   }
-  const port = Number(values.port ?? '0')
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535\n${USAGE}`)
+  const port = values.port === undefined ? undefined : Number(values.port)
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new UsageError(`--port must be 0-65535\n${USAGE}`)
   return {
     profile: values.profile,
-    port,
+    ...(port === undefined ? {} : { port }),
     p2pListen: values['p2p-listen'] ?? '127.0.0.1:0',
     staticPeers: list(values.static),
     bootnodes: list(values.bootnodes),

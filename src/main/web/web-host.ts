@@ -5,6 +5,7 @@ import { consoleSink, createLogger, fileSink } from '../core/log/logger'
 import { createNetwork } from '../core/network'
 import { resolveProfileDir } from '../core/profile'
 import { parseWebHostArgs, UsageError } from './host-args'
+import { rememberedPort, rememberPort } from './remembered-port'
 import { startWebServer } from './web-server'
 
 /**
@@ -37,7 +38,14 @@ async function main(): Promise<void> {
     defaultNetwork: { staticPeers: args.staticPeers, bootnodes: args.bootnodes, mailservers: args.mailservers }
   })
   await core.start()
-  const server = await startWebServer({ core, rendererDir: join(import.meta.dirname, '../renderer'), log, port: args.port })
+  const rendererDir = join(import.meta.dirname, '../renderer')
+  const wanted = args.port ?? rememberedPort(profileDir)
+  const server = await startWebServer({ core, rendererDir, log, port: wanted }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE' || args.port !== undefined) throw error
+    log.warn('the port this profile used last time is taken; history stored by the browser under it is not visible now', { port: wanted })
+    return startWebServer({ core, rendererDir, log, port: 0 })
+  })
+  rememberPort(profileDir, Number(new URL(server.origin).port))
   process.stdout.write(`Hush is running at ${server.url}\n`)
 
   let stopping = false
