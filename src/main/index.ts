@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { app, type BrowserWindow, shell } from 'electron'
+import { app, type BrowserWindow, dialog, shell } from 'electron'
 import { version } from '../../package.json'
 import { HushCore } from './core/host'
 import { consoleSink, createLogger, fileSink } from './core/log/logger'
@@ -46,16 +46,23 @@ if (!app.requestSingleInstanceLock()) {
     window?.focus()
   })
 
-  app.whenReady().then(async () => {
-    denyAllPermissions()
-    serveRenderer(join(import.meta.dirname, '../renderer'))
-    await core.start()
-    serveIpc(core, () => window, devServerUrl)
-    window = createMainWindow({ devServerUrl })
-    app.on('activate', () => {
-      if (!window || window.isDestroyed()) window = createMainWindow({ devServerUrl })
+  app
+    .whenReady()
+    .then(async () => {
+      denyAllPermissions()
+      serveRenderer(join(import.meta.dirname, '../renderer'))
+      await core.start()
+      serveIpc(core, () => window, devServerUrl)
+      window = createMainWindow({ devServerUrl })
+      app.on('activate', () => {
+        if (!window || window.isDestroyed()) window = createMainWindow({ devServerUrl })
+      })
     })
-  })
+    .catch((error: unknown) => {
+      log.error('Hush could not start', { error })
+      dialog.showErrorBox('Hush could not start', error instanceof Error ? error.message : String(error))
+      app.exit(1)
+    })
 
   app.on('window-all-closed', () => app.quit())
   let stopped = false
