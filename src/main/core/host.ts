@@ -11,8 +11,10 @@ import { EventHub } from './api/event-hub'
 import type { HandlerTable } from './api/handlers'
 import type { Logger } from './log/logger'
 import { type AccountMessenger, openAccountMessenger } from './messenger/account-messenger'
-import { parseChatKey, publicIdentityOfKey } from './messenger/identities'
+import { ContactView } from './messenger/contact-view'
+import { parseChatKey } from './messenger/identities'
 import type { Messenger } from './messenger/messenger'
+import { chatKeyId } from './protocol/chat-matching'
 import { safeExternalUrl } from './security/external-url'
 import { ProfileLock } from './storage/profile-lock'
 import type { WhisperNode } from './whisper/node'
@@ -102,6 +104,8 @@ export class HushCore {
         return await openAccountMessenger({
           dataDir: join(this.options.profileDir, 'data', unlocked.summary.id),
           keys: unlocked.keys,
+          // An account created without a name is named by its alias, which is no chosen name.
+          displayName: unlocked.summary.name === unlocked.summary.alias ? '' : unlocked.summary.name,
           node: network.whisper,
           defaultNetwork: this.defaultNetwork,
           applyNetwork: (settings) => network.usePeers?.(settings),
@@ -170,7 +174,16 @@ export class HushCore {
         await (await chat()).leave(chatId)
         return {}
       },
-      'contacts.preview': ({ publicKey }) => publicIdentityOfKey(parseChatKey(publicKey)),
+      'contacts.preview': async ({ publicKey }) => {
+        const current = await this.messenger
+        return current ? current.messenger.contact(publicKey) : new ContactView([]).contact(chatKeyId(parseChatKey(publicKey)), undefined)
+      },
+      'contacts.list': async () => (await chat()).listContacts(),
+      'contacts.get': async ({ publicKey }) => (await chat()).contact(publicKey),
+      'contacts.safetyNumber': async ({ publicKey }) => (await chat()).safetyNumber(publicKey),
+      'contacts.setVerified': async ({ publicKey, verified }) => (await chat()).setVerified(publicKey, verified),
+      'contacts.verifyScan': async ({ publicKey, text }) => (await chat()).verifyScan(publicKey, text),
+      'contacts.acknowledgeDevices': async ({ publicKey }) => (await chat()).acknowledgeDevices(publicKey),
       'messages.send': async (args) => (await chat()).send(args),
       'messages.resend': async ({ id }) => (await chat()).resend(id),
       'messages.ack': async ({ ids }) => {

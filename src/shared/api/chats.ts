@@ -26,7 +26,9 @@ export type Chat = z.infer<typeof Chat>
 export const Author = z.object({
   publicKey: PublicKey,
   alias: z.string(),
-  identicon: Identicon
+  identicon: Identicon,
+  /** The name the author chose (from the contact store), when known. */
+  displayName: z.string().optional()
 })
 export type Author = z.infer<typeof Author>
 
@@ -75,8 +77,6 @@ export const chatMethods = {
   'chats.joinPublic': method(z.object({ name: z.string().max(300) }).strict(), Chat),
   'chats.startOneToOne': method(z.object({ publicKey: z.string().max(200) }).strict(), Chat),
   'chats.leave': method(z.object({ chatId: z.string().max(300) }).strict(), z.object({})),
-  /** Validates a pasted chat key and shows who it is before a chat is started. */
-  'contacts.preview': method(z.object({ publicKey: z.string().max(200) }).strict(), PublicIdentity),
   'messages.send': method(
     z.object({ chatId: z.string().max(300), text: z.string().min(1).max(4096), responseTo: z.string().max(80).optional() }).strict(),
     Message,

@@ -2,11 +2,13 @@ import type * as z from 'zod'
 import { accountEvents, accountMethods } from './accounts'
 import { appMethods } from './app'
 import { chatEvents, chatMethods } from './chats'
+import { contactEvents, contactMethods } from './contacts'
 import { nodeEvents, nodeMethods } from './node'
 
 export * from './accounts'
 export * from './app'
 export * from './chats'
+export * from './contacts'
 export * from './contract'
 export * from './node'
 export * from './result'
@@ -16,14 +18,16 @@ export const methods = {
   ...appMethods,
   ...nodeMethods,
   ...accountMethods,
-  ...chatMethods
+  ...chatMethods,
+  ...contactMethods
 }
 
 /** Every event stream main pushes to the renderer, by name, with its payload schema. */
 export const events = {
   ...nodeEvents,
   ...accountEvents,
-  ...chatEvents
+  ...chatEvents,
+  ...contactEvents
 }
 
 export type Methods = typeof methods

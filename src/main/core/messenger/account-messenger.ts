@@ -15,6 +15,8 @@ export interface AccountMessengerOptions {
   /** `<profileDir>/data/<accountId>`: the account's protocol state lives in its `state` folder. */
   dataDir: string
   keys: Pick<DerivedKeys, 'chatPrivateKey' | 'chatPublicKey'>
+  /** The name chosen at account creation, '' for none. */
+  displayName: string
   node: WhisperNode
   defaultNetwork: NetworkSettings
   applyNetwork: (settings: NetworkSettings) => void
@@ -53,6 +55,7 @@ export async function openAccountMessenger(options: AccountMessengerOptions): Pr
       store,
       sessions,
       identity,
+      displayName: options.displayName,
       defaultNetwork: options.defaultNetwork,
       applyNetwork: options.applyNetwork,
       emit: options.emit,

@@ -66,6 +66,7 @@ async function openMessenger(party: Omit<Party, 'messenger' | 'upserts' | 'store
     store,
     sessions,
     identity,
+    displayName: '',
     defaultNetwork: { bootnodes: [], staticPeers: [], mailservers: [] },
     applyNetwork: () => undefined,
     sync: SHORT_RESENDS,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fromBinary } from '@bufbuild/protobuf'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { HistoryState, Message } from '../../../shared/api'
+import type { Contact, HistoryState, Message } from '../../../shared/api'
 import { createClient, type HushClient } from '../../../shared/api/client'
 import { inProcessBridge } from '../api/in-process'
 import { ecdh } from '../crypto/secp256k1'
@@ -49,6 +49,8 @@ async function startRelay(): Promise<WhisperNode> {
 class Person {
   readonly upserts: Message[] = []
   readonly history: HistoryState[] = []
+  /** As of the latest contacts.changed event. */
+  contacts: Contact[] = []
   publicKey = ''
 
   private constructor(
@@ -58,9 +60,10 @@ class Person {
   ) {
     client.on('messages.upserted', ({ messages }) => this.upserts.push(...messages))
     client.on('history.state', (state) => this.history.push(state))
+    client.on('contacts.changed', ({ contacts }) => (this.contacts = contacts))
   }
 
-  static async join(relay: WhisperNode): Promise<Person> {
+  static async join(relay: WhisperNode, name?: string): Promise<Person> {
     const network = createNetwork({ listen: '127.0.0.1:0', staticPeers: [relay.enode], bootnodes: [] }, silentLogger)
     const core = new HushCore({
       profileDir: tempDir(),
@@ -75,7 +78,7 @@ class Person {
     cleanup.push(() => core.stop())
     const person = new Person(core, createClient(inProcessBridge(core.dispatch, core.events)), network.whisper)
     const [candidate] = await value(person.client.call('accounts.candidates', { count: 1 }))
-    const { account } = await value(person.client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'pw' }))
+    const { account } = await value(person.client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'pw', ...(name ? { name } : {}) }))
     person.publicKey = account.publicKey
     await person.historyDone()
     return person
@@ -214,5 +217,58 @@ describe('messenger through the API', () => {
     expect(await value(alice.client.call('settings.network.get', {}))).toEqual(settings)
     const bad = await alice.client.call('settings.network.set', { staticPeers: ['enode://nope'], bootnodes: [], mailservers: [] })
     expect(bad).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+  })
+
+  it('contacts: chosen names travel in ContactUpdate, both see one safety number, verification persists, a copied name is flagged', async () => {
+    const relay = await startRelay()
+    const alice = await Person.join(relay, 'Alice')
+    const bob = await Person.join(relay, 'Bob')
+    const named = (person: Person, key: string, name: string) => person.contacts.some((c) => c.publicKey === key && c.displayName === name)
+
+    await value(alice.client.call('chats.startOneToOne', { publicKey: bob.publicKey }))
+    await value(alice.client.call('messages.send', { chatId: bob.publicKey, text: 'hi bob' }))
+    // Alice's name came with her chat; Bob's goes back when the chat appears on his side.
+    await until(() => named(bob, alice.publicKey, 'Alice'))
+    await until(() => named(alice, bob.publicKey, 'Bob'))
+    await value(bob.client.call('messages.send', { chatId: alice.publicKey, text: 'hi alice' }))
+    await until(() => alice.received('hi alice').length === 1)
+    expect(alice.received('hi alice')[0]?.author.displayName).toBe('Bob')
+    expect(alice.upserts.find((m) => m.text === 'hi bob')?.author.displayName).toBe('Alice')
+
+    const ours = await value(alice.client.call('contacts.safetyNumber', { publicKey: bob.publicKey }))
+    const theirs = await value(bob.client.call('contacts.safetyNumber', { publicKey: alice.publicKey }))
+    expect(ours.digits).toBe(theirs.digits)
+    expect(ours.groups.join('')).toBe(ours.digits)
+    expect(await alice.client.call('contacts.safetyNumber', { publicKey: alice.publicKey })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+
+    // Alice scans Bob's screen: a match verifies. Her own code (a reflection) and junk do not.
+    const scan = (text: string) => value(alice.client.call('contacts.verifyScan', { publicKey: bob.publicKey, text }))
+    expect(await scan(ours.qrPayload)).toMatchObject({ outcome: 'mismatch', contact: { verified: false } })
+    expect(await scan('hello')).toMatchObject({ outcome: 'invalid', contact: { verified: false } })
+    expect(await scan(theirs.qrPayload)).toMatchObject({ outcome: 'match', contact: { verified: true, displayName: 'Bob' } })
+    expect(await value(alice.client.call('contacts.setVerified', { publicKey: bob.publicKey, verified: false }))).toMatchObject({ verified: false })
+    await value(alice.client.call('contacts.setVerified', { publicKey: bob.publicKey, verified: true }))
+
+    const { id } = (await value(alice.client.call('accounts.current', {})))!
+    await value(alice.client.call('accounts.lock', {}))
+    await value(alice.client.call('accounts.unlock', { id, password: 'pw' }))
+    expect(await value(alice.client.call('contacts.get', { publicKey: bob.publicKey }))).toMatchObject({ verified: true, displayName: 'Bob', known: true })
+
+    // Mallory takes Bob's name: flagged as resembling Bob, in the list and in a preview; Bob himself is not.
+    const mallory = await Person.join(relay, 'bob ')
+    await value(mallory.client.call('chats.startOneToOne', { publicKey: alice.publicKey }))
+    await value(mallory.client.call('messages.send', { chatId: alice.publicKey, text: 'it is me, Bob' }))
+    await until(() => named(alice, mallory.publicKey, 'bob'))
+    const listed = await value(alice.client.call('contacts.list', {}))
+    expect(listed.find((c) => c.publicKey === mallory.publicKey)?.resembles).toEqual([
+      expect.objectContaining({ publicKey: bob.publicKey, displayName: 'Bob' })
+    ])
+    expect(listed.find((c) => c.publicKey === bob.publicKey)).toMatchObject({ verified: true, resembles: [] })
+    // Bob's bundle listed his one installation; it came before the verification, so it is no news.
+    expect(listed.find((c) => c.publicKey === bob.publicKey)).toMatchObject({ devices: [expect.objectContaining({ firstSeen: expect.any(Number) })], newDevices: [] })
+    const preview = await value(alice.client.call('contacts.preview', { publicKey: mallory.publicKey }))
+    expect(preview).toMatchObject({ verified: false, resembles: [{ publicKey: bob.publicKey }] })
+    const malloryNumber = await value(alice.client.call('contacts.safetyNumber', { publicKey: mallory.publicKey }))
+    expect(malloryNumber.digits).not.toBe(ours.digits)
   })
 })

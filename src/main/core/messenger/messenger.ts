@@ -2,17 +2,21 @@ import { create, toBinary } from '@bufbuild/protobuf'
 import { equalBytes } from '@noble/curves/utils.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import {
+  type Author,
   type Chat,
+  type Contact,
   type EventName,
   type EventPayload,
   type HistoryState,
   HushError,
   type Message,
   type MessageStatus,
-  type NetworkSettings
+  type NetworkSettings,
+  type SafetyNumberView,
+  type ScanOutcome
 } from '../../../shared/api'
 import { CryptoError } from '../crypto/crypto-error'
-import type { SessionManager, SharedSecretEvent } from '../crypto/session-manager'
+import type { InstallationsEvent, SessionManager, SharedSecretEvent } from '../crypto/session-manager'
 import type { Logger } from '../log/logger'
 import { systemTimers, type Timers } from '../p2p/timers'
 import { chatKeyId, matchChat } from '../protocol/chat-matching'
@@ -21,6 +25,7 @@ import { decodeSyncPayload, oneToOneGroupId, syncMessageId } from '../protocol/d
 import { decodeProto, DecodeError } from '../protocol/decode'
 import { ProtocolMessageSchema } from '../protocol/gen/encryption/protocol_message_pb'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
+import { ContactUpdateSchema } from '../protocol/gen/protobuf/contact_pb'
 import { readInbound, type InboundResult } from '../protocol/inbound'
 import { messageId } from '../protocol/message-id'
 import { publicChatNameFromInput } from '../protocol/public-chat-name'
@@ -29,8 +34,13 @@ import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import type { PeerInfo } from '../whisper/peer'
 import type { ReceivedMessage } from '../whisper/filters'
+import { safetyNumber } from '../trust/safety-number'
+import { compareScannedQr, verificationQrPayload } from '../trust/verification-qr'
 import type { WhisperNode } from '../whisper/node'
 import { ChatList, toApiChat } from './chat-list'
+import { ContactBook } from './contact-book'
+import { ContactView } from './contact-view'
+import { receivedDisplayName } from './display-name'
 import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { AuthorCache, parseChatKey } from './identities'
 import { Journal } from './journal'
@@ -55,7 +65,7 @@ const EPOCH_BURST = 3
 /** Largest messages.upserted event: a long journal replay goes out in slices. */
 const UPSERT_SLICE = 500
 
-type MessengerEvent = 'messages.upserted' | 'chats.changed' | 'history.state'
+type MessengerEvent = 'messages.upserted' | 'chats.changed' | 'history.state' | 'contacts.changed'
 export type MessengerEmit = <E extends MessengerEvent & EventName>(event: E, payload: EventPayload<E>) => void
 
 export interface MessengerOptions {
@@ -65,6 +75,8 @@ export interface MessengerOptions {
   /** Initialised; the messenger commits its writes and confirms its messages. */
   sessions: SessionManager
   identity: ChatIdentity
+  /** The name chosen at account creation ('' for none): sent to 1:1 contacts in Hush's ContactUpdate extension. */
+  displayName: string
   /** Network settings for an account that has saved none. */
   defaultNetwork: NetworkSettings
   /** Dials the account's static peers, bootnodes and mailservers. */
@@ -120,6 +132,12 @@ export class Messenger {
   private advertiseTimer: unknown = null
   private advertised = false
   private stopped = false
+  /** MVDS ids of our ContactUpdates not yet acknowledged or given up: they keep the epochs running. */
+  private readonly contactUpdatesInFlight = new Set<string>()
+  /** Rebuilt after every change of the contact book. */
+  private view: ContactView | null = null
+  /** Transactions that will announce a contact change once committed (one event each). */
+  private readonly announcing = new WeakSet<Transaction>()
 
   private constructor(
     private readonly options: MessengerOptions,
@@ -127,6 +145,7 @@ export class Messenger {
     private readonly journal: Journal,
     private readonly outbox: Outbox,
     private readonly seen: SeenIds,
+    private readonly contacts: ContactBook,
     saved: NetworkSettings | undefined
   ) {
     this.node = options.node
@@ -147,21 +166,23 @@ export class Messenger {
     const { store } = options
     const now = (options.now ?? Date.now)()
     const cleanup = new Transaction()
-    const [chats, journal, outbox, seen, saved] = await Promise.all([
+    const [chats, journal, outbox, seen, contacts, saved] = await Promise.all([
       ChatList.load(store),
       Journal.load(store),
       Outbox.load(store),
       SeenIds.load(store, cleanup, now),
+      ContactBook.load(store),
       store.getJson<NetworkSettings>(NETWORK_SETTINGS_KEY)
     ])
     await cleanup.commit(store)
-    return new Messenger(options, chats, journal, outbox, seen, saved)
+    return new Messenger(options, chats, journal, outbox, seen, contacts, saved)
   }
 
   /** Installs the filters, resumes unfinished sends, replays the journal and asks for missed history. */
   async start(): Promise<void> {
     this.options.applyNetwork(this.settings)
     this.sessions.on('sharedSecret', this.onSharedSecret)
+    this.sessions.on('installations', this.onInstallations)
     // Awaited: the history request below asks for exactly the topics watched by then.
     for (const { secret } of this.sessions.negotiatedSecrets()) await this.transport.watchNegotiated(secret)
     this.transport.watchPrivate()
@@ -194,6 +215,7 @@ export class Messenger {
     this.stopped = true
     this.node.off('peer:added', this.onPeerAdded)
     this.sessions.off('sharedSecret', this.onSharedSecret)
+    this.sessions.off('installations', this.onInstallations)
     this.timers.clearTimeout(this.tickTimer)
     this.timers.clearInterval(this.advertiseTimer)
     for (const timer of this.awaitingPeers.values()) this.timers.clearTimeout(timer)
@@ -227,6 +249,7 @@ export class Messenger {
     }
     return this.serial(async () => {
       const chat = await this.addChat(chatKeyId(key), 'one-to-one')
+      await this.sendContactUpdate(chat.id)
       // Their bundle advertisement (and anything they sent us) may be waiting at the mailserver.
       void this.history?.request(FIRST_SYNC_SECONDS)
       return chat
@@ -267,7 +290,7 @@ export class Messenger {
         id: messageId(this.identity.publicKey, wrapper),
         chatId: chat.id,
         chatKind: chat.kind,
-        author: this.authors.of(this.ownKeyId),
+        author: this.authorOf(this.ownKeyId),
         outgoing: true,
         text: args.text,
         clock: Number(clock),
@@ -331,6 +354,52 @@ export class Messenger {
     return { ...this.drops.snapshot(), ...Object.fromEntries(this.transportDrops) }
   }
 
+  listContacts(): Contact[] {
+    return this.contactView().all()
+  }
+
+  /** What we know about any key; one without a record is checked for look-alikes like a newcomer. */
+  contact(publicKey: string): Contact {
+    const id = chatKeyId(parseChatKey(publicKey))
+    return this.contactView().contact(id, this.contacts.get(id))
+  }
+
+  safetyNumber(publicKey: string): SafetyNumberView {
+    const key = this.otherKey(publicKey)
+    const { digits, groups } = safetyNumber(this.identity.publicKey, key)
+    return { digits, groups, qrPayload: verificationQrPayload(this.identity.publicKey, key) }
+  }
+
+  setVerified(publicKey: string, verified: boolean): Promise<Contact> {
+    const id = chatKeyId(this.otherKey(publicKey))
+    return this.serial(async () => {
+      const tx = new Transaction()
+      this.contacts.setVerified(tx, id, verified, this.now())
+      this.contactsChanged(tx)
+      await tx.commit(this.store)
+      return this.contact(id)
+    })
+  }
+
+  /** A scanned code that matches marks the contact verified; anything else changes nothing. */
+  async verifyScan(publicKey: string, text: string): Promise<{ outcome: ScanOutcome; contact: Contact }> {
+    const key = this.otherKey(publicKey)
+    const outcome = compareScannedQr(this.identity.publicKey, key, text)
+    const contact = outcome === 'match' ? await this.setVerified(publicKey, true) : this.contact(publicKey)
+    return { outcome, contact }
+  }
+
+  acknowledgeDevices(publicKey: string): Promise<Contact> {
+    const id = chatKeyId(this.otherKey(publicKey))
+    return this.serial(async () => {
+      const tx = new Transaction()
+      this.contacts.acknowledgeDevices(tx, id, this.now())
+      this.contactsChanged(tx)
+      await tx.commit(this.store)
+      return this.contact(id)
+    })
+  }
+
   networkSettings(): NetworkSettings {
     return this.settings
   }
@@ -392,6 +461,26 @@ export class Messenger {
     }
   }
 
+  /**
+   * Our chosen name to a 1:1 contact, in Hush's extension of ContactUpdate (docs/contact-names.md),
+   * reliably through MVDS like a chat message but without an outbox entry: it is sent again whenever the
+   * chat is started or rejoined, so one lost to a crash is replaced soon enough.
+   */
+  private async sendContactUpdate(chatId: string): Promise<void> {
+    const tx = new Transaction()
+    if (!this.contacts.get(chatId)) {
+      this.contacts.ensure(tx, chatId, this.now())
+      this.contactsChanged(tx)
+    }
+    const { clock } = this.chats.nextClock(tx, chatId, this.now())
+    const update = create(ContactUpdateSchema, { clock, hushDisplayName: this.options.displayName })
+    const wrapper = wrapMessage(toBinary(ContactUpdateSchema, update), MessageKind.CONTACT_UPDATE, this.identity.privateKey)
+    const { id } = this.queueDirect(chatId, wrapper)
+    await tx.commit(this.store)
+    this.contactUpdatesInFlight.add(id)
+    this.scheduleTick(true)
+  }
+
   /** Hands a 1:1 message to MVDS; it goes out on the next tick. */
   private queueDirect(chatId: string, wrapper: Uint8Array): SyncRef {
     const peer = hexToBytes(chatId.slice(2))
@@ -445,6 +534,11 @@ export class Messenger {
 
   private hasSyncWork(): boolean {
     if (this.acksPending) return true
+    // Forgets ContactUpdates that reached a final state while checking for ones still on their way.
+    for (const id of this.contactUpdatesInFlight) {
+      if ([...this.sync.statusOf(id).values()].some((status) => status === 'sending' || status === 'sent')) return true
+      this.contactUpdatesInFlight.delete(id)
+    }
     return this.outbox.all().some((e) => e.sync && (e.message.status === 'sending' || e.message.status === 'sent'))
   }
 
@@ -555,6 +649,18 @@ export class Messenger {
     if (!this.stopped) void this.transport.watchNegotiated(event.secret)
   }
 
+  /** Devices listed by a contact's bundle, for the contact page and the verified contact's new-device notice. */
+  private readonly onInstallations = (event: InstallationsEvent): void => {
+    if (this.stopped || event.peer === this.ownKeyId) return
+    const devices = event.installations.map((i) => ({ installationId: i.id, firstSeen: i.firstSeen }))
+    this.serial(async () => {
+      const tx = new Transaction()
+      if (!this.contacts.recordDevices(tx, event.peer, devices, this.now())) return
+      this.contactsChanged(tx)
+      await tx.commit(this.store)
+    }).catch((error: unknown) => this.log.error('contact devices not recorded', { error }))
+  }
+
   private onInbound(inbound: Inbound): void {
     if (this.stopped) return
     this.serial(() => this.receive(inbound)).catch((error: unknown) => this.log.error('received message not processed', { error }))
@@ -574,7 +680,7 @@ export class Messenger {
   private async receivePublic(message: ReceivedMessage): Promise<void> {
     const result = readInbound(publicPayload(message.payload), this.inboundContext(message), this.drops)
     const tx = new Transaction()
-    const shown = this.stageReceived(tx, result)
+    const shown = this.stageReceived(tx, result, false)
     if (!shown) return
     tx.afterCommit(() => this.emitUpserted([shown]))
     await tx.commit(this.store)
@@ -610,7 +716,7 @@ export class Messenger {
         bodies.push(outcome.payload)
       }
       for (const body of bodies) {
-        const received = this.stageReceived(tx, readInbound(body, this.inboundContext(message), this.drops))
+        const received = this.stageReceived(tx, readInbound(body, this.inboundContext(message), this.drops), true)
         if (received) shown.push(received)
       }
       tx.afterCommit(() => outcome.confirm())
@@ -644,10 +750,16 @@ export class Messenger {
 
   /**
    * Files a validated message under its chat (status-go matchMessage), unless its id was seen before.
-   * Only chat messages are shown; other payload types are accepted and ignored.
+   * Only chat messages are shown; a ContactUpdate sent to us directly updates its sender's contact,
+   * other payload types are accepted and ignored.
    */
-  private stageReceived(tx: Transaction, result: InboundResult): Message | null {
-    if (!result.ok || result.payload.kind !== MessageKind.CHAT_MESSAGE) return null
+  private stageReceived(tx: Transaction, result: InboundResult, direct: boolean): Message | null {
+    if (!result.ok) return null
+    if (result.payload.kind === MessageKind.CONTACT_UPDATE) {
+      if (direct) this.stageContactUpdate(tx, chatKeyId(result.envelope.author), result.payload.message.clock, result.payload.message.hushDisplayName)
+      return null
+    }
+    if (result.payload.kind !== MessageKind.CHAT_MESSAGE) return null
     const { envelope } = result
     const chatMessage = result.payload.message
     if (this.seen.has(envelope.id)) return null
@@ -665,9 +777,15 @@ export class Messenger {
       tx.afterCommit(() => {
         void this.watchChat(match.chatId)
         this.emitChats()
+        // They started the chat: they learn our chosen name as we learnt theirs.
+        this.serial(() => this.sendContactUpdate(match.chatId)).catch((error: unknown) => this.log.warn('contact update not sent', { error }))
       })
     }
     const chat = this.chats.get(match.chatId)!
+    if (chat.kind === 'one-to-one' && !this.contacts.get(chat.id)) {
+      this.contacts.ensure(tx, chat.id, now)
+      this.contactsChanged(tx)
+    }
     this.chats.observe(tx, chat.id, chatMessage.clock)
     this.seen.add(tx, envelope.id, now)
     const authorId = chatKeyId(envelope.author)
@@ -675,7 +793,7 @@ export class Messenger {
       id: envelope.id,
       chatId: chat.id,
       chatKind: chat.kind,
-      author: this.authors.of(authorId),
+      author: this.authorOf(authorId),
       outgoing: authorId === this.ownKeyId,
       text: chatMessage.text,
       clock: Number(chatMessage.clock),
@@ -686,6 +804,28 @@ export class Messenger {
     }
     this.journal.record(tx, message)
     return message
+  }
+
+  /** Newer clock wins; a name that fails the extension's rules leaves the stored one as it is. */
+  private stageContactUpdate(tx: Transaction, senderId: string, clock: bigint, rawName: string): void {
+    if (senderId === this.ownKeyId) return
+    const check = receivedDisplayName(rawName)
+    if (!check.ok) return this.countDrop(`CONTACT_NAME_${check.reason}`)
+    const known = this.contacts.get(senderId) !== undefined
+    if (this.contacts.applyName(tx, senderId, clock, check.name, this.now()) || !known) this.contactsChanged(tx)
+  }
+
+  private authorOf(authorId: string): Author {
+    const author = this.authors.of(authorId)
+    const name = authorId === this.ownKeyId ? this.options.displayName : this.contacts.get(authorId)?.displayName
+    return name ? { ...author, displayName: name } : author
+  }
+
+  /** A key given to a contact method, as long as it is not ours. */
+  private otherKey(publicKey: string): Uint8Array {
+    const key = parseChatKey(publicKey)
+    if (equalBytes(key, this.identity.publicKey)) throw new HushError('BAD_REQUEST', 'That is your own chat key.')
+    return key
   }
 
   private inboundContext(message: ReceivedMessage) {
@@ -710,6 +850,21 @@ export class Messenger {
     for (let i = 0; i < messages.length; i += UPSERT_SLICE) {
       this.options.emit('messages.upserted', { messages: messages.slice(i, i + UPSERT_SLICE) })
     }
+  }
+
+  private contactView(): ContactView {
+    this.view ??= new ContactView(this.contacts.all())
+    return this.view
+  }
+
+  /** The contact book changed in `tx`: the view is stale now, and the renderer hears once it is committed. */
+  private contactsChanged(tx: Transaction): void {
+    this.view = null
+    if (this.announcing.has(tx)) return
+    this.announcing.add(tx)
+    tx.afterCommit(() => {
+      if (!this.stopped) this.options.emit('contacts.changed', { contacts: this.listContacts() })
+    })
   }
 
   private emitChats(): void {

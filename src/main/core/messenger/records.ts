@@ -11,12 +11,17 @@ export const CHAT_PREFIX = 'messenger/chat/'
 export const JOURNAL_PREFIX = 'messenger/journal/'
 export const OUTBOX_PREFIX = 'messenger/outbox/'
 export const SEEN_PREFIX = 'messenger/seen/'
+export const CONTACT_PREFIX = 'messenger/contact/'
 export const NETWORK_SETTINGS_KEY = 'messenger/settings/network'
 export const HISTORY_KEY = 'messenger/history'
 export const INSTALLATION_KEY = 'messenger/installation'
 
 export function chatRecordKey(chatId: string): string {
   return CHAT_PREFIX + bytesToHex(keccak256(utf8ToBytes(chatId)))
+}
+
+export function contactRecordKey(publicKey: string): string {
+  return CONTACT_PREFIX + bytesToHex(keccak256(utf8ToBytes(publicKey)))
 }
 
 /** Message ids are "0x" + 64 hex digits. */

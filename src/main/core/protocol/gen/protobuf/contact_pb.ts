@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file protobuf/contact.proto.
  */
 export const file_protobuf_contact: GenFile = /*@__PURE__*/
-  fileDesc("ChZwcm90b2J1Zi9jb250YWN0LnByb3RvEghwcm90b2J1ZiJHCg1Db250YWN0VXBkYXRlEg0KBWNsb2NrGAEgASgEEhAKCGVuc19uYW1lGAIgASgJEhUKDXByb2ZpbGVfaW1hZ2UYAyABKAliBnByb3RvMw");
+  fileDesc("ChZwcm90b2J1Zi9jb250YWN0LnByb3RvEghwcm90b2J1ZiJjCg1Db250YWN0VXBkYXRlEg0KBWNsb2NrGAEgASgEEhAKCGVuc19uYW1lGAIgASgJEhUKDXByb2ZpbGVfaW1hZ2UYAyABKAkSGgoRaHVzaF9kaXNwbGF5X25hbWUY6QcgASgJYgZwcm90bzM");
 
 /**
  * @generated from message protobuf.ContactUpdate
@@ -30,6 +30,16 @@ export type ContactUpdate = Message<"protobuf.ContactUpdate"> & {
    * @generated from field: string profile_image = 3;
    */
   profileImage: string;
+
+  /**
+   * Hush extension (not in status-go v0.52): the sender's chosen display name, empty for none.
+   * A high field number keeps clear of fields Status may add; peers that do not know it skip it,
+   * as protobuf parsers skip unknown fields. Receivers strip control characters and refuse names
+   * longer than 64 characters. See docs/contact-names.md.
+   *
+   * @generated from field: string hush_display_name = 1001;
+   */
+  hushDisplayName: string;
 };
 
 /**
