@@ -1,6 +1,6 @@
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { hashingBackend, initHashing, keccak256, keccakWithPrefix } from './keccak'
+import { hashingBackend, initHashing, keccak256, keccak256Parts, keccakWithPrefix } from './keccak'
 
 const EMPTY = 'c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470'
 const PREFIX = utf8ToBytes('cc8001840000000084deadbeef'.repeat(5))
@@ -14,7 +14,9 @@ function check(): void {
     whole.set(PREFIX)
     whole.set(suffix, PREFIX.length)
     expect(bytesToHex(hashNonce(suffix))).toBe(bytesToHex(keccak256(whole)))
+    expect(bytesToHex(keccak256Parts([PREFIX.subarray(0, 7), PREFIX.subarray(7), suffix]))).toBe(bytesToHex(keccak256(whole)))
   }
+  expect(bytesToHex(keccak256Parts([]))).toBe(EMPTY)
 }
 
 describe('keccak256', () => {

@@ -39,6 +39,18 @@ export function keccak256(data: Uint8Array): Uint8Array {
   return keccak_256(data)
 }
 
+/** Keccak-256 of the concatenation of `parts`, without building it (PoW checks hash three pieces once). */
+export function keccak256Parts(parts: readonly Uint8Array[]): Uint8Array {
+  if (wasm) {
+    wasm.init()
+    for (const part of parts) wasm.update(part)
+    return wasm.digest('binary')
+  }
+  const hasher = keccak_256.create()
+  for (const part of parts) hasher.update(part)
+  return hasher.digest()
+}
+
 /**
  * Keccak-256 of `prefix ‖ suffix` for many suffixes with the prefix absorbed only once
  * (PoW mining and checking hash the same shortRlp with different 8-byte nonces).

@@ -8,6 +8,7 @@ import {
   envelopeHash,
   envelopeSize,
   sentTime,
+  shortRlpHead,
   type Envelope
 } from './envelope'
 import { WhisperError } from './errors'
@@ -36,6 +37,20 @@ describe('envelope codec (spec §1.4, §5.1)', () => {
     const encoded = hexToBytes('cf8001840000000084deadbeef820114')
     expect(decodeEnvelope(encoded)).toEqual(VECTOR)
     expect(decodeEnvelope(RLP.decode(encoded) as Uint8Array[])).toEqual(VECTOR)
+  })
+
+  it('shortRlp without nonce matches the generic RLP encoder at every length boundary', () => {
+    const ints = [0, 1, 127, 128, 255, 256, 65535, 65536, 0xffff_ffff]
+    const datas = [0, 1, 55, 56, 255, 256, 70_000].map((n) => new Uint8Array(n).fill(0xab))
+    datas.push(Uint8Array.of(0x00), Uint8Array.of(0x7f), Uint8Array.of(0x80))
+    for (const expiry of ints) {
+      for (const data of datas) {
+        const e = { expiry, ttl: ints[(expiry % 7) + 1] as number, topic: Uint8Array.of(1, 2, 3, 4), data }
+        const generic = RLP.encode([e.expiry, e.ttl, e.topic, e.data])
+        expect(bytesToHex(encodeEnvelopeWithoutNonce(e))).toBe(bytesToHex(generic))
+        expect(shortRlpHead(e).length + data.length).toBe(generic.length)
+      }
+    }
   })
 
   it('round-trips maximum field values', () => {

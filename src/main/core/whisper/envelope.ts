@@ -1,4 +1,5 @@
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { keccak256 } from '../crypto/keccak'
 import { WhisperError } from './errors'
 import { TOPIC_LENGTH } from './topic'
@@ -33,7 +34,74 @@ export function encodeEnvelope(e: Envelope): Uint8Array {
 
 /** RLP `[expiry, ttl, topic, data]`: the PoW pre-image prefix (geth `rlpWithoutNonce`). */
 export function encodeEnvelopeWithoutNonce(e: Omit<Envelope, 'nonce'>): Uint8Array {
-  return RLP.encode([e.expiry, e.ttl, e.topic, e.data])
+  return concatBytes(shortRlpHead(e), e.data)
+}
+
+/**
+ * The bytes of `encodeEnvelopeWithoutNonce(e)` that precede the data's own bytes, so a PoW check can
+ * hash head ‖ data ‖ nonce without copying the data (the relay checks every envelope it receives).
+ */
+export function shortRlpHead(e: Omit<Envelope, 'nonce'>): Uint8Array {
+  const dataHeader = stringHeaderLength(e.data)
+  const fields = uintLength(e.expiry) + uintLength(e.ttl) + stringHeaderLength(e.topic) + e.topic.length + dataHeader
+  const payload = fields + e.data.length
+  const head = new Uint8Array(lengthHeaderLength(payload) + fields)
+  let offset = writeLengthHeader(head, 0, 0xc0, payload)
+  offset = writeUint(head, offset, e.expiry)
+  offset = writeUint(head, offset, e.ttl)
+  offset = writeStringHeader(head, offset, e.topic)
+  head.set(e.topic, offset)
+  writeStringHeader(head, offset + e.topic.length, e.data)
+  return head
+}
+
+/** A byte string of one byte below 0x80 is its own encoding; every other string has a length header. */
+function stringHeaderLength(bytes: Uint8Array): number {
+  return bytes.length === 1 && (bytes[0] as number) < 0x80 ? 0 : lengthHeaderLength(bytes.length)
+}
+
+function writeStringHeader(out: Uint8Array, offset: number, bytes: Uint8Array): number {
+  return stringHeaderLength(bytes) === 0 ? offset : writeLengthHeader(out, offset, 0x80, bytes.length)
+}
+
+function lengthHeaderLength(length: number): number {
+  return length < 56 ? 1 : 1 + byteLength(length)
+}
+
+function writeLengthHeader(out: Uint8Array, offset: number, base: number, length: number): number {
+  if (length < 56) {
+    out[offset] = base + length
+    return offset + 1
+  }
+  const n = byteLength(length)
+  out[offset] = base + 55 + n
+  return writeBigEndian(out, offset + 1, length, n)
+}
+
+/** A canonical RLP integer takes one byte below 128, else a header byte plus its minimal big-endian bytes. */
+function uintLength(value: number): number {
+  return value > 0 && value < 0x80 ? 1 : 1 + byteLength(value)
+}
+
+function writeUint(out: Uint8Array, offset: number, value: number): number {
+  if (value > 0 && value < 0x80) {
+    out[offset] = value
+    return offset + 1
+  }
+  const n = byteLength(value)
+  out[offset] = 0x80 + n
+  return writeBigEndian(out, offset + 1, value, n)
+}
+
+function byteLength(value: number): number {
+  let n = 0
+  for (let v = value; v > 0; v = Math.floor(v / 256)) n++
+  return n
+}
+
+function writeBigEndian(out: Uint8Array, offset: number, value: number, n: number): number {
+  for (let i = n - 1, v = value; i >= 0; i--, v = Math.floor(v / 256)) out[offset + i] = v % 256
+  return offset + n
 }
 
 /**

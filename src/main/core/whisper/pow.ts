@@ -1,5 +1,5 @@
-import { keccakWithPrefix } from '../crypto/keccak'
-import { encodeEnvelopeWithoutNonce, envelopeSize, type Envelope } from './envelope'
+import { keccak256Parts, keccakWithPrefix } from '../crypto/keccak'
+import { encodeEnvelopeWithoutNonce, envelopeSize, shortRlpHead, type Envelope } from './envelope'
 import { WhisperError } from './errors'
 
 /** Number of leading zero bits of a big-endian hash. */
@@ -11,21 +11,21 @@ export function leadingZeroBits(hash: Uint8Array): number {
   return hash.length * 8
 }
 
-function nonceBytes(nonce: bigint): Uint8Array {
-  const out = new Uint8Array(8)
-  new DataView(out.buffer).setBigUint64(0, nonce)
-  return out
-}
+/** Scratch for the 8-byte nonce: keccak256Parts copies it into the hasher before returning. */
+const nonceScratch = new Uint8Array(8)
+const nonceView = new DataView(nonceScratch.buffer)
 
 /**
  * PoW exactly as geth ≥ 1.9: 2^leadingZeros(keccak256(shortRlp ‖ nonce8BE)) / len(shortRlp) / (ttl + extraTtl),
  * evaluated in float64 in that order so results match geth bit for bit. `extraTtl` is the penalty geth
- * applies to envelopes that claim to be sent slightly in the future (validity.ts).
+ * applies to envelopes that claim to be sent slightly in the future (validity.ts). shortRlp is hashed
+ * in pieces, never built: this runs once for every envelope a relay receives.
  */
 export function powOf(e: Envelope, extraTtl = 0): number {
-  const shortRlp = encodeEnvelopeWithoutNonce(e)
-  const hash = keccakWithPrefix(shortRlp)(nonceBytes(e.nonce))
-  return 2 ** leadingZeroBits(hash) / shortRlp.length / (e.ttl + extraTtl)
+  const head = shortRlpHead(e)
+  nonceView.setBigUint64(0, e.nonce)
+  const hash = keccak256Parts([head, e.data, nonceScratch])
+  return 2 ** leadingZeroBits(hash) / (head.length + e.data.length) / (e.ttl + extraTtl)
 }
 
 /**
