@@ -1,6 +1,7 @@
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
 import { concatBytes } from '@noble/hashes/utils.js'
 import { keccak256 } from '../crypto/keccak'
+import { decodeRlpView } from '../p2p/rlp-view'
 import { WhisperError } from './errors'
 import { TOPIC_LENGTH } from './topic'
 
@@ -106,6 +107,7 @@ function writeBigEndian(out: Uint8Array, offset: number, value: number, n: numbe
 
 /**
  * Strict decode from RLP bytes or from an item of an already decoded RLP list (a code-1 batch).
+ * Topic and data are views into the input bytes, not copies.
  * Exactly five items, canonical integers within uint32/uint64, a 4-byte topic; anything else
  * throws a WhisperError, so a peer's bad bytes can never become an Envelope.
  */
@@ -113,7 +115,7 @@ export function decodeEnvelope(input: Uint8Array | RlpItem): Envelope {
   let item: RlpItem
   if (input instanceof Uint8Array) {
     try {
-      item = RLP.decode(input)
+      item = decodeRlpView(input)
     } catch (cause) {
       throw new WhisperError('bad-rlp', `envelope is not valid RLP: ${(cause as Error).message}`, { cause })
     }
@@ -150,9 +152,14 @@ export function decodeUint(item: RlpItem, maxBytes: number, field: string): bigi
   if (bytes.length > 0 && bytes[0] === 0) {
     throw new WhisperError('bad-envelope', `${field} is not a canonical integer (leading zero)`)
   }
-  let value = 0n
-  for (const b of bytes) value = (value << 8n) | BigInt(b)
-  return value
+  // Whole numbers up to 6 bytes are exact in a double; only the top two bytes of a nonce need BigInt.
+  const low = Math.max(0, bytes.length - 6)
+  let lowValue = 0
+  for (let i = low; i < bytes.length; i++) lowValue = lowValue * 256 + (bytes[i] as number)
+  if (low === 0) return BigInt(lowValue)
+  let high = 0
+  for (let i = 0; i < low; i++) high = high * 256 + (bytes[i] as number)
+  return (BigInt(high) << 48n) | BigInt(lowValue)
 }
 
 /** keccak256 of the full envelope RLP: the envelope's id. */

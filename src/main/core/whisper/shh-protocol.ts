@@ -9,6 +9,7 @@ import {
   sendCompressed,
   type SendFrame
 } from '../p2p/devp2p-workarounds'
+import { RlpFormatError, readRlpListSpans, readRlpSpan } from '../p2p/rlp-view'
 import { BLOOM_LENGTH, isFullBloom } from './bloom'
 
 export const SHH_NAME = 'shh'
@@ -150,17 +151,15 @@ export function rawListSize(payloadLength: number): number {
  * hash is taken over the exact bytes the peer sent (as geth does). Throws on any malformed framing.
  */
 export function splitRawList(data: Uint8Array, what: string): Uint8Array[] {
-  const outer = readHeader(data, 0, what)
-  if (!outer.list) throw new ShhProtocolError(`${what} is not an RLP list`)
-  if (outer.end !== data.length) throw new ShhProtocolError(`${what} has trailing bytes`)
-  const items: Uint8Array[] = []
-  for (let offset = outer.payload; offset < outer.end; ) {
-    const item = readHeader(data, offset, what)
-    if (item.end > outer.end) throw new ShhProtocolError(`${what} item overruns its list`)
-    items.push(data.subarray(offset, item.end))
-    offset = item.end
+  try {
+    const outer = readRlpSpan(data, 0)
+    if (!outer.list) throw new ShhProtocolError(`${what} is not an RLP list`)
+    if (outer.end !== data.length) throw new ShhProtocolError(`${what} has trailing bytes`)
+    return readRlpListSpans(data, outer).map((item) => data.subarray(item.start, item.end))
+  } catch (err) {
+    if (err instanceof RlpFormatError) throw new ShhProtocolError(`${what}: ${err.message}`)
+    throw err
   }
-  return items
 }
 
 function lengthPrefix(base: number, length: number): Uint8Array {
@@ -168,28 +167,6 @@ function lengthPrefix(base: number, length: number): Uint8Array {
   const bytes: number[] = []
   for (let n = length; n > 0; n = Math.floor(n / 256)) bytes.unshift(n % 256)
   return Uint8Array.of(base + 55 + bytes.length, ...bytes)
-}
-
-function readHeader(data: Uint8Array, offset: number, what: string): { list: boolean; payload: number; end: number } {
-  const first = data[offset]
-  if (first === undefined) throw new ShhProtocolError(`${what}: truncated RLP`)
-  if (first < 0x80) return { list: false, payload: offset, end: offset + 1 }
-  const list = first >= 0xc0
-  const base = list ? 0xc0 : 0x80
-  if (first - base < 56) {
-    const end = offset + 1 + first - base
-    if (end > data.length) throw new ShhProtocolError(`${what}: truncated RLP`)
-    return { list, payload: offset + 1, end }
-  }
-  const lenOfLen = first - base - 55
-  if (offset + 1 + lenOfLen > data.length) throw new ShhProtocolError(`${what}: truncated RLP`)
-  if (data[offset + 1] === 0) throw new ShhProtocolError(`${what}: non-canonical RLP length`)
-  let length = 0
-  for (let i = 0; i < lenOfLen; i++) length = length * 256 + (data[offset + 1 + i] as number)
-  if (length < 56) throw new ShhProtocolError(`${what}: non-canonical RLP length`)
-  const end = offset + 1 + lenOfLen + length
-  if (end > data.length) throw new ShhProtocolError(`${what}: truncated RLP`)
-  return { list, payload: offset + 1 + lenOfLen, end }
 }
 
 /** Code 127 carries one envelope (geth) or a list of envelopes (status fork); tell them apart by the first item. */
