@@ -8,7 +8,7 @@ import { resolveProfileDir } from './core/profile'
 import { registerAppScheme, serveRenderer } from './electron/app-protocol'
 import { serveIpc } from './electron/ipc'
 import { flagValue, listFlag } from './electron/main-args'
-import { createMainWindow, denyAllPermissions } from './electron/window'
+import { createMainWindow, restrictPermissions } from './electron/window'
 
 const profileDir = resolveProfileDir(flagValue(process.argv, 'user-data-dir', 'profile'))
 // Electron's single-instance lock is scoped to userData, so pointing it at the profile gives one lock
@@ -49,7 +49,7 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(async () => {
-      denyAllPermissions()
+      restrictPermissions(devServerUrl)
       serveRenderer(join(import.meta.dirname, '../renderer'))
       await core.start()
       serveIpc(core, () => window, devServerUrl)

@@ -6,7 +6,7 @@ import { APP_ORIGIN } from './app-protocol'
 /**
  * The one place windows are made, with least privilege: sandboxed, isolated, no Node in the page,
  * no navigation away from the app, no new windows (http/https links go to the system browser after
- * validation), and every permission request denied.
+ * validation), and every permission request denied but the camera for our own pages.
  */
 export function createMainWindow(options: { devServerUrl?: string }): BrowserWindow {
   const window = new BrowserWindow({
@@ -42,9 +42,20 @@ export function createMainWindow(options: { devServerUrl?: string }): BrowserWin
   return window
 }
 
-export function denyAllPermissions(): void {
-  session.defaultSession.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false))
-  session.defaultSession.setPermissionCheckHandler(() => false)
+/**
+ * Every permission is denied except the camera for our own pages, which the contact verification screen
+ * uses to scan the other person's QR code: 'media' with video only (never the microphone, never for
+ * another origin).
+ */
+export function restrictPermissions(devServerUrl?: string): void {
+  const ours = (url: string | undefined) => url !== undefined && isAppFrameUrl(url, devServerUrl)
+  session.defaultSession.setPermissionRequestHandler((_webContents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : []
+    callback(permission === 'media' && ours(details.requestingUrl) && mediaTypes.length > 0 && mediaTypes.every((type) => type === 'video'))
+  })
+  session.defaultSession.setPermissionCheckHandler(
+    (_webContents, permission, requestingOrigin, details) => permission === 'media' && ours(requestingOrigin) && details.mediaType === 'video'
+  )
 }
 
 export function isAppFrameUrl(url: string, devServerUrl?: string): boolean {

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { Chat, PublicIdentity } from '../../../shared/api'
+import type { Chat, Contact } from '../../../shared/api'
 import type { ApiError, Result } from '../../../shared/api/result'
 import { hush } from '../api/hush'
 import { AccountDatabase, accountDbName, type ChatSummary } from '../db/account-db'
@@ -20,7 +20,7 @@ interface ChatState {
   closeAccount(): void
   selectChat(chatId: string | null): Promise<void>
   joinPublic(name: string): Promise<ApiError | null>
-  previewContact(publicKey: string): Promise<Result<PublicIdentity>>
+  previewContact(publicKey: string): Promise<Result<Contact>>
   startOneToOne(publicKey: string): Promise<ApiError | null>
   /** Leaves the chat in main and forgets its history on this device. */
   leave(chatId: string): Promise<ApiError | null>

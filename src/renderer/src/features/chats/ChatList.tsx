@@ -4,7 +4,9 @@ import { memo, useRef } from 'react'
 import type { AccountDatabase, ChatSummary } from '../../db/account-db'
 import { t } from '../../i18n/t'
 import { chatTitle } from '../../store/chat-store'
+import { useContact } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
+import { LookalikeMark, VerifiedBadge } from '../../ui/VerifiedBadge'
 
 const ROW_HEIGHT = 60
 
@@ -53,6 +55,7 @@ export function ChatList({ db, activeChatId, onSelect }: { db: AccountDatabase; 
 
 const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: ChatSummary; active: boolean; top: number; onSelect(chatId: string): void }) {
   const last = chat.lastMessage
+  const contact = useContact(chat.contact?.publicKey)
   return (
     <li className="chat-row-slot" style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT }}>
       <button
@@ -66,9 +69,14 @@ const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: C
         {chat.contact ? <Identicon icon={chat.contact.identicon} size={36} /> : <span className="chat-hash" aria-hidden="true">#</span>}
         <span className="chat-row-text">
           <span className="chat-row-top">
-            <strong className="ellipsis" data-testid="chat-name">
-              {chatTitle(chat)}
-            </strong>
+            <span className="name-with-badge">
+              {contact?.displayName && <span className="chosen-name">{contact.displayName}</span>}
+              <strong className="ellipsis" data-testid="chat-name">
+                {chatTitle(chat)}
+              </strong>
+              {contact?.verified && <VerifiedBadge />}
+              {contact && contact.resembles.length > 0 && <LookalikeMark label={t('contact.lookalike.mark')} />}
+            </span>
             {last && <span className="muted small">{when(chat.lastActivity)}</span>}
           </span>
           <span className="chat-row-bottom">

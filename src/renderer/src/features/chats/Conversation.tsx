@@ -3,8 +3,11 @@ import { useMemo, useState } from 'react'
 import type { AccountDatabase, ChatSummary } from '../../db/account-db'
 import { errorText, t } from '../../i18n/t'
 import { chatTitle, useChatStore } from '../../store/chat-store'
+import { contactName, useContact, useContactStore } from '../../store/contact-store'
 import { useNetworkStore } from '../../store/network-store'
 import { Identicon } from '../../ui/Identicon'
+import { VerifiedBadge } from '../../ui/VerifiedBadge'
+import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
 import { Composer } from './Composer'
 import { MessageList } from './MessageList'
 import { timeline } from './timeline'
@@ -26,6 +29,7 @@ export function Conversation({ db, chatId }: { db: AccountDatabase; chatId: stri
   return (
     <section className="conversation" aria-labelledby="conversation-title">
       {summary && <ConversationHeader summary={summary} />}
+      {summary?.contact && <ContactNotices publicKey={summary.contact.publicKey} />}
       {contents && contents.messages.length === 0 ? (
         <p className="timeline empty muted">{t(summary?.kind === 'one-to-one' ? 'conversation.empty.oneToOne' : 'conversation.empty.public')}</p>
       ) : (
@@ -44,17 +48,59 @@ export function Conversation({ db, chatId }: { db: AccountDatabase; chatId: stri
   )
 }
 
+/** Trust news about the person in a 1:1 chat: a look-alike name, a verified contact's new device. Never blocks sending. */
+function ContactNotices({ publicKey }: { publicKey: string }) {
+  const contact = useContact(publicKey)
+  const open = useContactStore((s) => s.open)
+  const acknowledge = useContactStore((s) => s.acknowledgeDevices)
+  if (!contact) return null
+  return (
+    <>
+      <ImpersonationWarning contact={contact} onOpenContact={open} />
+      {contact.verified && contact.newDevices.length > 0 && (
+        <div className="banner banner-info inline" role="status" data-testid="new-device-notice">
+          <span>{t('contact.newDevice.body', { name: contactName(contact) })}</span>
+          <span className="actions tight">
+            <button type="button" className="button small" onClick={() => open(publicKey)}>
+              {t('contact.newDevice.open')}
+            </button>
+            <button type="button" className="button small ghost" onClick={() => void acknowledge(publicKey)}>
+              {t('dialog.dismiss')}
+            </button>
+          </span>
+        </div>
+      )}
+    </>
+  )
+}
+
 function ConversationHeader({ summary }: { summary: ChatSummary }) {
   const leave = useChatStore((s) => s.leave)
+  const contact = useContact(summary.contact?.publicKey)
+  const openContact = useContactStore((s) => s.open)
   const [confirming, setConfirming] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
   return (
-    <header className="conversation-header">
-      {summary.contact ? <Identicon icon={summary.contact.identicon} size={36} label={summary.contact.alias} /> : <span className="chat-hash" aria-hidden="true">#</span>}
+    <header className="conversation-header" data-testid="conversation-header">
+      {summary.contact ? (
+        <button type="button" className="identicon-button" aria-label={t('contact.open')} onClick={() => openContact(summary.contact?.publicKey ?? null)}>
+          <Identicon icon={summary.contact.identicon} size={36} label={summary.contact.alias} />
+        </button>
+      ) : (
+        <span className="chat-hash" aria-hidden="true">#</span>
+      )}
       <div className="conversation-title">
-        <h1 id="conversation-title" className="ellipsis" data-testid="conversation-title">
-          {chatTitle(summary)}
-        </h1>
+        <div className="name-with-badge">
+          {contact?.displayName && (
+            <strong className="chosen-name ellipsis" data-testid="chosen-name">
+              {contact.displayName}
+            </strong>
+          )}
+          <h1 id="conversation-title" className="ellipsis" data-testid="conversation-title">
+            {chatTitle(summary)}
+          </h1>
+          {contact?.verified && <VerifiedBadge />}
+        </div>
         <p className="muted small ellipsis">
           {summary.contact ? <code title={summary.contact.publicKey}>{summary.contact.compressedKey}</code> : t('conversation.publicHint')}
         </p>

@@ -2,7 +2,9 @@ import { memo, useState } from 'react'
 import type { Message } from '../../../../shared/api'
 import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
+import { useContact, useContactStore } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
+import { LookalikeMark, VerifiedBadge } from '../../ui/VerifiedBadge'
 import { splitLinks } from './message-text'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
@@ -23,9 +25,7 @@ export const MessageItem = memo(function MessageItem({ message, showsAuthor }: {
       <div className="message-body">
         {showsAuthor && (
           <div className="message-header">
-            <strong className="message-author" data-testid="message-author" title={message.author.publicKey}>
-              {message.author.alias}
-            </strong>
+            <AuthorLine author={message.author} outgoing={message.outgoing} />
             <time className="muted small" dateTime={sent.toISOString()} title={fullFormat.format(sent)}>
               {timeFormat.format(sent)}
             </time>
@@ -55,6 +55,41 @@ export const MessageItem = memo(function MessageItem({ message, showsAuthor }: {
     </li>
   )
 })
+
+/**
+ * Who wrote it: the chosen name (newest from the contact store) always beside the key's alias, the
+ * verified badge or a look-alike warning, and a way to the author's contact page.
+ */
+function AuthorLine({ author, outgoing }: { author: Message['author']; outgoing: boolean }) {
+  const contact = useContact(outgoing ? undefined : author.publicKey)
+  const open = useContactStore((s) => s.open)
+  const chosen = contact?.displayName ?? author.displayName
+  const name = (
+    <>
+      {chosen && (
+        <span className="chosen-name" data-testid="message-chosen-name">
+          {chosen}
+        </span>
+      )}
+      <strong className="message-author" data-testid="message-author" title={author.publicKey}>
+        {author.alias}
+      </strong>
+    </>
+  )
+  return (
+    <span className="name-with-badge">
+      {outgoing ? (
+        name
+      ) : (
+        <button type="button" className="author-button" aria-label={`${t('contact.open')}: ${author.alias}`} onClick={() => open(author.publicKey)}>
+          {name}
+        </button>
+      )}
+      {contact?.verified && <VerifiedBadge />}
+      {contact && contact.resembles.length > 0 && <LookalikeMark label={t('contact.lookalike.mark')} />}
+    </span>
+  )
+}
 
 function DeliveryState({ id, status }: { id: string; status: Message['status'] }) {
   const resend = useChatStore((s) => s.resend)

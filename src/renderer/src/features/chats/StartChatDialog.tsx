@@ -1,11 +1,13 @@
 import { type FormEvent, useEffect, useState } from 'react'
-import { PUBLIC_KEY_PATTERN, type PublicIdentity } from '../../../../shared/api'
+import { type Contact, PUBLIC_KEY_PATTERN } from '../../../../shared/api'
 import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { Dialog } from '../../ui/Dialog'
 import { Identicon } from '../../ui/Identicon'
+import { VerifiedBadge } from '../../ui/VerifiedBadge'
+import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
 
-type Preview = { state: 'empty' } | { state: 'invalid'; message: string } | { state: 'checking' } | { state: 'ok'; identity: PublicIdentity }
+type Preview = { state: 'empty' } | { state: 'invalid'; message: string } | { state: 'checking' } | { state: 'ok'; identity: Contact }
 
 /**
  * Starts a 1:1 chat from a pasted chat key. Before anything is started the person sees who the key
@@ -80,8 +82,13 @@ export function StartChatDialog({ onClose }: { onClose(): void }) {
             <span className="muted small">{t('chats.start.preview')}</span>
             <div className="identity-header">
               <Identicon icon={preview.identity.identicon} size={48} />
-              <strong data-testid="contact-preview-alias">{preview.identity.alias}</strong>
+              <div>
+                {preview.identity.displayName && <strong className="chosen-name">{preview.identity.displayName} </strong>}
+                <strong data-testid="contact-preview-alias">{preview.identity.alias}</strong>
+                {preview.identity.verified && <VerifiedBadge />}
+              </div>
             </div>
+            <ImpersonationWarning contact={preview.identity} />
           </div>
         )}
         {problem && (

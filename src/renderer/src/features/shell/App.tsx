@@ -5,6 +5,7 @@ import { appDb } from '../../db/app-db'
 import { t } from '../../i18n/t'
 import { useAppStore } from '../../store/app-store'
 import { useChatStore } from '../../store/chat-store'
+import { useContactStore } from '../../store/contact-store'
 import { useNetworkStore } from '../../store/network-store'
 import { useSessionStore } from '../../store/session-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
@@ -13,6 +14,7 @@ import { ChatList } from '../chats/ChatList'
 import { Conversation } from '../chats/Conversation'
 import { JoinPublicDialog } from '../chats/JoinPublicDialog'
 import { StartChatDialog } from '../chats/StartChatDialog'
+import { ContactPage } from '../contacts/ContactPage'
 import { NetworkPage } from '../network/NetworkPage'
 import { BackupPhrase } from '../onboarding/BackupPhrase'
 import { Onboarding } from '../onboarding/Onboarding'
@@ -77,17 +79,25 @@ function Home({ account }: { account: Account }) {
   const chatError = useChatStore((s) => s.error)
   const clearChatError = useChatStore((s) => s.clearError)
   const resetNetwork = useNetworkStore((s) => s.reset)
+  const startContacts = useContactStore((s) => s.start)
+  const resetContacts = useContactStore((s) => s.reset)
+  const contactKey = useContactStore((s) => s.openKey)
+  const openContact = useContactStore((s) => s.open)
   const [page, setPage] = useState<Page>('profile')
   const [dialog, setDialog] = useState<'join' | 'start' | null>(null)
 
   useEffect(() => {
     openAccount(account.id)
+    const stopContacts = startContacts()
     return () => {
+      stopContacts()
+      resetContacts()
       closeAccount()
       resetNetwork()
     }
-  }, [account.id, openAccount, closeAccount, resetNetwork])
+  }, [account.id, openAccount, closeAccount, resetNetwork, startContacts, resetContacts])
   const go = (next: Page) => {
+    openContact(null)
     void selectChat(null)
     setPage(next)
   }
@@ -107,7 +117,10 @@ function Home({ account }: { account: Account }) {
             {t('chats.start')}
           </button>
         </div>
-        {db && <ChatList db={db} activeChatId={activeChatId} onSelect={(chatId) => void selectChat(chatId)} />}
+        {db && <ChatList db={db} activeChatId={activeChatId} onSelect={(chatId) => {
+              openContact(null)
+              void selectChat(chatId)
+            }} />}
         <div className="sidebar-nav">
           {NAV.map((item) => (
             <button
@@ -122,7 +135,11 @@ function Home({ account }: { account: Account }) {
           ))}
         </div>
       </nav>
-      {db && activeChatId ? (
+      {contactKey ? (
+        <main className="content">
+          <ContactPage key={contactKey} publicKey={contactKey} onBack={() => openContact(null)} />
+        </main>
+      ) : db && activeChatId ? (
         <main className="content conversation-page">
           <ErrorBanner error={chatError} onDismiss={clearChatError} />
           <Conversation key={activeChatId} db={db} chatId={activeChatId} />
