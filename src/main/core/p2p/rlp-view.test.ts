@@ -1,7 +1,7 @@
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { RlpFormatError, decodeRlpView, readRlpSpan } from './rlp-view'
+import { RlpFormatError, readRlpListSpans, readRlpSpan, type RlpSpan } from './rlp-view'
 
 type Decoded = Uint8Array | NestedUint8Array
 
@@ -16,6 +16,16 @@ function reference(bytes: Uint8Array): unknown {
   } catch {
     return 'error'
   }
+}
+
+/** RLP.decode rebuilt from our spans, with byte strings as views. */
+function decodeRlpView(bytes: Uint8Array): Decoded {
+  if (bytes.length === 0) return bytes
+  const span = readRlpSpan(bytes, 0)
+  if (span.end !== bytes.length) throw new RlpFormatError('trailing bytes')
+  const itemOf = (s: RlpSpan): Decoded =>
+    s.list ? (readRlpListSpans(bytes, s).map(itemOf) as NestedUint8Array) : bytes.subarray(s.payload, s.end)
+  return itemOf(span)
 }
 
 function ours(bytes: Uint8Array): unknown {

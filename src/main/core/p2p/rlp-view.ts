@@ -1,5 +1,3 @@
-import type { NestedUint8Array } from '@ethereumjs/rlp'
-
 /**
  * Strict RLP reading into views of the input. It accepts exactly what @ethereumjs/rlp's decode
  * accepts (minimal length forms, no prefixed single byte below 0x80, nothing after the item) but
@@ -57,17 +55,4 @@ export function readRlpListSpans(data: Uint8Array, span: RlpSpan): RlpSpan[] {
     offset = item.end
   }
   return items
-}
-
-/** Like RLP.decode (empty input included), with byte strings as views into `data`. */
-export function decodeRlpView(data: Uint8Array): Uint8Array | NestedUint8Array {
-  if (data.length === 0) return data
-  const span = readRlpSpan(data, 0)
-  if (span.end !== data.length) throw new RlpFormatError('trailing bytes after the RLP item')
-  return itemOf(data, span)
-}
-
-function itemOf(data: Uint8Array, span: RlpSpan): Uint8Array | NestedUint8Array {
-  if (!span.list) return data.subarray(span.payload, span.end)
-  return readRlpListSpans(data, span).map((item) => itemOf(data, item)) as NestedUint8Array
 }

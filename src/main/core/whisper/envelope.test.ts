@@ -33,10 +33,11 @@ describe('envelope codec (spec §1.4, §5.1)', () => {
     expect(envelopeSize(VECTOR)).toBe(24)
   })
 
-  it('decodes bytes and already-decoded list items to the same envelope', () => {
+  it('decodes the spec vector, topic and data as views into the input', () => {
     const encoded = hexToBytes('cf8001840000000084deadbeef820114')
-    expect(decodeEnvelope(encoded)).toEqual(VECTOR)
-    expect(decodeEnvelope(RLP.decode(encoded) as Uint8Array[])).toEqual(VECTOR)
+    const decoded = decodeEnvelope(encoded)
+    expect(decoded).toEqual(VECTOR)
+    expect(decoded.data.buffer).toBe(encoded.buffer)
   })
 
   it('shortRlp without nonce matches the generic RLP encoder at every length boundary', () => {
@@ -72,6 +73,9 @@ describe('envelope codec (spec §1.4, §5.1)', () => {
     expect(codeOf(() => decodeEnvelope(RLP.encode([0, 1, t, d, 1n << 64n])))).toBe('bad-envelope')
     expect(codeOf(() => decodeEnvelope(RLP.encode([0, [1], t, d, 0])))).toBe('bad-envelope')
     expect(codeOf(() => decodeEnvelope(RLP.encode([0, 1, t, [d], 0])))).toBe('bad-envelope')
+    expect(codeOf(() => decodeEnvelope(new Uint8Array(0)))).toBe('bad-envelope')
+    expect(codeOf(() => decodeEnvelope(hexToBytes('cf8001840000000084deadbeef82011400')))).toBe('bad-rlp')
+    expect(codeOf(() => decodeEnvelope(hexToBytes('d0808101840000000084deadbeef820114')))).toBe('bad-rlp')
   })
 
   it('refuses to encode out-of-range fields', () => {

@@ -1,7 +1,7 @@
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
 import { concatBytes } from '@noble/hashes/utils.js'
 import { keccak256 } from '../crypto/keccak'
-import { decodeRlpView } from '../p2p/rlp-view'
+import { RlpFormatError, readRlpListSpans, readRlpSpan, type RlpSpan } from '../p2p/rlp-view'
 import { WhisperError } from './errors'
 import { TOPIC_LENGTH } from './topic'
 
@@ -106,38 +106,42 @@ function writeBigEndian(out: Uint8Array, offset: number, value: number, n: numbe
 }
 
 /**
- * Strict decode from RLP bytes or from an item of an already decoded RLP list (a code-1 batch).
- * Topic and data are views into the input bytes, not copies.
- * Exactly five items, canonical integers within uint32/uint64, a 4-byte topic; anything else
- * throws a WhisperError, so a peer's bad bytes can never become an Envelope.
+ * Strict decode of an envelope's RLP: exactly five items, canonical integers within uint32/uint64,
+ * a 4-byte topic; anything else throws a WhisperError, so a peer's bad bytes can never become an
+ * Envelope. Topic and data are views into `input`, not copies (a relay decodes every envelope).
  */
-export function decodeEnvelope(input: Uint8Array | RlpItem): Envelope {
-  let item: RlpItem
-  if (input instanceof Uint8Array) {
-    try {
-      item = decodeRlpView(input)
-    } catch (cause) {
-      throw new WhisperError('bad-rlp', `envelope is not valid RLP: ${(cause as Error).message}`, { cause })
-    }
-  } else {
-    item = input
+export function decodeEnvelope(input: Uint8Array): Envelope {
+  let items: RlpSpan[]
+  try {
+    // Empty input is an empty byte string to RLP, hence not a list.
+    const outer = input.length === 0 ? null : readRlpSpan(input, 0)
+    if (outer !== null && outer.end !== input.length) throw new RlpFormatError('trailing bytes after the RLP item')
+    if (outer === null || !outer.list) throw new WhisperError('bad-envelope', 'envelope must be an RLP list')
+    items = readRlpListSpans(input, outer)
+  } catch (cause) {
+    if (!(cause instanceof RlpFormatError)) throw cause
+    throw new WhisperError('bad-rlp', `envelope is not valid RLP: ${cause.message}`, { cause })
   }
-  if (!Array.isArray(item)) throw new WhisperError('bad-envelope', 'envelope must be an RLP list')
-  if (item.length !== 5) {
-    throw new WhisperError('bad-envelope', `envelope must have 5 items, got ${item.length}`)
+  if (items.length !== 5) {
+    throw new WhisperError('bad-envelope', `envelope must have 5 items, got ${items.length}`)
   }
-  const [expiry, ttl, topic, data, nonce] = item as [RlpItem, RlpItem, RlpItem, RlpItem, RlpItem]
-  const topicBytes = bytesField(topic, 'topic')
+  const [expiry, ttl, topic, data, nonce] = items as [RlpSpan, RlpSpan, RlpSpan, RlpSpan, RlpSpan]
+  const topicBytes = fieldBytes(input, topic, 'topic')
   if (topicBytes.length !== TOPIC_LENGTH) {
     throw new WhisperError('bad-envelope', `topic must be ${TOPIC_LENGTH} bytes, got ${topicBytes.length}`)
   }
   return {
-    expiry: Number(decodeUint(expiry, 4, 'expiry')),
-    ttl: Number(decodeUint(ttl, 4, 'ttl')),
+    expiry: Number(uintOf(fieldBytes(input, expiry, 'expiry'), 4, 'expiry')),
+    ttl: Number(uintOf(fieldBytes(input, ttl, 'ttl'), 4, 'ttl')),
     topic: topicBytes,
-    data: bytesField(data, 'data'),
-    nonce: decodeUint(nonce, 8, 'nonce')
+    data: fieldBytes(input, data, 'data'),
+    nonce: uintOf(fieldBytes(input, nonce, 'nonce'), 8, 'nonce')
   }
+}
+
+function fieldBytes(input: Uint8Array, span: RlpSpan, field: string): Uint8Array {
+  if (span.list) throw new WhisperError('bad-envelope', `${field} must be a byte string`)
+  return input.subarray(span.payload, span.end)
 }
 
 /**
@@ -145,7 +149,10 @@ export function decodeEnvelope(input: Uint8Array | RlpItem): Envelope {
  * geth's decoder refuses non-canonical integers, so we do too.
  */
 export function decodeUint(item: RlpItem, maxBytes: number, field: string): bigint {
-  const bytes = bytesField(item, field)
+  return uintOf(bytesField(item, field), maxBytes, field)
+}
+
+function uintOf(bytes: Uint8Array, maxBytes: number, field: string): bigint {
   if (bytes.length > maxBytes) {
     throw new WhisperError('bad-envelope', `${field} exceeds ${maxBytes * 8} bits`)
   }
