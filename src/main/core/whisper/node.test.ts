@@ -256,6 +256,21 @@ describe('WhisperNode forwarding', () => {
     expect(receivedHashes(raw)).toEqual([hash])
   })
 
+  it("sends a later peer what an earlier one sent, even when the later one reuses the earlier one's slot", async () => {
+    const node = await startNode()
+    const sender = await handshaken(node)
+    const e = envelope()
+    const got = accepted(node, e.hashHex)
+    sender.protocol.send(ShhCode.Messages, encodeRawList([e.raw]))
+    await got
+    const gone = new Promise((resolve) => node.once('peer:removed', resolve))
+    await sender.close()
+    await gone
+    const later = await handshaken(node)
+    await receives(later, e.hashHex)
+    expect(receivedHashes(later)).toEqual([e.hashHex])
+  })
+
   it('as a light node relays nothing but its own posts, and advertises its bloom', async () => {
     const node = await startNode({ light: true })
     const symKey = new Uint8Array(32).fill(4)

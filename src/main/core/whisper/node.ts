@@ -13,7 +13,7 @@ import { sealMessage, type SealKey } from './message'
 import { EnvelopePool, type PooledEnvelope } from './pool'
 import { powOf } from './pow'
 import { checkEnvelope } from './validity'
-import { WhisperPeer, type PeerInfo } from './peer'
+import { KNOWN_SLOTS, WhisperPeer, type PeerInfo, type RelayEntry } from './peer'
 import { ShhProtocolError, shhCapability, shhOf, type ShhHandler } from './shh-protocol'
 
 export interface WhisperNodeOptions {
@@ -115,10 +115,12 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private readonly broadcastDelayMs: number
   private readonly now: () => number
   private readonly timers: Timers
-  private readonly pool = new EnvelopePool()
+  private readonly pool = new EnvelopePool<RelayEntry>()
   private readonly filters = new FilterSet()
   private readonly handlers = new Map<string, (message: ReceivedMessage) => void>()
   private readonly peers = new Map<HostPeer, WhisperPeer>()
+  /** Free RelayEntry.knownBy bits, each cleared from every pooled entry before it is handed out again. */
+  private readonly freeSlots = Array.from({ length: KNOWN_SLOTS }, (_, i) => KNOWN_SLOTS - 1 - i)
   /** Our own posts: a light node still sends these to peers that connect later. */
   private readonly own = new Set<string>()
   private readonly trusted = new Set<string>()
@@ -218,14 +220,15 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     if (verdict.kind !== 'accept') {
       throw new WhisperError('bad-envelope', verdict.kind === 'violation' ? verdict.message : 'envelope already expired')
     }
-    const pooled: PooledEnvelope = {
+    const pooled: RelayEntry = {
       envelope,
       encoded,
       hash,
       hashHex: hexOf(hash),
       pow: verdict.pow,
       bloom: verdict.bloom,
-      receivedAt: Math.floor(this.now() / 1000)
+      receivedAt: Math.floor(this.now() / 1000),
+      knownBy: 0
     }
     if (this.accept(pooled, null)) this.own.add(pooled.hashHex)
     this.flushNow()
@@ -303,7 +306,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private onHostPeerAdded(hp: HostPeer): void {
     const shh = shhOf(hp.peer)
     if (shh === undefined) return
-    const peer = new WhisperPeer(hp, shh)
+    const peer = new WhisperPeer(hp, shh, this.freeSlots.pop() ?? null)
     peer.trusted = this.trusted.has(hp.id)
     this.peers.set(hp, peer)
     shh.start(this.handlerFor(peer), {
@@ -317,6 +320,10 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     const peer = this.peers.get(hp)
     if (peer === undefined) return
     this.peers.delete(hp)
+    if (peer.slot !== null) {
+      peer.releaseSlot(this.pool.values())
+      this.freeSlots.push(peer.slot)
+    }
     if (!peer.ready) return
     this.emit('peer:removed', peer.info(), removal)
     this.emitStatus()
@@ -380,7 +387,8 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     for (const raw of raws) {
       const hash = keccak256(raw)
       const hashHex = hexOf(hash)
-      if (this.pool.has(hashHex)) from.markKnown(hashHex)
+      const known = this.pool.get(hashHex)
+      if (known !== undefined) from.markKnown(known)
       else fresh.push({ raw, hash, hashHex, envelope: decodeOrThrow(raw) })
     }
     const ctx = this.validityContext()
@@ -392,17 +400,15 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         continue
       }
       if (verdict.kind === 'drop') continue
-      from.markKnown(hashHex)
-      this.accept(
-        { envelope, encoded: raw, hash, hashHex, pow: verdict.pow, bloom: verdict.bloom, receivedAt: ctx.now },
-        from
-      )
+      const entry: RelayEntry = { envelope, encoded: raw, hash, hashHex, pow: verdict.pow, bloom: verdict.bloom, receivedAt: ctx.now, knownBy: 0 }
+      from.markKnown(entry)
+      this.accept(entry, from)
     }
     if (violation !== null) throw new ShhProtocolError(`invalid envelope: ${violation}`)
   }
 
   /** Pool it, tell listeners and filters, queue it for relaying. False if we already had it. */
-  private accept(pooled: PooledEnvelope, from: WhisperPeer | null): boolean {
+  private accept(pooled: RelayEntry, from: WhisperPeer | null): boolean {
     if (!this.pool.add(pooled)) return false
     this.emit('envelope', pooled)
     this.deliver(pooled, false)
@@ -471,7 +477,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private flushNow(): void {
     this.timers.clearTimeout(this.flushTimer)
     this.flushTimer = null
-    const isLive = (hashHex: string): boolean => this.pool.has(hashHex)
+    const isLive = (entry: RelayEntry): boolean => this.pool.get(entry.hashHex) === entry
     let backlogged = false
     for (const p of this.peers.values()) {
       if (p.shh.isClosed) continue

@@ -2,22 +2,21 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import type { HostPeer } from '../p2p/host'
 import { topicToBloom } from './bloom'
-import { WhisperPeer } from './peer'
-import type { PooledEnvelope } from './pool'
+import { WhisperPeer, type RelayEntry } from './peer'
 import { rawListSize, type ShhProtocol } from './shh-protocol'
 
 const MiB = 1024 * 1024
 
 /** A WhisperPeer whose connection only records the code-1 batches it is asked to send. */
-function recordingPeer(): { peer: WhisperPeer; batches: Uint8Array[][] } {
+function recordingPeer(slot: number | null): { peer: WhisperPeer; batches: Uint8Array[][] } {
   const batches: Uint8Array[][] = []
   const shh = { sendEnvelopes: (envs: Uint8Array[]) => batches.push(envs) } as unknown as ShhProtocol
-  const peer = new WhisperPeer({ id: 'p' } as HostPeer, shh)
+  const peer = new WhisperPeer({ id: 'p' } as HostPeer, shh, slot)
   peer.applyStatus({ version: 6, pow: 0, bloom: null, light: false })
   return { peer, batches }
 }
 
-function pooled(n: number, size: number, opts: { pow?: number; topic?: Uint8Array } = {}): PooledEnvelope {
+function pooled(n: number, size: number, opts: { pow?: number; topic?: Uint8Array } = {}): RelayEntry {
   const encoded = new Uint8Array(size).fill(n & 0xff)
   const topic = opts.topic ?? Uint8Array.of(1, 2, 3, 4)
   return {
@@ -27,15 +26,19 @@ function pooled(n: number, size: number, opts: { pow?: number; topic?: Uint8Arra
     hashHex: `h${n}`,
     pow: opts.pow ?? 1,
     bloom: topicToBloom(topic),
-    receivedAt: 0
+    receivedAt: 0,
+    knownBy: 0
   }
 }
 
 const live = (): boolean => true
 
-describe('WhisperPeer.flush', () => {
+describe.each([
+  ['a slot bit', 3],
+  ['a hash set (no slot left)', null]
+])('WhisperPeer.flush, knowledge kept in %s', (_mode, slot) => {
   it('splits batches so every packet stays within the limit, keeping order and sending each once', () => {
-    const { peer, batches } = recordingPeer()
+    const { peer, batches } = recordingPeer(slot)
     const all = Array.from({ length: 50 }, (_, i) => pooled(i, 100_000))
     for (const e of all) peer.enqueue(e)
     expect(peer.flush(MiB, live)).toBe(50)
@@ -50,7 +53,7 @@ describe('WhisperPeer.flush', () => {
   })
 
   it('packs many small envelopes into one packet', () => {
-    const { peer, batches } = recordingPeer()
+    const { peer, batches } = recordingPeer(slot)
     for (let i = 0; i < 100; i++) peer.enqueue(pooled(i, 300))
     peer.flush(MiB, live)
     expect(batches).toHaveLength(1)
@@ -58,7 +61,7 @@ describe('WhisperPeer.flush', () => {
   })
 
   it('sends an envelope larger than the limit alone', () => {
-    const { peer, batches } = recordingPeer()
+    const { peer, batches } = recordingPeer(slot)
     peer.enqueue(pooled(1, 10))
     peer.enqueue(pooled(2, 2 * MiB))
     peer.enqueue(pooled(3, 10))
@@ -67,31 +70,50 @@ describe('WhisperPeer.flush', () => {
   })
 
   it("honours the peer's PoW requirement and bloom", () => {
-    const { peer, batches } = recordingPeer()
+    const { peer, batches } = recordingPeer(slot)
     const wanted = Uint8Array.of(0xde, 0xad, 0xbe, 0xef)
     peer.powRequirement = 0.5
     peer.bloom = topicToBloom(wanted)
-    peer.enqueue(pooled(1, 10, { pow: 0.4, topic: wanted }))
+    const one = pooled(1, 10, { pow: 0.4, topic: wanted })
+    const three = pooled(3, 10, { pow: 0.6, topic: wanted })
+    peer.enqueue(one)
     peer.enqueue(pooled(2, 10, { pow: 0.6, topic: Uint8Array.of(0, 0, 0, 0) }))
-    peer.enqueue(pooled(3, 10, { pow: 0.6, topic: wanted }))
+    peer.enqueue(three)
     expect(peer.flush(MiB, live)).toBe(1)
     expect(batches.flat().map((e) => e[0])).toEqual([3])
-    expect(peer.knows('h3')).toBe(true)
-    expect(peer.knows('h1')).toBe(false)
+    expect(peer.knows(three)).toBe(true)
+    expect(peer.knows(one)).toBe(false)
   })
 
   it('skips known and no-longer-pooled envelopes, and sends nothing before the handshake', () => {
-    const { peer, batches } = recordingPeer()
-    peer.markKnown('h1')
-    peer.enqueue(pooled(1, 10))
+    const { peer, batches } = recordingPeer(slot)
+    const one = pooled(1, 10)
+    peer.markKnown(one)
+    peer.enqueue(one)
     peer.enqueue(pooled(2, 10))
     peer.enqueue(pooled(3, 10))
-    expect(peer.flush(MiB, (h) => h !== 'h2')).toBe(1)
+    expect(peer.flush(MiB, (e) => e.hashHex !== 'h2')).toBe(1)
     expect(bytesToHex(batches.flat()[0] as Uint8Array)).toBe('03'.repeat(10))
 
-    const fresh = new WhisperPeer({ id: 'q' } as HostPeer, { sendEnvelopes: () => 0 } as unknown as ShhProtocol)
+    const fresh = new WhisperPeer({ id: 'q' } as HostPeer, { sendEnvelopes: () => 0 } as unknown as ShhProtocol, slot === null ? null : slot + 1)
     fresh.enqueue(pooled(4, 10))
     expect(fresh.flush(MiB, live)).toBe(0)
     expect(fresh.pending).toBe(1)
+  })
+})
+
+describe('WhisperPeer known-slot bits', () => {
+  const shh = { sendEnvelopes: () => 0 } as unknown as ShhProtocol
+  it('keeps peers apart and clears a released slot before it is reused', () => {
+    const a = new WhisperPeer({ id: 'a' } as HostPeer, shh, 0)
+    const b = new WhisperPeer({ id: 'b' } as HostPeer, shh, 30)
+    const entries = [pooled(1, 10), pooled(2, 10)]
+    a.markKnown(entries[0] as RelayEntry)
+    b.markKnown(entries[1] as RelayEntry)
+    expect(entries.map((e) => [a.knows(e), b.knows(e)])).toEqual([[true, false], [false, true]])
+    a.releaseSlot(entries)
+    const reuser = new WhisperPeer({ id: 'c' } as HostPeer, shh, 0)
+    expect(entries.map((e) => reuser.knows(e))).toEqual([false, false])
+    expect(b.knows(entries[1] as RelayEntry)).toBe(true)
   })
 })

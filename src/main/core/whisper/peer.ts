@@ -22,12 +22,26 @@ export interface PeerInfo {
 }
 
 /**
+ * A pooled envelope with the peers that have it, one bit per peer slot: relaying asks "does this
+ * peer have it?" for every envelope and peer, and a bit test costs no hash lookup nor per-peer set
+ * growth (they were a fifth of a relay's CPU).
+ */
+export interface RelayEntry extends PooledEnvelope {
+  knownBy: number
+}
+
+/** Peers that get a slot bit in RelayEntry.knownBy (bits 0..30 keep it a small integer); later ones keep a hash set. */
+export const KNOWN_SLOTS = 31
+
+/**
  * Outbound state for one shh/6 connection: what the peer wants (PoW, bloom), which envelopes it
  * already has, and the envelopes waiting for the next flush.
  */
 export class WhisperPeer {
   readonly host: HostPeer
   readonly shh: ShhProtocol
+  /** Index of this peer's bit in RelayEntry.knownBy, or null when every slot was taken. */
+  readonly slot: number | null
   powRequirement = 0
   /** null = full node. */
   bloom: Uint8Array | null = null
@@ -35,12 +49,18 @@ export class WhisperPeer {
   trusted = false
   /** True once the remote Status was accepted; nothing is sent before. */
   ready = false
-  private readonly known = new Set<string>()
-  private queue: PooledEnvelope[] = []
+  private readonly bit: number
+  /** Hashes this peer has, for a peer without a slot. */
+  private readonly knownHashes: Set<string> | null
+  private queue: RelayEntry[] = []
 
-  constructor(host: HostPeer, shh: ShhProtocol) {
+  /** A slot must be free of stale bits: clear it in every pooled entry (releaseSlot) before reusing it. */
+  constructor(host: HostPeer, shh: ShhProtocol, slot: number | null = null) {
     this.host = host
     this.shh = shh
+    this.slot = slot
+    this.bit = slot === null ? 0 : 1 << slot
+    this.knownHashes = slot === null ? new Set() : null
   }
 
   get id(): string {
@@ -55,20 +75,29 @@ export class WhisperPeer {
   }
 
   /** The peer sent it to us, or we sent it to the peer: never send it (again). */
-  markKnown(hashHex: string): void {
-    this.known.add(hashHex)
+  markKnown(entry: RelayEntry): void {
+    if (this.knownHashes === null) entry.knownBy |= this.bit
+    else this.knownHashes.add(entry.hashHex)
   }
 
-  knows(hashHex: string): boolean {
-    return this.known.has(hashHex)
+  knows(entry: RelayEntry): boolean {
+    return this.knownHashes === null ? (entry.knownBy & this.bit) !== 0 : this.knownHashes.has(entry.hashHex)
   }
 
+  /** The envelope left the pool. */
   forget(hashHex: string): void {
-    this.known.delete(hashHex)
+    this.knownHashes?.delete(hashHex)
   }
 
-  enqueue(envelope: PooledEnvelope): void {
-    if (!this.known.has(envelope.hashHex)) this.queue.push(envelope)
+  /** The peer is gone: clear its bit from `entries` (every pooled entry) so its slot can be reused. */
+  releaseSlot(entries: Iterable<RelayEntry>): void {
+    if (this.knownHashes !== null) return
+    const keep = ~this.bit
+    for (const entry of entries) entry.knownBy &= keep
+  }
+
+  enqueue(entry: RelayEntry): void {
+    if (!this.knows(entry)) this.queue.push(entry)
   }
 
   get pending(): number {
@@ -80,7 +109,7 @@ export class WhisperPeer {
    * known, still live) as code-1 packets whose RLP stays within `maxPacketBytes`; one oversized
    * envelope still goes alone. Returns the number of envelopes sent.
    */
-  flush(maxPacketBytes: number, isLive: (hashHex: string) => boolean): number {
+  flush(maxPacketBytes: number, isLive: (entry: RelayEntry) => boolean): number {
     if (!this.ready || this.queue.length === 0) return 0
     const queue = this.queue
     this.queue = []
@@ -88,8 +117,8 @@ export class WhisperPeer {
     let batchBytes = 0
     let sent = 0
     for (const e of queue) {
-      if (this.known.has(e.hashHex) || e.pow < this.powRequirement || !bloomMatches(this.bloom, e.bloom)) continue
-      if (!isLive(e.hashHex)) continue
+      if (this.knows(e) || e.pow < this.powRequirement || !bloomMatches(this.bloom, e.bloom)) continue
+      if (!isLive(e)) continue
       if (batch.length > 0 && rawListSize(batchBytes + e.encoded.length) > maxPacketBytes) {
         this.shh.sendEnvelopes(batch)
         batch = []
@@ -97,7 +126,7 @@ export class WhisperPeer {
       }
       batch.push(e.encoded)
       batchBytes += e.encoded.length
-      this.known.add(e.hashHex)
+      this.markKnown(e)
       sent++
     }
     if (batch.length > 0) this.shh.sendEnvelopes(batch)

@@ -25,15 +25,15 @@ export interface PoolLimits {
  * The envelopes a node currently holds, keyed by hash hex. Unbounded unless limits are given; with
  * limits, making room evicts lowest PoW first, and an envelope weaker than everything held is refused.
  */
-export class EnvelopePool {
-  private readonly entries = new Map<string, PooledEnvelope>()
+export class EnvelopePool<T extends PooledEnvelope = PooledEnvelope> {
+  private readonly entries = new Map<string, T>()
   /** expiry → hashes, so sweeping touches only what expired. */
   private readonly byExpiry = new Map<number, Set<string>>()
-  private readonly byPow: MinPowHeap | null
+  private readonly byPow: MinPowHeap<T> | null
   private totalBytes = 0
 
   constructor(private readonly limits: PoolLimits = {}) {
-    this.byPow = limits.maxCount !== undefined || limits.maxBytes !== undefined ? new MinPowHeap() : null
+    this.byPow = limits.maxCount !== undefined || limits.maxBytes !== undefined ? new MinPowHeap<T>() : null
   }
 
   get size(): number {
@@ -45,7 +45,7 @@ export class EnvelopePool {
   }
 
   /** False when already held, or when limits leave no room for it. */
-  add(entry: PooledEnvelope): boolean {
+  add(entry: T): boolean {
     if (this.entries.has(entry.hashHex)) return false
     if (!this.makeRoomFor(entry)) return false
     this.entries.set(entry.hashHex, entry)
@@ -64,7 +64,7 @@ export class EnvelopePool {
     return this.entries.has(hashHex)
   }
 
-  get(hashHex: string): PooledEnvelope | undefined {
+  get(hashHex: string): T | undefined {
     return this.entries.get(hashHex)
   }
 
@@ -91,14 +91,14 @@ export class EnvelopePool {
     return removed
   }
 
-  values(): IterableIterator<PooledEnvelope> {
+  values(): IterableIterator<T> {
     return this.entries.values()
   }
 
   /** Identity, not just the hash: a re-added envelope must not be confused with its stale heap entry. */
-  private readonly isLive = (entry: PooledEnvelope): boolean => this.entries.get(entry.hashHex) === entry
+  private readonly isLive = (entry: T): boolean => this.entries.get(entry.hashHex) === entry
 
-  private makeRoomFor(entry: PooledEnvelope): boolean {
+  private makeRoomFor(entry: T): boolean {
     const heap = this.byPow
     if (!heap) return true
     const { maxCount = Number.POSITIVE_INFINITY, maxBytes = Number.POSITIVE_INFINITY } = this.limits
@@ -116,24 +116,24 @@ export class EnvelopePool {
 }
 
 /** Binary min-heap on PoW with lazy deletion: entries removed from the pool are skipped when they surface. */
-class MinPowHeap {
-  private items: PooledEnvelope[] = []
+class MinPowHeap<T extends PooledEnvelope> {
+  private items: T[] = []
 
-  push(entry: PooledEnvelope): void {
+  push(entry: T): void {
     const items = this.items
     items.push(entry)
     let i = items.length - 1
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if ((items[parent] as PooledEnvelope).pow <= entry.pow) break
-      items[i] = items[parent] as PooledEnvelope
+      if ((items[parent] as T).pow <= entry.pow) break
+      items[i] = items[parent] as T
       i = parent
     }
     items[i] = entry
   }
 
-  peekLive(isLive: (entry: PooledEnvelope) => boolean): PooledEnvelope | undefined {
-    while (this.items.length > 0 && !isLive(this.items[0] as PooledEnvelope)) this.pop()
+  peekLive(isLive: (entry: T) => boolean): T | undefined {
+    while (this.items.length > 0 && !isLive(this.items[0] as T)) this.pop()
     return this.items[0]
   }
 
@@ -147,16 +147,16 @@ class MinPowHeap {
       if (left >= items.length) break
       const right = left + 1
       const child =
-        right < items.length && (items[right] as PooledEnvelope).pow < (items[left] as PooledEnvelope).pow ? right : left
-      if ((items[child] as PooledEnvelope).pow >= last.pow) break
-      items[i] = items[child] as PooledEnvelope
+        right < items.length && (items[right] as T).pow < (items[left] as T).pow ? right : left
+      if ((items[child] as T).pow >= last.pow) break
+      items[i] = items[child] as T
       i = child
     }
     items[i] = last
   }
 
   /** Rebuild without dead entries once they dominate, so sweeping cannot make the heap grow without bound. */
-  compactIfSparse(liveCount: number, isLive: (entry: PooledEnvelope) => boolean): void {
+  compactIfSparse(liveCount: number, isLive: (entry: T) => boolean): void {
     if (this.items.length <= 64 || this.items.length <= 2 * liveCount) return
     const live = this.items.filter(isLive)
     this.items = []
