@@ -4,6 +4,7 @@
  * that verified the problem. Revisit this file whenever the library version changes.
  */
 import { promises as dnsPromises } from 'node:dns'
+import { createRequire } from 'node:module'
 import type { Server } from 'node:net'
 import { DPT, ECIES, MAC, SNAP, type Capabilities, type DPTOptions, type Peer, type ProtocolType, type RLPx } from '@ethereumjs/devp2p'
 import { createKeccak, type IHasher } from 'hash-wasm'
@@ -267,4 +268,70 @@ export function useWasmFrameMacs(): Promise<void> {
     }
   })
   return wasmMacs
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * 9. Peer snappy-decompresses every inbound frame with snappyjs, which copies literal elements one
+ *    byte at a time; Whisper payloads are ciphertext, so frames are nearly all literal bytes and
+ *    that loop was ~5 % of a relay's CPU. For a block made only of literals we copy each one with
+ *    TypedArray.set; anything else goes to snappyjs' own decoder untouched. The outcome (bytes
+ *    written, and false for a malformed block) is the original's: same bounds checks, same
+ *    silent clipping at the end of the output. snappyjs is CommonJS, so the module Peer imported
+ *    is the one require() returns here. Installed once per process; idempotent.
+ * ---------------------------------------------------------------------------------------------- */
+
+/** The part of snappyjs' decompressor state the fast path reads. */
+export interface SnappyDecompressorState {
+  array: Uint8Array
+  /** Position after the length preamble (readUncompressedLength has run). */
+  pos: number
+}
+
+type UncompressToBuffer = (this: SnappyDecompressorState, out: Uint8Array) => boolean
+
+const SNAPPY_WORD_MASK = [0, 0xff, 0xffff, 0xffffff, 0xffffffff] as const
+
+/**
+ * Decode a literal-only block with set() copies: true/false as snappyjs would answer, or null as
+ * soon as a copy element appears (the caller then runs snappyjs' decoder from the start).
+ */
+export function uncompressLiterals(state: SnappyDecompressorState, out: Uint8Array): boolean | null {
+  const array = state.array
+  const arrayLength = array.length
+  let pos = state.pos
+  let outPos = 0
+  while (pos < arrayLength) {
+    const c = array[pos] as number
+    if ((c & 0x3) !== 0) return null
+    pos += 1
+    let len = (c >>> 2) + 1
+    if (len > 60) {
+      if (pos + 3 >= arrayLength) return false
+      const smallLen = len - 60
+      len = (array[pos] as number) + ((array[pos + 1] as number) << 8) + ((array[pos + 2] as number) << 16) + ((array[pos + 3] as number) << 24)
+      len = (len & (SNAPPY_WORD_MASK[smallLen as 1 | 2 | 3 | 4] as number)) + 1
+      pos += smallLen
+    }
+    if (pos + len > arrayLength) return false
+    const fits = Math.min(len, out.length - outPos)
+    if (fits > 0) out.set(array.subarray(pos, pos + fits), outPos)
+    pos += len
+    outPos += len
+  }
+  return true
+}
+
+let fastSnappy = false
+
+export function useFastSnappyLiterals(): void {
+  if (fastSnappy) return
+  fastSnappy = true
+  const require = createRequire(import.meta.url)
+  const { SnappyDecompressor } = require('snappyjs/snappy_decompressor.js') as {
+    SnappyDecompressor: { prototype: { uncompressToBuffer: UncompressToBuffer } }
+  }
+  const original = SnappyDecompressor.prototype.uncompressToBuffer
+  SnappyDecompressor.prototype.uncompressToBuffer = function (out) {
+    return uncompressLiterals(this, out) ?? original.call(this, out)
+  }
 }

@@ -13,7 +13,7 @@ import {
 } from '@ethereumjs/devp2p'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import { adoptBoundPort, createDpt, useWasmFrameMacs } from './devp2p-workarounds'
+import { adoptBoundPort, createDpt, useFastSnappyLiterals, useWasmFrameMacs } from './devp2p-workarounds'
 import { formatEnode, type Enode } from './enode'
 import { systemTimers, type Timers } from './timers'
 
@@ -121,6 +121,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
   async start(): Promise<void> {
     if (this.rlpx !== null) throw new Error('P2PHost already started')
     await useWasmFrameMacs()
+    useFastSnappyLiterals()
     const { host, port } = this.options.listen
     const rlpx = new RLPx(this.privateKey, {
       capabilities: this.options.capabilities,
