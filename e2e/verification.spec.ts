@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { type AppInstance, expect, test } from './fixtures/app'
-import { openChat, sendMessage, waitForPeers } from './fixtures/chats'
+import { joinPublicChat, openChat, sendMessage, waitForPeers } from './fixtures/chats'
 import { createIdentity } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
@@ -92,6 +92,7 @@ test('verification: one safety number on both sides, a verified badge that survi
   const aliceQr = join(testInfo.outputDir, 'alice-qr.png')
   await bob.page.getByTestId('verification-qr').locator('img').screenshot({ path: bobQr })
   await alice.page.getByTestId('verification-qr').locator('img').screenshot({ path: aliceQr })
+  await closeSafetyNumber(bob.page)
   await alice.page.getByTestId('qr-file-input').setInputFiles(aliceQr)
   await expect(alice.page.getByTestId('scan-outcome')).toHaveAttribute('data-outcome', 'mismatch', { timeout: 20_000 })
   await expect(alice.page.getByTestId('scan-outcome')).toContainText('This is not the key on the other screen')
@@ -126,4 +127,16 @@ test('verification: one safety number on both sides, a verified badge that survi
   await alice.page.getByRole('button', { name: 'New chat' }).click()
   await alice.page.getByRole('dialog').getByLabel('Chat key').fill(malloryId.publicKey)
   await expect(alice.page.getByRole('dialog').getByTestId('impersonation-warning')).toContainText('Bob')
+  await alice.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click()
+
+  // A public-chat author opens the same contact page, badge included.
+  await joinPublicChat(alice.page, 'hush-verify')
+  await joinPublicChat(bob.page, 'hush-verify')
+  await sendMessage(bob.page, 'Bob in public')
+  const author = alice.page.getByRole('button', { name: `Contact details: ${bobId.alias}` })
+  await expect(author).toBeVisible({ timeout: 30_000 })
+  await expect(alice.page.getByTestId('timeline').getByTestId('verified-badge').first()).toBeVisible()
+  await author.click()
+  await expect(alice.page.getByTestId('contact-name')).toHaveText('Bob')
+  await expect(alice.page.getByTestId('contact-page').getByTestId('verified-badge')).toBeVisible()
 })

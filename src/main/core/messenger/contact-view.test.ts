@@ -37,12 +37,17 @@ describe('ContactView', () => {
     expect(view.all()[1]?.resembles).toEqual([{ publicKey: BOB, alias: aliasOf(BOB) }])
   })
 
-  it('never flags a verified contact, and checks a stranger against every contact', () => {
+  it('never flags a verified contact; a stranger with an unlike alias is not flagged', () => {
     const view = new ContactView([record(MALLORY, 1, { displayName: 'Bob' }), record(BOB, 2, { displayName: 'Bob', verifiedAt: 5 })])
     const [mallory, bob] = view.all()
     expect(mallory?.resembles).toEqual([])
     expect(bob).toMatchObject({ verified: true, verifiedAt: 5, resembles: [] })
     const stranger = view.contact(CAROL, undefined)
     expect(stranger).toMatchObject({ publicKey: CAROL, known: false, verified: false, devices: [], resembles: [] })
+  })
+
+  it('checks a key without a record against every contact, whenever they were met', () => {
+    const view = new ContactView([record(BOB, 10, { displayName: aliasOf(CAROL) })])
+    expect(view.contact(CAROL, undefined).resembles).toEqual([{ publicKey: BOB, alias: aliasOf(BOB), displayName: aliasOf(CAROL) }])
   })
 })

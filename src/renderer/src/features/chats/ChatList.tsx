@@ -6,7 +6,7 @@ import { t } from '../../i18n/t'
 import { chatTitle } from '../../store/chat-store'
 import { useContact } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
-import { LookalikeMark, VerifiedBadge } from '../../ui/VerifiedBadge'
+import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
 
 const ROW_HEIGHT = 60
 

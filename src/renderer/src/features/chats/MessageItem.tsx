@@ -4,7 +4,7 @@ import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { useContact, useContactStore } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
-import { LookalikeMark, VerifiedBadge } from '../../ui/VerifiedBadge'
+import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
 import { splitLinks } from './message-text'
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })

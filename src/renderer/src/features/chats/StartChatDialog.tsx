@@ -4,7 +4,7 @@ import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { Dialog } from '../../ui/Dialog'
 import { Identicon } from '../../ui/Identicon'
-import { VerifiedBadge } from '../../ui/VerifiedBadge'
+import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
 
 type Preview = { state: 'empty' } | { state: 'invalid'; message: string } | { state: 'checking' } | { state: 'ok'; identity: Contact }

@@ -5,7 +5,7 @@ import { useContact, useContactStore } from '../../store/contact-store'
 import { CopyButton } from '../../ui/CopyButton'
 import { Identicon } from '../../ui/Identicon'
 import { QrCode } from '../../ui/QrCode'
-import { VerifiedBadge } from '../../ui/VerifiedBadge'
+import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from './ImpersonationWarning'
 import { SafetyNumberDialog } from './SafetyNumberDialog'
 

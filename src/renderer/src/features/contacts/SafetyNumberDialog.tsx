@@ -5,7 +5,7 @@ import { contactName, useContactStore } from '../../store/contact-store'
 import { CopyButton } from '../../ui/CopyButton'
 import { Dialog } from '../../ui/Dialog'
 import { QrCode } from '../../ui/QrCode'
-import { VerifiedBadge } from '../../ui/VerifiedBadge'
+import { VerifiedBadge } from '../../ui/TrustMarks'
 import { QrScan } from './QrScan'
 
 /**
