@@ -1,9 +1,11 @@
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import * as snappy from 'snappyjs'
+import { createCipheriv } from 'node:crypto'
 import { createRequire } from 'node:module'
+import { MAC } from '@ethereumjs/devp2p'
 import { describe, expect, it } from 'vitest'
-import { createWasmMacHash, snappyLiteral, useFastSnappyLiterals, type SnappyDecompressorState } from './devp2p-workarounds'
+import { createWasmMacHash, reuseMacCiphers, snappyLiteral, useFastSnappyLiterals, type SnappyDecompressorState } from './devp2p-workarounds'
 
 type Decompressor = SnappyDecompressorState & { readUncompressedLength(): number; uncompressToBuffer(out: Uint8Array): boolean }
 const { SnappyDecompressor } = createRequire(import.meta.url)('snappyjs/snappy_decompressor.js') as {
@@ -102,5 +104,35 @@ describe('fast snappy literals', () => {
     const payload = Uint8Array.from({ length: 100_000 }, byte)
     expect(Buffer.from(snappy.uncompress(snappyLiteral(payload))).equals(Buffer.from(payload))).toBe(true)
     expect(Buffer.from(snappy.uncompress(snappy.compress(new Uint8Array(5000).fill(7)))).equals(Buffer.alloc(5000, 7))).toBe(true)
+  })
+})
+
+describe('frame MAC with one ECB cipher per MAC', () => {
+  it('gives the digests of the library algorithm with a fresh cipher per update', () => {
+    reuseMacCiphers()
+    const random = prng(0xa11ce)
+    const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(random() * 256))
+    const secret = bytes(32)
+    const mac = new MAC(secret)
+    const reference = keccak_256.create()
+    const digest16 = (): Uint8Array => reference.clone().digest().subarray(0, 16)
+    const seeded = (block: Uint8Array, seed: Uint8Array): Uint8Array => {
+      const encrypted = createCipheriv('aes-256-ecb', secret, '').update(block)
+      return Uint8Array.from(seed, (b, i) => b ^ (encrypted[i] as number))
+    }
+    for (let i = 0; i < 100; i++) {
+      if (random() < 0.5) {
+        const header = bytes(16)
+        mac.updateHeader(header)
+        reference.update(seeded(digest16(), header))
+      } else {
+        const body = bytes(16 * (1 + Math.floor(random() * 20)))
+        mac.updateBody(body)
+        reference.update(body)
+        const prev = digest16()
+        reference.update(seeded(prev, prev))
+      }
+      expect(bytesToHex(mac.digest())).toBe(bytesToHex(digest16()))
+    }
   })
 })

@@ -13,7 +13,7 @@ import {
 } from '@ethereumjs/devp2p'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import { adoptBoundPort, createDpt, useFastSnappyLiterals, useWasmFrameMacs } from './devp2p-workarounds'
+import { adoptBoundPort, createDpt, reuseMacCiphers, useFastSnappyLiterals, useWasmFrameMacs } from './devp2p-workarounds'
 import { formatEnode, type Enode } from './enode'
 import { systemTimers, type Timers } from './timers'
 
@@ -122,6 +122,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     if (this.rlpx !== null) throw new Error('P2PHost already started')
     await useWasmFrameMacs()
     useFastSnappyLiterals()
+    reuseMacCiphers()
     const { host, port } = this.options.listen
     const rlpx = new RLPx(this.privateKey, {
       capabilities: this.options.capabilities,
