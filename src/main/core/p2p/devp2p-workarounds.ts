@@ -309,7 +309,11 @@ export function uncompressLiterals(state: SnappyDecompressorState, out: Uint8Arr
     if (len > 60) {
       if (pos + 3 >= arrayLength) return false
       const smallLen = len - 60
-      len = (array[pos] as number) + ((array[pos + 1] as number) << 8) + ((array[pos + 2] as number) << 16) + ((array[pos + 3] as number) << 24)
+      len =
+        (array[pos] as number) +
+        ((array[pos + 1] as number) << 8) +
+        ((array[pos + 2] as number) << 16) +
+        ((array[pos + 3] as number) << 24)
       len = (len & (SNAPPY_WORD_MASK[smallLen as 1 | 2 | 3 | 4] as number)) + 1
       pos += smallLen
     }

@@ -400,7 +400,16 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         continue
       }
       if (verdict.kind === 'drop') continue
-      const entry: RelayEntry = { envelope, encoded: raw, hash, hashHex, pow: verdict.pow, bloom: verdict.bloom, receivedAt: ctx.now, knownBy: 0 }
+      const entry: RelayEntry = {
+        envelope,
+        encoded: raw,
+        hash,
+        hashHex,
+        pow: verdict.pow,
+        bloom: verdict.bloom,
+        receivedAt: ctx.now,
+        knownBy: 0
+      }
       from.markKnown(entry)
       this.accept(entry, from)
     }

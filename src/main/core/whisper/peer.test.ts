@@ -95,7 +95,8 @@ describe.each([
     expect(peer.flush(MiB, (e) => e.hashHex !== 'h2')).toBe(1)
     expect(bytesToHex(batches.flat()[0] as Uint8Array)).toBe('03'.repeat(10))
 
-    const fresh = new WhisperPeer({ id: 'q' } as HostPeer, { sendEnvelopes: () => 0 } as unknown as ShhProtocol, slot === null ? null : slot + 1)
+    const silent = { sendEnvelopes: () => 0 } as unknown as ShhProtocol
+    const fresh = new WhisperPeer({ id: 'q' } as HostPeer, silent, slot === null ? null : slot + 1)
     fresh.enqueue(pooled(4, 10))
     expect(fresh.flush(MiB, live)).toBe(0)
     expect(fresh.pending).toBe(1)
