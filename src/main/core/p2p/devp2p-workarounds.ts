@@ -6,7 +6,7 @@
 import { createCipheriv, type Cipheriv } from 'node:crypto'
 import { promises as dnsPromises } from 'node:dns'
 import { createRequire } from 'node:module'
-import type { Server } from 'node:net'
+import { Socket as NetSocket, type Server, type Socket } from 'node:net'
 import { DPT, ECIES, MAC, SNAP, type Capabilities, type DPTOptions, type Peer, type ProtocolType, type RLPx } from '@ethereumjs/devp2p'
 import { createKeccak, type IHasher } from 'hash-wasm'
 
@@ -382,4 +382,33 @@ export function reuseMacCiphers(): void {
     const prev = this.digest()
     this._hash.update(encryptXor(this, prev, prev))
   }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * 11. RLPx hands every accepted socket straight to a Peer, which waits for the Auth message forever
+ *     and has no limit on how many such sockets exist. We take over the server's 'connection'
+ *     listener so the host can refuse a socket (caps on pending handshakes) and arm its own
+ *     handshake timer before the library sees it. A refused socket is destroyed unseen by RLPx.
+ * ---------------------------------------------------------------------------------------------- */
+
+export function admitInbound(rlpx: RLPx, admit: (socket: Socket) => boolean): void {
+  const server = rlpx['_server'] as unknown as Server | null
+  if (server === null) throw new Error('RLPx server is gone')
+  const onConnect = (rlpx as unknown as { _onConnect(socket: Socket, peerId: null): void })._onConnect.bind(rlpx)
+  server.removeAllListeners('connection')
+  server.on('connection', (socket: Socket) => {
+    if (admit(socket)) onConnect(socket, null)
+    else socket.destroy()
+  })
+}
+
+/** The socket of a dial that has connected but not finished the RLPx handshake (RLPx keys it by id until then). */
+export function pendingDialSocket(rlpx: RLPx, idHex: string): Socket | null {
+  const entry = (rlpx['_peers'] as unknown as Map<string, unknown>).get(idHex)
+  return entry instanceof NetSocket ? entry : null
+}
+
+/** A connection's socket (private in Peer): for pausing reads, byte counts and closing without the library's 2 s delay. */
+export function peerSocket(peer: Peer): Socket {
+  return peer['_socket'] as unknown as Socket
 }

@@ -3,14 +3,18 @@ import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { initHashing, keccak256 } from '../crypto/keccak'
 import { parseEnode, type Enode } from '../p2p/enode'
+import { DISCONNECT_REASON } from '@ethereumjs/devp2p'
 import { P2PHost, type HostPeer, type PeerRemoval } from '../p2p/host'
+import type { RlpSpan } from '../p2p/rlp-view'
 import { systemTimers, type Timers } from '../p2p/timers'
 import { bloomMatches, isFullBloom, topicToBloom } from './bloom'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope'
 import { WhisperError } from './errors'
 import { FilterSet, type FilterSpec, type ReceivedMessage } from './filters'
 import { sealMessage, type SealKey } from './message'
-import { EnvelopePool, type PooledEnvelope } from './pool'
+import { EnvelopePool, type PoolLimits, type PooledEnvelope } from './pool'
+import { DEFAULT_PEER_BUDGET, PeerBudget, type PeerBudgetLimits } from './peer-budget'
+import { runInSlices } from './slices'
 import { powOf } from './pow'
 import { checkEnvelope } from './validity'
 import { KNOWN_SLOTS, WhisperPeer, type PeerInfo, type RelayEntry } from './peer'
@@ -33,6 +37,12 @@ export interface WhisperNodeOptions {
   discovery?: boolean
   /** Relayed envelopes wait this long to be batched per peer (own posts go at once). Default 1 ms: under load a busy event loop batches anyway. */
   broadcastDelayMs?: number
+  /** Pool bounds; default 100,000 envelopes, 64 MiB, each kept at most 1 h (lowest PoW goes first when full). */
+  pool?: Omit<PoolLimits, 'onEvict'>
+  /** Work one peer may cause before it is disconnected and banned (DEFAULT_PEER_BUDGET). */
+  peerBudget?: PeerBudgetLimits
+  /** How long a peer we disconnected for breaking the rules is refused. Default 60 s. */
+  banMs?: number
   /** Millisecond clock. */
   now?: () => number
   timers?: Timers
@@ -94,6 +104,18 @@ const DEFAULT_TTL = 50
 const MAX_INBOUND_PACKET = 10 * MiB
 /** We never send packets above 1 MiB, geth's default limit, so no peer drops us (#17560). */
 const MAX_OUTBOUND_PACKET = 1 * MiB
+/**
+ * Most envelopes in one code-1 packet. geth sends its pending envelopes in one bundle, which its peers
+ * (1 MiB limit by default) drop above 1 MiB: that is ~24,000 of the smallest envelopes geth can seal
+ * (29 data bytes), and a 10 MiB bundle of padded messages (≥ 284 data bytes) holds ~35,000.
+ */
+const MAX_ENVELOPES_PER_PACKET = 50_000
+/** geth would process them all, then disconnect; after this many we stop reading and disconnect. */
+const MAX_INVALID_PER_PACKET = 16
+/** Longest stretch of envelope work before other peers and timers get a turn. */
+const SLICE_MS = 4
+const DEFAULT_POOL: Omit<PoolLimits, 'onEvict'> = { maxCount: 100_000, maxBytes: 64 * MiB, maxRetentionSeconds: 3600 }
+const DEFAULT_BAN_MS = 60_000
 /** How long a previous PoW/bloom requirement stays tolerated after a change (geth: 10 s). */
 const TOLERANCE_MS = 10_000
 const SWEEP_INTERVAL_MS = 1000
@@ -115,7 +137,9 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private readonly broadcastDelayMs: number
   private readonly now: () => number
   private readonly timers: Timers
-  private readonly pool = new EnvelopePool<RelayEntry>()
+  private readonly pool: EnvelopePool<RelayEntry>
+  private readonly peerBudget: PeerBudgetLimits
+  private readonly banMs: number
   private readonly filters = new FilterSet()
   private readonly handlers = new Map<string, (message: ReceivedMessage) => void>()
   private readonly peers = new Map<HostPeer, WhisperPeer>()
@@ -139,6 +163,9 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       throw new WhisperError('bad-argument', `maxMessageSize above ${MAX_INBOUND_PACKET} bytes`)
     }
     this.broadcastDelayMs = options.broadcastDelayMs ?? 1
+    this.pool = new EnvelopePool<RelayEntry>({ ...DEFAULT_POOL, ...options.pool, onEvict: (hashHex) => this.forget(hashHex) })
+    this.peerBudget = options.peerBudget ?? DEFAULT_PEER_BUDGET
+    this.banMs = options.banMs ?? DEFAULT_BAN_MS
     this.now = options.now ?? Date.now
     this.timers = options.timers ?? systemTimers
     const minPow = options.minPow ?? DEFAULT_MIN_POW
@@ -149,7 +176,13 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     this.host = new P2PHost({
       ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
       listen: options.listen ?? { host: '127.0.0.1', port: 30303 },
-      capabilities: [shhCapability({ maxPacketBytes: MAX_INBOUND_PACKET, localIsLight: () => this.light })],
+      capabilities: [
+        shhCapability({
+          maxPacketBytes: MAX_INBOUND_PACKET,
+          maxEnvelopesPerPacket: MAX_ENVELOPES_PER_PACKET,
+          localIsLight: () => this.light
+        })
+      ],
       ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
       staticPeers: (options.staticPeers ?? []).map(toEnode),
       bootnodes: (options.bootnodes ?? []).map(toEnode),
@@ -306,7 +339,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private onHostPeerAdded(hp: HostPeer): void {
     const shh = shhOf(hp.peer)
     if (shh === undefined) return
-    const peer = new WhisperPeer(hp, shh, this.freeSlots.pop() ?? null)
+    const peer = new WhisperPeer(hp, shh, this.freeSlots.pop() ?? null, new PeerBudget(this.peerBudget, this.now))
     peer.trusted = this.trusted.has(hp.id)
     this.peers.set(hp, peer)
     shh.start(this.handlerFor(peer), {
@@ -320,6 +353,9 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     const peer = this.peers.get(hp)
     if (peer === undefined) return
     this.peers.delete(hp)
+    peer.gone = true
+    // Broke a rule (ours or geth's): keep it away for a while, so reconnecting does not reset its budget.
+    if (removal.byUs && removal.code === DISCONNECT_REASON.SUBPROTOCOL_ERROR) this.host.ban(hp.id, this.banMs)
     if (peer.slot !== null) {
       peer.releaseSlot(this.pool.values())
       this.freeSlots.push(peer.slot)
@@ -338,7 +374,11 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         for (const e of this.pool.values()) if (!this.light || this.own.has(e.hashHex)) peer.enqueue(e)
         this.scheduleFlush()
       },
-      onEnvelopes: (raws) => this.onEnvelopes(peer, raws),
+      onTraffic: (bytes) => {
+        const exceeded = peer.budget.spendBytes(bytes)
+        if (exceeded !== null) throw new ShhProtocolError(`peer sent ${exceeded}`)
+      },
+      onEnvelopes: (packet, items) => this.onEnvelopes(peer, packet, items),
       // Only a looser requirement can make pooled envelopes newly eligible; re-offering the pool on
       // every update would let a peer make us walk the whole pool per packet.
       onPowRequirement: (pow) => {
@@ -353,6 +393,8 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       },
       onP2PMessages: (raws) => {
         if (!peer.trusted) return // geth ignores direct messages from untrusted peers
+        const exceeded = peer.budget.spendEnvelopes(raws.length)
+        if (exceeded !== null) throw new ShhProtocolError(`peer sent ${exceeded}`)
         const envelopes = raws.map((raw) => this.describe(decodeOrThrow(raw), raw))
         for (const e of envelopes) this.deliver(e, true)
         this.emit('p2pMessages', { peerId: peer.id, envelopes })
@@ -379,24 +421,46 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
 
   /* -------------------------------------- envelopes -------------------------------------- */
 
-  /** geth: an undecodable packet is fatal at once; invalid envelopes are all processed, then the peer is dropped. */
-  private onEnvelopes(from: WhisperPeer, raws: Uint8Array[]): void {
-    // Duplicates (the common case in a mesh) are known by hash and never decoded; everything else is
-    // decoded before anything is accepted, so an undecodable packet changes nothing.
+  /**
+   * geth: an undecodable packet is fatal at once; invalid envelopes are processed, then the peer is
+   * dropped. Large packets are worked on in slices (the peer's later messages wait meanwhile).
+   */
+  private onEnvelopes(from: WhisperPeer, packet: Uint8Array, items: RlpSpan[]): void | Promise<void> {
+    const exceeded = from.budget.spendEnvelopes(items.length)
+    if (exceeded !== null) throw new ShhProtocolError(`peer sent ${exceeded}`)
+    return runInSlices(this.envelopeSteps(from, packet, items), SLICE_MS)
+  }
+
+  private *envelopeSteps(from: WhisperPeer, packet: Uint8Array, items: RlpSpan[]): Generator<void, void> {
+    // First every envelope is hashed, and only unknown ones are copied out of the packet (a pooled
+    // envelope must not pin the whole packet) and decoded, so an undecodable packet changes nothing.
+    // geth never puts an envelope twice in one bundle, so a repeat is abuse, caught before any PoW.
+    const inPacket = new Set<string>()
     const fresh: Array<{ raw: Uint8Array; hash: Uint8Array; hashHex: string; envelope: Envelope }> = []
-    for (const raw of raws) {
-      const hash = keccak256(raw)
+    for (const item of items) {
+      if (from.gone) return
+      const view = packet.subarray(item.start, item.end)
+      const hash = keccak256(view)
       const hashHex = hexOf(hash)
+      if (inPacket.has(hashHex)) throw new ShhProtocolError(`envelope ${hashHex} repeated in one packet`)
+      inPacket.add(hashHex)
       const known = this.pool.get(hashHex)
       if (known !== undefined) from.markKnown(known)
-      else fresh.push({ raw, hash, hashHex, envelope: decodeOrThrow(raw) })
+      else {
+        const raw = view.slice()
+        fresh.push({ raw, hash, hashHex, envelope: decodeOrThrow(raw) })
+      }
+      yield
     }
-    const ctx = this.validityContext()
     let violation: string | null = null
+    let invalid = 0
     for (const { raw, hash, hashHex, envelope } of fresh) {
+      if (from.gone) return
+      const ctx = this.validityContext()
       const verdict = checkEnvelope(envelope, ctx)
       if (verdict.kind === 'violation') {
         violation ??= verdict.message
+        if (++invalid >= MAX_INVALID_PER_PACKET) break
         continue
       }
       if (verdict.kind === 'drop') continue
@@ -412,6 +476,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       }
       from.markKnown(entry)
       this.accept(entry, from)
+      yield
     }
     if (violation !== null) throw new ShhProtocolError(`invalid envelope: ${violation}`)
   }
@@ -497,12 +562,13 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   }
 
   private sweep(): void {
-    const removed = this.pool.sweep(Math.floor(this.now() / 1000))
-    if (removed.length === 0) return
-    for (const hashHex of removed) {
-      this.own.delete(hashHex)
-      for (const p of this.peers.values()) p.forget(hashHex)
-    }
+    for (const hashHex of this.pool.sweep(Math.floor(this.now() / 1000))) this.forget(hashHex)
+  }
+
+  /** The envelope left the pool. */
+  private forget(hashHex: string): void {
+    this.own.delete(hashHex)
+    for (const p of this.peers.values()) p.forget(hashHex)
   }
 
   /** Node-level trouble is reported, never thrown: without an 'error' listener it is dropped. */
