@@ -1,6 +1,6 @@
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { keccak256 } from '../crypto/keccak'
 import { openRawPeer, type RawPeer } from '../p2p/raw-peer'
 import { topicToBloom } from './bloom'
@@ -376,5 +376,139 @@ describe('WhisperNode direct messages and mailserver hooks', () => {
     const complete = new Promise<Uint8Array>((resolve) => node.once('requestComplete', ({ payload }) => resolve(payload)))
     raw.protocol.send(ShhCode.P2PRequestComplete, RLP.encode(Uint8Array.of(4, 5)))
     expect(await complete).toEqual(Uint8Array.of(4, 5))
+  })
+})
+
+describe('WhisperNode under abuse', () => {
+  it('disconnects a peer that repeats an envelope within one packet, accepting nothing from it', async () => {
+    const node = await startNode()
+    const raw = await handshaken(node)
+    const e = envelope()
+    await expectDisconnect(node, raw, /repeated in one packet/, () =>
+      raw.protocol.send(ShhCode.Messages, encodeRawList([e.raw, envelope().raw, e.raw]))
+    )
+    expect(node.status().envelopes).toBe(0)
+  })
+
+  it('disconnects on a packet of more than 50,000 envelopes before reading any of them', async () => {
+    const node = await startNode()
+    const raw = await handshaken(node)
+    const items = Array.from({ length: 50_001 }, () => Uint8Array.of(0xc0))
+    await expectDisconnect(node, raw, /more than 50000 items/, () => raw.protocol.send(ShhCode.Messages, encodeRawList(items)))
+  })
+
+  it('keeps pooled envelopes in bytes of their own, never views that pin the inbound packet', async () => {
+    const node = await startNode()
+    const raw = await handshaken(node)
+    const batch = [envelope({ size: 300 }), envelope({ size: 300 })]
+    const pooled: Array<{ buffer: number; encoded: number; dataShares: boolean }> = []
+    node.on('envelope', (p) =>
+      pooled.push({ buffer: p.encoded.buffer.byteLength, encoded: p.encoded.length, dataShares: p.envelope.data.buffer === p.encoded.buffer })
+    )
+    const done = Promise.all(batch.map((e) => accepted(node, e.hashHex)))
+    raw.protocol.send(ShhCode.Messages, encodeRawList(batch.map((e) => e.raw)))
+    await done
+    expect(pooled).toEqual(batch.map((e) => ({ buffer: e.raw.length, encoded: e.raw.length, dataShares: true })))
+  })
+
+  it('bounds the pool by count and by bytes', async () => {
+    const byCount = await startNode({ pool: { maxCount: 2 } })
+    const byBytes = await startNode({ pool: { maxBytes: 200 } })
+    for (const node of [byCount, byBytes]) {
+      const raw = await handshaken(node)
+      const batch = [envelope(), envelope(), envelope()]
+      raw.protocol.send(ShhCode.Messages, encodeRawList(batch.map((e) => e.raw)))
+      const sentinel = envelope({ pow: 1 })
+      const ok = accepted(node, sentinel.hashHex)
+      raw.protocol.send(ShhCode.Messages, encodeRawList([sentinel.raw]))
+      await ok
+      expect(node.status().envelopes).toBe(2)
+    }
+  })
+
+  it('forgets an envelope once its retention ends, however long its TTL', async () => {
+    let skewMs = 0
+    const node = await startNode({ pool: { maxRetentionSeconds: 2 }, now: () => Date.now() + skewMs })
+    const raw = await handshaken(node)
+    const e = envelope({ ttl: 3600 })
+    const ok = accepted(node, e.hashHex)
+    raw.protocol.send(ShhCode.Messages, encodeRawList([e.raw]))
+    await ok
+    expect(node.status().envelopes).toBe(1)
+    skewMs = 4000
+    await vi.waitFor(() => expect(node.status().envelopes).toBe(0), { timeout: 3000 })
+  })
+
+  it('stops reading a packet after 16 invalid envelopes and disconnects', async () => {
+    const node = await startNode()
+    const raw = await handshaken(node)
+    const weak = Array.from({ length: 20 }, () => weakEnvelope(MIN_POW))
+    const good = envelope()
+    await expectDisconnect(node, raw, /PoW/, () =>
+      raw.protocol.send(ShhCode.Messages, encodeRawList([...weak.map((e) => e.raw), good.raw]))
+    )
+    expect(node.status().envelopes).toBe(0)
+  })
+
+  it('disconnects a peer beyond its budget of envelopes, then refuses it for a while', async () => {
+    const generous = { bytesPerSecond: 1e9, bytesBurst: 1e9 }
+    const node = await startNode({ peerBudget: { envelopesPerSecond: 0.01, envelopeBurst: 5, ...generous } })
+    const privateKey = new Uint8Array(32).fill(0x5a)
+    const added = new Promise((resolve) => node.once('peer:added', resolve))
+    const raw = await openRawPeer(node.enode, SHH, { privateKey })
+    cleanup.push(() => raw.close())
+    raw.protocol.send(ShhCode.Status, FULL_STATUS)
+    await added
+    const first = [envelope(), envelope(), envelope()]
+    const ok = Promise.all(first.map((e) => accepted(node, e.hashHex)))
+    raw.protocol.send(ShhCode.Messages, encodeRawList(first.map((e) => e.raw)))
+    await ok
+    await expectDisconnect(node, raw, /budget of envelopes/, () =>
+      raw.protocol.send(ShhCode.Messages, encodeRawList([envelope().raw, envelope().raw, envelope().raw]))
+    )
+
+    let announced = false
+    node.on('peer:added', () => (announced = true))
+    const again = await openRawPeer(node.enode, SHH, { privateKey })
+    cleanup.push(() => again.close())
+    expect(await again.removed).toMatchObject({ name: 'USELESS_PEER', byUs: false })
+    expect(announced).toBe(false)
+  })
+
+  it('disconnects a peer beyond its budget of bytes, whatever the message code', async () => {
+    const node = await startNode({ peerBudget: { envelopesPerSecond: 1e6, envelopeBurst: 1e6, bytesPerSecond: 1, bytesBurst: 4096 } })
+    const raw = await handshaken(node)
+    await expectDisconnect(node, raw, /budget of bytes/, () => raw.protocol.send(50, RLP.encode(new Uint8Array(5000))))
+  })
+
+  it('serves other peers while a large packet is worked on', async () => {
+    const node = await startNode({ minPow: 0 })
+    const attacker = await handshaken(node)
+    const good = await handshaken(node)
+    const expiry = Math.floor(Date.now() / 1000) + 50
+    const flood = Array.from({ length: 30_000 }, (_, i) => {
+      const data = new Uint8Array(16)
+      new DataView(data.buffer).setUint32(0, i)
+      return encodeEnvelope(seal({ expiry, ttl: 50, topic: TOPIC_A, data }, { target: 0, workTimeMs: 0 }))
+    })
+    const probe = envelope()
+    let floodAccepted = 0
+    let floodAcceptedBeforeProbe = -1
+    const probeAccepted = new Promise<void>((resolve) =>
+      node.on('envelope', (p) => {
+        if (p.hashHex === probe.hashHex) {
+          floodAcceptedBeforeProbe = floodAccepted
+          resolve()
+        } else if (++floodAccepted === 1) {
+          good.protocol.send(ShhCode.Messages, encodeRawList([probe.raw]))
+        }
+      })
+    )
+    attacker.protocol.send(ShhCode.Messages, encodeRawList(flood))
+    await probeAccepted
+    expect(floodAcceptedBeforeProbe).toBeGreaterThan(0)
+    expect(floodAcceptedBeforeProbe).toBeLessThan(flood.length)
+    await vi.waitFor(() => expect(node.status().envelopes).toBe(flood.length + 1), { timeout: 20_000 })
+    expect(node.status().peers).toHaveLength(2)
   })
 })

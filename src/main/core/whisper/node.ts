@@ -4,7 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { initHashing, keccak256 } from '../crypto/keccak'
 import { parseEnode, type Enode } from '../p2p/enode'
 import { DISCONNECT_REASON } from '@ethereumjs/devp2p'
-import { P2PHost, type HostPeer, type PeerRemoval } from '../p2p/host'
+import { P2PHost, type HostPeer, type P2PHostOptions, type PeerRemoval } from '../p2p/host'
 import type { RlpSpan } from '../p2p/rlp-view'
 import { systemTimers, type Timers } from '../p2p/timers'
 import { bloomMatches, isFullBloom, topicToBloom } from './bloom'
@@ -43,6 +43,8 @@ export interface WhisperNodeOptions {
   peerBudget?: PeerBudgetLimits
   /** How long a peer we disconnected for breaking the rules is refused. Default 60 s. */
   banMs?: number
+  /** RLPx handshake limits (P2PHost defaults: 10 s, 50 pending inbound sockets, 8 per address). */
+  handshake?: Pick<P2PHostOptions, 'handshakeTimeoutMs' | 'maxPendingInbound' | 'maxPendingPerAddress'>
   /** Millisecond clock. */
   now?: () => number
   timers?: Timers
@@ -187,6 +189,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       staticPeers: (options.staticPeers ?? []).map(toEnode),
       bootnodes: (options.bootnodes ?? []).map(toEnode),
       discovery: options.discovery ?? false,
+      ...options.handshake,
       timers: this.timers,
       now: this.now,
       ...(options.random !== undefined ? { random: options.random } : {})
