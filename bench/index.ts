@@ -1,8 +1,9 @@
 /**
- * `npm run bench [name…]`: runs every bench module (or the named ones) one after another, prints each
- * figure as it comes, and rewrites BENCHMARKS.md with the machine, the date and all results.
+ * `npm run bench [name…]`: runs every bench module (or the named ones, e.g. `npm run bench -- abuse`)
+ * one after another, prints each figure as it comes, and writes BENCHMARKS.md with the machine, the
+ * date and the results. A run of named suites replaces only their sections and keeps the others.
  */
-import { readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { basename, join } from 'node:path'
 import type { BenchResult, BenchSuite } from './result'
@@ -45,22 +46,35 @@ function format(value: number): string {
 }
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU'
-const lines = [
-  '# Benchmarks',
-  '',
-  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}.`,
-  `Written by \`npm run bench${only.size ? ` ${[...only].join(' ')}` : ''}\`. Figures vary by a few per cent between runs on this 2-core machine.`,
-  ''
-]
+const measured = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`
+const sections = new Map<string, string>()
 for (const report of reports) {
-  lines.push(`## ${report.title}`, '', `\`bench/${report.file}\`, ${report.seconds.toFixed(1)} s.`, '')
+  const lines = [`## ${report.title}`, '', `\`bench/${report.file}\`, ${report.seconds.toFixed(1)} s, measured ${measured}.`, '']
   if (report.error) {
     lines.push(`**Failed:** ${report.error}`, '')
-    continue
+  } else {
+    lines.push('| measurement | value | unit | target / reference | note |', '| --- | ---: | --- | --- | --- |')
+    for (const r of report.results) lines.push(`| ${r.name} | ${format(r.value)} | ${r.unit} | ${r.target ?? ''} | ${r.note ?? ''} |`)
+    lines.push('')
   }
-  lines.push('| measurement | value | unit | target / reference | note |', '| --- | ---: | --- | --- | --- |')
-  for (const r of report.results) lines.push(`| ${r.name} | ${format(r.value)} | ${r.unit} | ${r.target ?? ''} | ${r.note ?? ''} |`)
-  lines.push('')
+  sections.set(report.file, lines.join('\n'))
 }
-writeFileSync(join(import.meta.dirname, '..', 'BENCHMARKS.md'), `${lines.join('\n')}\n`)
+const target = join(import.meta.dirname, '..', 'BENCHMARKS.md')
+// A partial run keeps the sections of suites it did not run, in their place, and adds new ones at the end.
+const kept = only.size > 0 && existsSync(target) ? readFileSync(target, 'utf8').split(/^(?=## )/m).slice(1) : []
+const body: string[] = []
+for (const section of kept) {
+  const file = /^`bench\/([^`]+)`/m.exec(section)?.[1] ?? ''
+  body.push(sections.get(file) ?? section.trimEnd())
+  sections.delete(file)
+}
+body.push(...sections.values())
+const header = [
+  '# Benchmarks',
+  '',
+  'Written by `npm run bench` (all suites) or `npm run bench -- NAME…` (those suites only); each section says when and',
+  'on which machine it was measured. Figures vary by a few per cent between runs on this 2-core machine.',
+  ''
+]
+writeFileSync(target, `${[...header, ...body.map((section) => `${section.trimEnd()}\n`)].join('\n')}`)
 process.stdout.write(`\nWrote BENCHMARKS.md (${reports.length} suites)\n`)
