@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
-import { initHashing } from '../../src/main/core/crypto/keccak'
+import { initHashing } from '../../src/main/core/primitives/keccak'
 import { parseEnode } from '../../src/main/core/p2p/enode'
 import { openRawPeer } from '../../src/main/core/p2p/raw-peer'
 import { encodeEnvelope } from '../../src/main/core/whisper/envelope'

@@ -24,7 +24,7 @@ import {
   useWasmFrameMacs
 } from './devp2p-workarounds'
 import { formatEnode, type Enode } from './enode'
-import { systemTimers, type Timers } from './timers'
+import { systemTimers, type Timers } from '../runtime/timers'
 
 export interface P2PHostOptions {
   /** 32-byte secp256k1 node key; generated when absent. */
