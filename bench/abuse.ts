@@ -84,13 +84,14 @@ function runAttacker(phase: string, enode: string, durationMs: number): Promise<
   )
 }
 
+/** Sealed before their phase starts, so mining never delays the measurement. */
 function probes(count: number): Envelope[] {
-  const expiry = Math.floor(Date.now() / 1000) + 600
-  return Array.from({ length: count }, () => seal({ expiry, ttl: 600, topic: PROBE_TOPIC, data: randomBytes(300) }, { target: MIN_POW, workTimeMs: 5000 }))
+  const expiry = Math.floor(Date.now() / 1000) + 120
+  return Array.from({ length: count }, () => seal({ expiry, ttl: 120, topic: PROBE_TOPIC, data: randomBytes(300) }, { target: MIN_POW, workTimeMs: 5000 }))
 }
 
 /** Good peers take turns posting a probe every 20 ms until `until` resolves; returns latencies and losses. */
-async function probeTraffic(a: WhisperNode, b: WhisperNode, until: Promise<unknown>): Promise<{ latencies: number[]; sent: number; lost: number }> {
+async function probeTraffic(a: WhisperNode, b: WhisperNode, stock: Envelope[], until: Promise<unknown>): Promise<{ latencies: number[]; sent: number; lost: number }> {
   const pending = new Map<string, number>()
   const latencies: number[] = []
   const onEnvelope = (p: { hashHex: string }): void => {
@@ -103,7 +104,6 @@ async function probeTraffic(a: WhisperNode, b: WhisperNode, until: Promise<unkno
   b.on('envelope', onEnvelope)
   const state = { done: false }
   void until.then(() => (state.done = true))
-  const stock = probes(Math.ceil(60_000 / PROBE_EVERY_MS))
   let sent = 0
   while (!state.done && sent < stock.length) {
     const e = stock[sent] as Envelope
@@ -142,13 +142,14 @@ export const suite: BenchSuite = {
     const [a, b] = await goodPeers(enode)
     try {
       for (const phase of PHASES) {
+        const stock = probes(Math.ceil(phase.durationMs / PROBE_EVERY_MS) + 50)
         let peakRss = rssMiB(pid)
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(pid))), 100)
         const attack =
           phase.attack === null
             ? new Promise<AttackReport>((r) => setTimeout(() => r({ closed: [], disconnects: [] }), phase.durationMs))
             : runAttacker(phase.attack, enode, phase.durationMs)
-        const traffic = await probeTraffic(a, b, attack)
+        const traffic = await probeTraffic(a, b, stock, attack)
         const report = await attack
         clearInterval(sampler)
         const p = `${phase.name}: `
@@ -158,9 +159,10 @@ export const suite: BenchSuite = {
         results.push({ name: `${p}good envelopes lost`, value: traffic.lost, unit: 'envelopes', target: '0' })
         results.push({ name: `${p}node RSS, peak`, value: round(peakRss), unit: 'MiB', target: '≤ 300 MiB' })
         if (report.disconnects.length > 0) {
-          const worst = Math.max(...report.disconnects.map((d) => d.disconnectMs))
+          const times = report.disconnects.map((d) => d.disconnectMs).sort((x, y) => x - y)
           const reasons = [...new Set(report.disconnects.map((d) => d.reason))].join(', ')
-          results.push({ name: `${p}attacker dropped after its first violating packet, worst`, value: round(worst), unit: 'ms', target: '≤ 1000 ms', note: `${report.disconnects.length} connections, all dropped (${reasons})` })
+          const note = `${times.length} attacking connections, each dropped (${reasons}); median ${round(percentile(times, 50))} ms`
+          results.push({ name: `${p}attacker dropped after its first violating packet, worst`, value: round(times[times.length - 1] as number), unit: 'ms', target: '≤ 1000 ms', note })
         }
         const garbage = report.closed.filter((c) => c.kind === 'garbage')
         if (garbage.length > 0) {

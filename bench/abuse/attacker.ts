@@ -4,7 +4,7 @@
  * given time, reconnecting under a fresh node key whenever it is dropped, and prints one JSON line
  * per observation, then `{"done":true}`:
  *   {"closedMs":n,"kind":"idle"|"garbage"}   a raw socket closed by the node, ms after it connected / sent garbage
- *   {"disconnectMs":n,"reason":s}            an RLPx attacker dropped, ms after it sent its first violating packet
+ *   {"disconnectMs":n,"reason":s}            an RLPx attacker dropped, ms after its first violating packet was written
  */
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
@@ -101,10 +101,13 @@ async function flood(makePacket: () => Uint8Array, fresh: boolean): Promise<void
       dropped.at = performance.now()
       return removal
     })
+    // Timed from when the first packet is handed to the socket: our own framing and encryption of it
+    // is not the node's delay.
+    raw.protocol.send(ShhCode.Messages, packet)
     const first = performance.now()
     while (dropped.at === null && performance.now() < deadline) {
-      if (raw.hostPeer.pendingWrite() < 16 * MiB) raw.protocol.send(ShhCode.Messages, packet)
       await sleep(5)
+      if (raw.hostPeer.pendingWrite() < 16 * MiB) raw.protocol.send(ShhCode.Messages, packet)
     }
     if (dropped.at !== null) report({ disconnectMs: dropped.at - first, reason: (await removed).name })
     await raw.close()

@@ -7,7 +7,8 @@ import { createCipheriv, type Cipheriv } from 'node:crypto'
 import { promises as dnsPromises } from 'node:dns'
 import { createRequire } from 'node:module'
 import { Socket as NetSocket, type Server, type Socket } from 'node:net'
-import { DPT, ECIES, MAC, SNAP, type Capabilities, type DPTOptions, type Peer, type ProtocolType, type RLPx } from '@ethereumjs/devp2p'
+import { DPT, ECIES, MAC, Peer, SNAP, type Capabilities, type DPTOptions, type ProtocolType, type RLPx } from '@ethereumjs/devp2p'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { createKeccak, type IHasher } from 'hash-wasm'
 
 /* ------------------------------------------------------------------------------------------------
@@ -411,4 +412,49 @@ export function pendingDialSocket(rlpx: RLPx, idHex: string): Socket | null {
 /** A connection's socket (private in Peer): for pausing reads, byte counts and closing without the library's 2 s delay. */
 export function peerSocket(peer: Peer): Socket {
   return peer['_socket'] as unknown as Socket
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * 12. Peer._onSocketData appends every TCP chunk to everything buffered so far with a fresh copy
+ *     (spec §6.11), so a frame of n bytes arriving in chunks of c bytes costs n²/2c bytes of copying:
+ *     an 8 MiB packet in 64 KiB chunks copied half a gigabyte and kept the relay busy for seconds.
+ *     We hold chunks aside until the frame part the library waits for (_nextPacketSize) is complete,
+ *     then hand it everything in one piece; what the library sees is the same bytes, once.
+ *     Installed once per process; idempotent.
+ * ---------------------------------------------------------------------------------------------- */
+
+interface SocketReader {
+  _closed: boolean
+  _socketData: Uint8Array
+  _nextPacketSize: number
+  _onSocketData(data: Uint8Array): void
+}
+
+let bufferedReads = false
+
+export function bufferSocketReads(): void {
+  if (bufferedReads) return
+  bufferedReads = true
+  const proto = Peer.prototype as unknown as SocketReader
+  const original = proto._onSocketData
+  const held = new WeakMap<SocketReader, { chunks: Uint8Array[]; bytes: number }>()
+  proto._onSocketData = function (data) {
+    if (this._closed) return
+    let waiting = held.get(this)
+    if (waiting === undefined) {
+      waiting = { chunks: [], bytes: 0 }
+      held.set(this, waiting)
+    }
+    if (this._socketData.length + waiting.bytes + data.length < this._nextPacketSize) {
+      waiting.chunks.push(data)
+      waiting.bytes += data.length
+      return
+    }
+    if (waiting.chunks.length === 0) return original.call(this, data)
+    const joined = concatBytes(this._socketData, ...waiting.chunks, data)
+    waiting.chunks = []
+    waiting.bytes = 0
+    this._socketData = new Uint8Array(0)
+    original.call(this, joined)
+  }
 }

@@ -16,6 +16,7 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import {
   admitInbound,
   adoptBoundPort,
+  bufferSocketReads,
   createDpt,
   pendingDialSocket,
   peerSocket,
@@ -145,6 +146,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     await useWasmFrameMacs()
     useFastSnappyLiterals()
     reuseMacCiphers()
+    bufferSocketReads()
     const { host, port } = this.options.listen
     const rlpx = new RLPx(this.privateKey, {
       capabilities: this.options.capabilities,

@@ -15,7 +15,7 @@ import { sealMessage, type SealKey } from './message'
 import { EnvelopePool, type PoolLimits, type PooledEnvelope } from './pool'
 import { DEFAULT_PEER_BUDGET, PeerBudget, type PeerBudgetLimits } from './peer-budget'
 import { runInSlices } from './slices'
-import { powOf } from './pow'
+import { powOf, seal } from './pow'
 import { checkEnvelope } from './validity'
 import { KNOWN_SLOTS, WhisperPeer, type PeerInfo, type RelayEntry } from './peer'
 import { ShhProtocolError, shhCapability, shhOf, type ShhHandler } from './shh-protocol'
@@ -27,6 +27,11 @@ export interface WhisperNodeOptions {
   listen?: { host: string; port: number }
   /** PoW we require of inbound envelopes and advertise (default 0.002, Status' setting). */
   minPow?: number
+  /**
+   * Most PoW we mine our own envelopes to when a peer asks for more than our minPow (default 1; geth
+   * asks 0.2). A peer that requires more than this gets none of our envelopes.
+   */
+  maxSendPow?: number
   /** Largest envelope (20 + data bytes) we accept; default 1 MiB (geth DefaultMaxMessageSize). */
   maxMessageSize?: number
   /** Light node: advertises it, never relays other people's envelopes, refuses light peers. */
@@ -59,7 +64,7 @@ export interface PostOptions {
   signWith?: Uint8Array
   /** Seconds, default 50 (geth DefaultTTL). */
   ttl?: number
-  /** Default: our own minPow. */
+  /** Default: sendPow(), the most any connected peer asks (within maxSendPow), at least our own minPow. */
   powTarget?: number
   /** Mining budget, default 2000 ms. */
   workTimeMs?: number
@@ -88,6 +93,8 @@ export interface WhisperNodeEvents {
   /** Why a peer was (or is about to be) disconnected, or any other per-peer error. */
   'peer:error': [{ peerId: string | null; error: Error }]
   status: [NodeStatus]
+  /** One of our envelopes was mined again for a peer that asks more PoW; `to` replaces `from`. */
+  resealed: [{ from: string; to: string }]
   /** Every envelope accepted into the pool, own ones included (mailserver archiving). */
   envelope: [PooledEnvelope]
   /** Code 126; only processed while someone listens (a mailserver is registered). */
@@ -118,6 +125,9 @@ const MAX_INVALID_PER_PACKET = 16
 const SLICE_MS = 4
 const DEFAULT_POOL: Omit<PoolLimits, 'onEvict'> = { maxCount: 100_000, maxBytes: 64 * MiB, maxRetentionSeconds: 3600 }
 const DEFAULT_BAN_MS = 60_000
+const DEFAULT_MAX_SEND_POW = 1
+/** Mining budget for re-sealing one of our envelopes for a peer that asks more PoW than it has. */
+const RESEAL_WORK_MS = 2000
 /** How long a previous PoW/bloom requirement stays tolerated after a change (geth: 10 s). */
 const TOLERANCE_MS = 10_000
 const SWEEP_INTERVAL_MS = 1000
@@ -142,6 +152,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private readonly pool: EnvelopePool<RelayEntry>
   private readonly peerBudget: PeerBudgetLimits
   private readonly banMs: number
+  private readonly maxSendPow: number
   private readonly filters = new FilterSet()
   private readonly handlers = new Map<string, (message: ReceivedMessage) => void>()
   private readonly peers = new Map<HostPeer, WhisperPeer>()
@@ -168,6 +179,10 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     this.pool = new EnvelopePool<RelayEntry>({ ...DEFAULT_POOL, ...options.pool, onEvict: (hashHex) => this.forget(hashHex) })
     this.peerBudget = options.peerBudget ?? DEFAULT_PEER_BUDGET
     this.banMs = options.banMs ?? DEFAULT_BAN_MS
+    this.maxSendPow = options.maxSendPow ?? DEFAULT_MAX_SEND_POW
+    if (!(this.maxSendPow >= 0) || !Number.isFinite(this.maxSendPow)) {
+      throw new WhisperError('bad-argument', `bad maxSendPow ${this.maxSendPow}`)
+    }
     this.now = options.now ?? Date.now
     this.timers = options.timers ?? systemTimers
     const minPow = options.minPow ?? DEFAULT_MIN_POW
@@ -240,7 +255,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       topic: options.topic,
       key: options.key,
       ttl: options.ttl ?? DEFAULT_TTL,
-      powTarget: options.powTarget ?? this.minPow.current,
+      powTarget: options.powTarget ?? this.sendPow(),
       workTimeMs: options.workTimeMs ?? 2000,
       now: this.now,
       ...(options.signWith !== undefined ? { signWith: options.signWith } : {})
@@ -250,13 +265,45 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
 
   /** Inject an already sealed envelope as our own (same checks and immediate send as post()). */
   postEnvelope(envelope: Envelope): string {
+    const pooled = this.ownEntry(envelope)
+    if (this.accept(pooled, null)) this.own.add(pooled.hashHex)
+    this.flushNow()
+    return pooled.hashHex
+  }
+
+  /**
+   * The PoW our envelopes are sealed to: the most any connected peer requires, as long as that is
+   * within maxSendPow (a peer asking more is not served), and never less than our own minimum.
+   */
+  sendPow(): number {
+    let pow = this.minPow.current
+    for (const p of this.readyPeers()) if (p.powRequirement <= this.maxSendPow) pow = Math.max(pow, p.powRequirement)
+    return pow
+  }
+
+  /**
+   * How many connected peers have, or would take, the pooled envelope `hashHex` (its PoW meets their
+   * requirement and its topic their bloom). 0: nobody on the network can get it from us right now.
+   */
+  reach(hashHex: string): number {
+    const e = this.pool.get(hashHex)
+    if (e === undefined) return 0
+    return this.readyPeers().filter((p) => p.knows(e) || (e.pow >= p.powRequirement && bloomMatches(p.bloom, e.bloom))).length
+  }
+
+  /** Connected peers that would take an envelope sealed to sendPow() (bloom aside). */
+  reachablePeers(): number {
+    return this.readyPeers().filter((p) => p.powRequirement <= this.maxSendPow).length
+  }
+
+  private ownEntry(envelope: Envelope): RelayEntry {
     const encoded = encodeEnvelope(envelope)
     const hash = keccak256(encoded)
     const verdict = checkEnvelope(envelope, this.validityContext())
     if (verdict.kind !== 'accept') {
       throw new WhisperError('bad-envelope', verdict.kind === 'violation' ? verdict.message : 'envelope already expired')
     }
-    const pooled: RelayEntry = {
+    return {
       envelope,
       encoded,
       hash,
@@ -266,9 +313,38 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       receivedAt: Math.floor(this.now() / 1000),
       knownBy: 0
     }
-    if (this.accept(pooled, null)) this.own.add(pooled.hashHex)
-    this.flushNow()
-    return pooled.hashHex
+  }
+
+  /**
+   * Our own envelopes that `peer` does not have and whose PoW is below what it now asks (within
+   * maxSendPow) are mined again: same content, new nonce, hence a new hash. Peers that had the old one
+   * are marked as having the new one, so only those that needed it get it. Each re-seal at least
+   * doubles the PoW, so a peer nudging its requirement up step by step costs us a few re-seals per
+   * envelope, not one per step.
+   */
+  private resealOwnFor(peer: WhisperPeer): void {
+    const want = peer.powRequirement
+    if (want > this.maxSendPow || this.own.size === 0) return
+    let resealed = false
+    for (const hashHex of [...this.own]) {
+      const old = this.pool.get(hashHex)
+      if (old === undefined || old.pow >= want || peer.knows(old) || !bloomMatches(peer.bloom, old.bloom)) continue
+      const { expiry, ttl, topic, data } = old.envelope
+      let entry: RelayEntry
+      try {
+        const target = Math.min(this.maxSendPow, Math.max(want, 2 * old.pow))
+        entry = this.ownEntry(seal({ expiry, ttl, topic, data }, { target, workTimeMs: RESEAL_WORK_MS, now: this.now }))
+      } catch (error) {
+        this.reportError(error instanceof Error ? error : new Error(String(error)))
+        continue
+      }
+      for (const p of this.peers.values()) if (p.knows(old)) p.markKnown(entry)
+      this.own.delete(hashHex)
+      if (this.accept(entry, null)) this.own.add(entry.hashHex)
+      this.emit('resealed', { from: hashHex, to: entry.hashHex })
+      resealed = true
+    }
+    if (resealed) this.flushNow()
   }
 
   /** Install a filter; `handler` gets every matching message. Returns the unsubscribe function. */
@@ -374,6 +450,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         peer.applyStatus(status)
         this.emit('peer:added', peer.info())
         this.emitStatus()
+        this.resealOwnFor(peer)
         for (const e of this.pool.values()) if (!this.light || this.own.has(e.hashHex)) peer.enqueue(e)
         this.scheduleFlush()
       },
@@ -388,6 +465,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         const looser = pow < peer.powRequirement
         peer.powRequirement = pow
         if (looser) this.requeue(peer)
+        this.resealOwnFor(peer)
       },
       onBloom: (bloom) => {
         const looser = bloom === null ? peer.bloom !== null : peer.bloom !== null && !bloomMatches(peer.bloom, bloom)
