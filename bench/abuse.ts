@@ -92,31 +92,34 @@ function probes(count: number): Envelope[] {
 
 /** Good peers take turns posting a probe every 20 ms until `until` resolves; returns latencies and losses. */
 async function probeTraffic(a: WhisperNode, b: WhisperNode, stock: Envelope[], until: Promise<unknown>): Promise<{ latencies: number[]; sent: number; lost: number }> {
-  const pending = new Map<string, number>()
+  // Each probe is awaited at the other peer only (the sender's own node accepts it at once).
+  const pending = new Map<string, { start: number; to: WhisperNode }>()
   const latencies: number[] = []
-  const onEnvelope = (p: { hashHex: string }): void => {
-    const start = pending.get(p.hashHex)
-    if (start === undefined) return
+  const arrivedAt = (node: WhisperNode) => (p: { hashHex: string }): void => {
+    const probe = pending.get(p.hashHex)
+    if (probe === undefined || probe.to !== node) return
     pending.delete(p.hashHex)
-    latencies.push(performance.now() - start)
+    latencies.push(performance.now() - probe.start)
   }
-  a.on('envelope', onEnvelope)
-  b.on('envelope', onEnvelope)
+  const atA = arrivedAt(a)
+  const atB = arrivedAt(b)
+  a.on('envelope', atA)
+  b.on('envelope', atB)
   const state = { done: false }
   void until.then(() => (state.done = true))
   let sent = 0
   while (!state.done && sent < stock.length) {
     const e = stock[sent] as Envelope
-    const from = sent % 2 === 0 ? a : b
-    pending.set(Buffer.from(envelopeHash(encodeEnvelope(e))).toString('hex'), performance.now())
+    const [from, to] = sent % 2 === 0 ? [a, b] : [b, a]
+    pending.set(Buffer.from(envelopeHash(encodeEnvelope(e))).toString('hex'), { start: performance.now(), to })
     from.postEnvelope(e)
     sent++
     await new Promise((r) => setTimeout(r, PROBE_EVERY_MS))
   }
   const graceEnd = performance.now() + GRACE_MS
   while (pending.size > 0 && performance.now() < graceEnd) await new Promise((r) => setTimeout(r, 50))
-  a.off('envelope', onEnvelope)
-  b.off('envelope', onEnvelope)
+  a.off('envelope', atA)
+  b.off('envelope', atB)
   return { latencies: latencies.sort((x, y) => x - y), sent, lost: pending.size }
 }
 

@@ -236,7 +236,11 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
    */
   ban(idHex: string, ms: number): void {
     this.bans.set(idHex, this.now() + ms)
-    for (const p of this.peers.values()) if (p.id === idHex) p.peer.disconnect(DISCONNECT_REASON.USELESS_PEER)
+    for (const p of this.peers.values()) {
+      if (p.id !== idHex) continue
+      p.peer.disconnect(DISCONNECT_REASON.USELESS_PEER)
+      peerSocket(p.peer).end()
+    }
   }
 
   isBanned(idHex: string): boolean {
@@ -422,8 +426,11 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     const entry = this.peers.get(peer) ?? null
     if (entry !== null) entry.lastError = error.message
     // An error before the handshake ended (garbage instead of Auth, a bad MAC): nothing to say goodbye to.
+    // After it, the library has sent DISCONNECT but ends the socket only 2 s later: end it now, so a
+    // peer that broke the rules is gone at once.
     const socket = peerSocket(peer)
     if (entry === null && this.pending.has(socket)) socket.destroy()
+    else if (entry !== null) socket.end()
     this.emit('peer:error', entry, error)
   }
 }

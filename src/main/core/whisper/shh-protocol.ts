@@ -301,8 +301,8 @@ export class ShhProtocol extends ProtocolBase {
   private fail(err: unknown): void {
     this.waiting = []
     if (this.closed) return
-    this.peer.events.emit('error', err instanceof Error ? err : new Error(String(err)))
     this.peer.disconnect(DISCONNECT_REASON.SUBPROTOCOL_ERROR)
+    this.peer.events.emit('error', err instanceof Error ? err : new Error(String(err)))
   }
 
   sendEnvelopes(rawEnvelopes: Uint8Array[]): number {
