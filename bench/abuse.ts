@@ -66,7 +66,8 @@ interface AttackReport {
   disconnects: Array<{ disconnectMs: number; reason: string }>
 }
 
-function runAttacker(phase: string, enode: string, durationMs: number): Promise<AttackReport> {
+/** Starts the attacker; `ready` settles when its packets are built and the attack begins, `report` when it ends. */
+function runAttacker(phase: string, enode: string, durationMs: number): { ready: Promise<void>; report: Promise<AttackReport> } {
   const child = spawn(process.execPath, ['--import', 'tsx', resolvePath(ROOT, 'bench/abuse/attacker.ts'), phase, enode, String(durationMs)], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -74,14 +75,18 @@ function runAttacker(phase: string, enode: string, durationMs: number): Promise<
   })
   const report: AttackReport = { closed: [], disconnects: [] }
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  let started = (): void => {}
+  const ready = new Promise<void>((resolve) => (started = resolve))
   lines.on('line', (line) => {
-    const item = JSON.parse(line) as { closedMs?: number; kind?: string; disconnectMs?: number; reason?: string }
+    const item = JSON.parse(line) as { ready?: boolean; closedMs?: number; kind?: string; disconnectMs?: number; reason?: string }
+    if (item.ready === true) started()
     if (item.closedMs !== undefined) report.closed.push({ kind: item.kind ?? '', closedMs: item.closedMs })
     if (item.disconnectMs !== undefined) report.disconnects.push({ disconnectMs: item.disconnectMs, reason: item.reason ?? '' })
   })
-  return new Promise((resolve, reject) =>
+  const ended = new Promise<AttackReport>((resolve, reject) =>
     child.once('exit', (code) => (code === 0 ? resolve(report) : reject(new Error(`attacker (${phase}) exited with ${code}`))))
   )
+  return { ready, report: ended }
 }
 
 /** Sealed before their phase starts, so mining never delays the measurement. */
@@ -146,12 +151,12 @@ export const suite: BenchSuite = {
     try {
       for (const phase of PHASES) {
         const stock = probes(Math.ceil(phase.durationMs / PROBE_EVERY_MS) + 50)
+        const attacker = phase.attack === null ? null : runAttacker(phase.attack, enode, phase.durationMs)
+        await attacker?.ready
         let peakRss = rssMiB(pid)
         const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMiB(pid))), 100)
         const attack =
-          phase.attack === null
-            ? new Promise<AttackReport>((r) => setTimeout(() => r({ closed: [], disconnects: [] }), phase.durationMs))
-            : runAttacker(phase.attack, enode, phase.durationMs)
+          attacker?.report ?? new Promise<AttackReport>((r) => setTimeout(() => r({ closed: [], disconnects: [] }), phase.durationMs))
         const traffic = await probeTraffic(a, b, stock, attack)
         const report = await attack
         clearInterval(sampler)

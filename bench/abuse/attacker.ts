@@ -1,8 +1,8 @@
 /**
  * The attacker of the abuse bench, run as its own process so its CPU never delays the well-behaved
- * peers being measured: `tsx bench/abuse/attacker.ts PHASE ENODE DURATION_MS`. It attacks for the
- * given time, reconnecting under a fresh node key whenever it is dropped, and prints one JSON line
- * per observation, then `{"done":true}`:
+ * peers being measured: `tsx bench/abuse/attacker.ts PHASE ENODE DURATION_MS`. It builds its packet,
+ * prints `{"ready":true}`, then attacks for the given time, reconnecting under a fresh node key
+ * whenever it is dropped, and prints one JSON line per observation, then `{"done":true}`:
  *   {"closedMs":n,"kind":"idle"|"garbage"}   a raw socket closed by the node, ms after it connected / sent garbage
  *   {"disconnectMs":n,"reason":s}            an RLPx attacker dropped, ms after its first violating packet was written
  */
@@ -19,8 +19,14 @@ const SHH = { name: 'shh', version: 6, length: 128 }
 const TOPIC = Uint8Array.of(0xde, 0xad, 0xbe, 0xef)
 const MiB = 1024 * 1024
 const [phase = '', enodeUrl = '', durationText = '0'] = process.argv.slice(2)
-const deadline = performance.now() + Number(durationText)
 const target = parseEnode(enodeUrl)
+/** Set once the attack starts. */
+let deadline = Number.POSITIVE_INFINITY
+
+function start(): void {
+  deadline = performance.now() + Number(durationText)
+  report({ ready: true })
+}
 
 function report(line: object): void {
   process.stdout.write(`${JSON.stringify(line)}\n`)
@@ -37,6 +43,7 @@ function openSocket(): Promise<Socket> {
 
 /** Idle sockets that never say a word, and a stream of sockets whose Auth is garbage. */
 async function sockets(): Promise<void> {
+  start()
   const idle = await Promise.all(Array.from({ length: 60 }, () => openSocket()))
   const opened = performance.now()
   const idleClosed = idle.map(
@@ -68,15 +75,16 @@ function invalidPacket(): Uint8Array {
   return encodeRawList(envelopes)
 }
 
-/** 300,000 envelopes (small, distinct, unsealed) in one packet. */
+/** 300,000 envelopes (small, distinct, unsealed) in one packet: one encoding, its 4 data bytes numbered. */
 function countPacket(): Uint8Array {
-  const expiry = Math.floor(Date.now() / 1000) + 50
-  const data = new Uint8Array(4)
-  const view = new DataView(data.buffer)
+  const template = encodeEnvelope({ expiry: Math.floor(Date.now() / 1000) + 50, ttl: 50, topic: TOPIC, data: Uint8Array.of(1, 1, 1, 1), nonce: 0n })
+  // The nonce 0 is the last byte (0x80); the data's 4 bytes come right before it.
+  const dataAt = template.length - 5
   return encodeRawList(
     Array.from({ length: 300_000 }, (_, i) => {
-      view.setUint32(0, i)
-      return encodeEnvelope({ expiry, ttl: 50, topic: TOPIC, data, nonce: 0n })
+      const e = template.slice()
+      new DataView(e.buffer).setUint32(dataAt, i + 0x01010101)
+      return e
     })
   )
 }
@@ -89,9 +97,14 @@ function copiesPacket(minPow: number): Uint8Array {
   return encodeRawList(Array.from({ length: Math.floor((8 * MiB) / e.length) }, () => e))
 }
 
-/** Connect, handshake, send `packet` until dropped; again under a new key until the time is up. */
+/**
+ * Connect, handshake, send `packet` until dropped (small packets again each time the last one has left;
+ * a multi-megabyte one once, so building the next does not delay noticing the drop); again under a new
+ * key until the time is up.
+ */
 async function flood(makePacket: () => Uint8Array, fresh: boolean): Promise<void> {
   let packet = makePacket()
+  start()
   while (performance.now() < deadline) {
     const raw = await openRawPeer(enodeUrl, SHH)
     raw.protocol.send(ShhCode.Status, encodeStatus({ pow: 0, bloom: null, light: false }))
@@ -107,7 +120,7 @@ async function flood(makePacket: () => Uint8Array, fresh: boolean): Promise<void
     const first = performance.now()
     while (dropped.at === null && performance.now() < deadline) {
       await sleep(5)
-      if (raw.hostPeer.pendingWrite() < 16 * MiB) raw.protocol.send(ShhCode.Messages, packet)
+      if (packet.length < MiB && raw.hostPeer.pendingWrite() === 0) raw.protocol.send(ShhCode.Messages, packet)
     }
     if (dropped.at !== null) report({ disconnectMs: dropped.at - first, reason: (await removed).name })
     await raw.close()

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { keccak256 } from '../primitives/keccak'
 import { openRawPeer, type RawPeer } from '../p2p/raw-peer'
 import { topicToBloom } from './bloom'
-import { encodeEnvelope, type Envelope } from './envelope'
+import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope'
 import { WhisperNode, type WhisperNodeOptions } from './node'
 import { sealMessage } from './message'
 import { powOf, seal } from './pow'
@@ -510,5 +510,60 @@ describe('WhisperNode under abuse', () => {
     expect(floodAcceptedBeforeProbe).toBeLessThan(flood.length)
     await vi.waitFor(() => expect(node.status().envelopes).toBe(flood.length + 1), { timeout: 20_000 })
     expect(node.status().peers).toHaveLength(2)
+  })
+})
+
+describe('WhisperNode sending under PoW', () => {
+  const symKey = new Uint8Array(32).fill(6)
+  const powOfRaw = (raw: RawPeer, hashHex: string): number => {
+    const bytes = raw.protocol.received
+      .filter((m) => m.code === ShhCode.Messages)
+      .flatMap((m) => splitRawList(m.data, 'test'))
+      .find((e) => bytesToHex(keccak256(e)) === hashHex)
+    return bytes === undefined ? Number.NaN : powOf(decodeEnvelope(bytes))
+  }
+
+  it('seals to the highest minimum PoW among connected peers', async () => {
+    const node = await startNode()
+    const raw = await handshaken(node, encodeStatus({ pow: 0.05, bloom: null, light: false }))
+    await handshaken(node, encodeStatus({ pow: 0.01, bloom: null, light: false }))
+    expect(node.sendPow()).toBe(0.05)
+    const hash = await node.post({ payload: Uint8Array.of(1), topic: TOPIC_A, key: { symKey } })
+    await receives(raw, hash)
+    expect(powOfRaw(raw, hash)).toBeGreaterThanOrEqual(0.05)
+    expect(node.reach(hash)).toBe(2)
+  })
+
+  it('reaches nobody when every peer asks more than the cap, and re-seals once one asks less', async () => {
+    const node = await startNode({ maxSendPow: 0.6 })
+    const raw = await handshaken(node, encodeStatus({ pow: 5, bloom: null, light: false }))
+    expect(node.reachablePeers()).toBe(0)
+    const hash = await node.post({ payload: Uint8Array.of(2), topic: TOPIC_A, key: { symKey }, powTarget: MIN_POW })
+    expect(node.reach(hash)).toBe(0)
+
+    const resealed = new Promise<{ from: string; to: string }>((resolve) => node.once('resealed', resolve))
+    // Far above what the first seal reached (about 0.001), so a re-seal is needed whatever its luck.
+    raw.protocol.send(ShhCode.PowRequirement, RLP.encode(encodePowBits(0.5)))
+    const { from, to } = await resealed
+    expect(from).toBe(hash)
+    await receives(raw, to)
+    expect(powOfRaw(raw, to)).toBeGreaterThanOrEqual(0.5)
+    expect(node.reach(to)).toBe(1)
+    expect(receivedHashes(raw)).toEqual([to])
+  })
+
+  it('re-seals its own envelopes for a peer that asks more than they carry, and only that peer gets the new one', async () => {
+    const node = await startNode()
+    const early = await handshaken(node)
+    const hash = await node.post({ payload: Uint8Array.of(3), topic: TOPIC_A, key: { symKey }, powTarget: MIN_POW })
+    await receives(early, hash)
+    const resealed = new Promise<{ from: string; to: string }>((resolve) => node.once('resealed', resolve))
+    const demanding = await handshaken(node, encodeStatus({ pow: 0.5, bloom: null, light: false }))
+    const { to } = await resealed
+    await receives(demanding, to)
+    expect(powOfRaw(demanding, to)).toBeGreaterThanOrEqual(0.5)
+    const sentinel = await node.post({ payload: Uint8Array.of(4), topic: TOPIC_A, key: { symKey } })
+    await receives(early, sentinel)
+    expect(receivedHashes(early)).toEqual([hash, sentinel])
   })
 })
