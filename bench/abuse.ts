@@ -39,7 +39,13 @@ const PHASES: Phase[] = [
   { name: 'sockets', attack: 'sockets', durationMs: 12_000, what: '60 idle TCP sockets and a garbage Auth every 100 ms' },
   { name: 'invalid', attack: 'invalid', durationMs: 8000, what: 'packets of 1,000 envelopes below the minimum PoW, reconnecting under new keys' },
   { name: 'count', attack: 'count', durationMs: 8000, what: 'packets of 300,000 envelopes, reconnecting under new keys' },
-  { name: 'copies', attack: 'copies', durationMs: 8000, what: '8 MiB packets of copies of one valid TTL-3600 envelope, reconnecting under new keys' }
+  { name: 'copies', attack: 'copies', durationMs: 8000, what: '8 MiB packets of copies of one valid TTL-3600 envelope, reconnecting under new keys' },
+  {
+    name: 'copies within the size limit',
+    attack: 'copies-1mib',
+    durationMs: 8000,
+    what: 'the same in packets just under the 1 MiB packet limit, so the node reads them and meets the repeats'
+  }
 ]
 
 function rssMiB(pid: number): number {

@@ -89,12 +89,12 @@ function countPacket(): Uint8Array {
   )
 }
 
-/** Copies of one valid envelope (TTL 3600, sealed to the node's PoW) filling 8 MiB. */
-function copiesPacket(minPow: number): Uint8Array {
+/** Copies of one valid envelope (TTL 3600, sealed to the node's PoW) filling `bytes`. */
+function copiesPacket(minPow: number, bytes: number): Uint8Array {
   const e = encodeEnvelope(
     seal({ expiry: Math.floor(Date.now() / 1000) + 3600, ttl: 3600, topic: TOPIC, data: randomBytes(400) }, { target: minPow, workTimeMs: 60_000 })
   )
-  return encodeRawList(Array.from({ length: Math.floor((8 * MiB) / e.length) }, () => e))
+  return encodeRawList(Array.from({ length: Math.floor(bytes / e.length) }, () => e))
 }
 
 /**
@@ -132,7 +132,8 @@ await initHashing()
 if (phase === 'sockets') await sockets()
 else if (phase === 'invalid') await flood(invalidPacket, true)
 else if (phase === 'count') await flood(countPacket, false)
-else if (phase === 'copies') await flood(() => copiesPacket(Number(process.env.HUSH_MIN_POW ?? '0.002')), false)
+else if (phase === 'copies') await flood(() => copiesPacket(Number(process.env.HUSH_MIN_POW ?? '0.002'), 8 * MiB), false)
+else if (phase === 'copies-1mib') await flood(() => copiesPacket(Number(process.env.HUSH_MIN_POW ?? '0.002'), MiB - 1024), false)
 else throw new Error(`unknown phase ${phase}`)
 report({ done: true })
 process.exit(0)

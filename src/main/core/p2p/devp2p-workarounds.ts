@@ -116,7 +116,9 @@ export function snappyLiteral(payload: Uint8Array): Uint8Array {
  * 5. The library uncompresses snappy payloads without a size limit (§6.6): a 7-byte frame may claim
  *    2 GiB. In the same wrapper we read snappy's declared length and refuse anything above our cap
  *    before any allocation. Throwing there makes Peer disconnect with SUBPROTOCOL_ERROR and emit
- *    'error' with our InboundTooLargeError.
+ *    'error' with our InboundTooLargeError. A frame whose header announces more than any payload
+ *    within the cap can take (snappy's worst-case expansion) is refused at the header, before the
+ *    library buffers, authenticates and decrypts megabytes it would then throw away.
  * ---------------------------------------------------------------------------------------------- */
 
 export class InboundTooLargeError extends Error {
@@ -127,7 +129,13 @@ export class InboundTooLargeError extends Error {
 }
 
 interface EciesSession {
+  parseHeader(data: Uint8Array): number | undefined
   parseBody(data: Uint8Array): Uint8Array | undefined
+}
+
+/** The largest frame body (message id + snappy block) a payload of `payloadBytes` can need. */
+function maxFrameBytes(payloadBytes: number): number {
+  return 2 + 32 + payloadBytes + Math.ceil(payloadBytes / 6)
 }
 
 const guarded = new WeakSet<Peer>()
@@ -137,6 +145,12 @@ export function guardInboundFrames(peer: Peer, maxPayloadBytes: number): void {
   if (guarded.has(peer)) return
   guarded.add(peer)
   const session = peer['_eciesSession'] as unknown as EciesSession
+  const parseHeader = session.parseHeader.bind(session)
+  session.parseHeader = (data) => {
+    const size = parseHeader(data)
+    if (size !== undefined && size > maxFrameBytes(maxPayloadBytes)) throw new InboundTooLargeError(size, maxPayloadBytes)
+    return size
+  }
   const parseBody = session.parseBody.bind(session)
   session.parseBody = (data) => {
     let body = parseBody(data)

@@ -34,6 +34,12 @@ export interface WhisperNodeOptions {
   maxSendPow?: number
   /** Largest envelope (20 + data bytes) we accept; default 1 MiB (geth DefaultMaxMessageSize). */
   maxMessageSize?: number
+  /**
+   * Largest inbound packet (any code, uncompressed); a larger one disconnects the peer before its body
+   * is read. geth drops packets above its MaxMessageSize (1 MiB by default, at most 10 MiB). Default:
+   * maxMessageSize plus room for the framing of one envelope that large.
+   */
+  maxPacketSize?: number
   /** Light node: advertises it, never relays other people's envelopes, refuses light peers. */
   light?: boolean
   bootnodes?: Array<string | Enode>
@@ -109,8 +115,10 @@ export interface WhisperNodeEvents {
 const MiB = 1024 * 1024
 const DEFAULT_MIN_POW = 0.002
 const DEFAULT_TTL = 50
-/** Inbound packets may be up to geth's MaxMessageSize even when our envelope limit is lower. */
+/** geth's MaxMessageSize upper bound: no packet is ever accepted above it. */
 const MAX_INBOUND_PACKET = 10 * MiB
+/** RLP list and envelope headers around the largest envelope. */
+const PACKET_FRAMING = 1024
 /** We never send packets above 1 MiB, geth's default limit, so no peer drops us (#17560). */
 const MAX_OUTBOUND_PACKET = 1 * MiB
 /**
@@ -175,6 +183,10 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     if (this.maxMessageSize > MAX_INBOUND_PACKET) {
       throw new WhisperError('bad-argument', `maxMessageSize above ${MAX_INBOUND_PACKET} bytes`)
     }
+    const maxPacketSize = options.maxPacketSize ?? this.maxMessageSize + PACKET_FRAMING
+    if (!(maxPacketSize > 0) || maxPacketSize > MAX_INBOUND_PACKET + PACKET_FRAMING) {
+      throw new WhisperError('bad-argument', `bad maxPacketSize ${maxPacketSize}`)
+    }
     this.broadcastDelayMs = options.broadcastDelayMs ?? 1
     this.pool = new EnvelopePool<RelayEntry>({ ...DEFAULT_POOL, ...options.pool, onEvict: (hashHex) => this.forget(hashHex) })
     this.peerBudget = options.peerBudget ?? DEFAULT_PEER_BUDGET
@@ -195,7 +207,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       listen: options.listen ?? { host: '127.0.0.1', port: 30303 },
       capabilities: [
         shhCapability({
-          maxPacketBytes: MAX_INBOUND_PACKET,
+          maxPacketBytes: maxPacketSize,
           maxEnvelopesPerPacket: MAX_ENVELOPES_PER_PACKET,
           localIsLight: () => this.light
         })
