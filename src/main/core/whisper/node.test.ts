@@ -481,6 +481,18 @@ describe('WhisperNode under abuse', () => {
     await expectDisconnect(node, raw, /budget of bytes/, () => raw.protocol.send(50, RLP.encode(new Uint8Array(5000))))
   })
 
+  it('gives a trusted peer (a mailserver we asked) no budget', async () => {
+    const node = await startNode({ peerBudget: { envelopesPerSecond: 0.01, envelopeBurst: 1, bytesPerSecond: 1, bytesBurst: 4096 } })
+    const raw = await handshaken(node)
+    node.markTrusted(node.status().peers[0]?.id as string)
+    raw.protocol.send(50, RLP.encode(new Uint8Array(5000)))
+    const batch = [envelope(), envelope(), envelope()]
+    const ok = Promise.all(batch.map((e) => accepted(node, e.hashHex)))
+    raw.protocol.send(ShhCode.Messages, encodeRawList(batch.map((e) => e.raw)))
+    await ok
+    expect(node.status().peers).toHaveLength(1)
+  })
+
   it('serves other peers while a large packet is worked on', async () => {
     const node = await startNode({ minPow: 0 })
     const attacker = await handshaken(node)

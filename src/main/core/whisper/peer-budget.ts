@@ -1,6 +1,6 @@
 /** How much work one peer may make us do: token buckets refilled continuously, drawn per inbound packet. */
 export interface PeerBudgetLimits {
-  /** Envelopes (code 1 and 127 items) per second, sustained. */
+  /** Envelopes (code-1 items) per second, sustained. Trusted peers (mailservers we asked) have no budget. */
   envelopesPerSecond: number
   /** Envelopes that may arrive at once, e.g. a peer's whole pool right after the handshake. */
   envelopeBurst: number
