@@ -121,12 +121,15 @@ export function signatureKey(signature: Uint8Array): string {
   return bytesToHex(signature)
 }
 
+/** A received entry decoded and bounds-checked whose signer is not recovered yet (null), the costly step. */
+export type DecodedGroupEvent = GroupEvent | (Omit<GroupEvent, 'author'> & { readonly author: null })
+
 /**
- * Decodes one received `signature ‖ event` entry, checks its bounds and recovers its author. An
- * entry byte-identical to one in `known` reuses that event (recovery is a function of the bytes).
- * Throws GroupEventError.
+ * Decodes one received `signature ‖ event` entry and checks its bounds, without recovering the signer.
+ * An entry byte-identical to one in `known` is that event, signer included (recovery is a function of
+ * the bytes). Throws GroupEventError.
  */
-export function readGroupEvent(groupId: string, raw: Uint8Array, known?: KnownEvents): GroupEvent {
+export function decodeGroupEvent(raw: Uint8Array, known?: KnownEvents): DecodedGroupEvent {
   // status-go refuses an entry with no event bytes after the signature ("invalid payload length").
   if (raw.length <= SIGNATURE_LENGTH) {
     throw new GroupEventError('GROUP_EVENT_MALFORMED', `event of ${raw.length} bytes has no event after its signature`)
@@ -137,33 +140,36 @@ export function readGroupEvent(groupId: string, raw: Uint8Array, known?: KnownEv
   const signature = raw.subarray(0, SIGNATURE_LENGTH)
   const seen = known?.get(signatureKey(signature))
   if (seen && equalBytes(seen.raw, raw)) return seen
-
-  const eventBytes = raw.subarray(SIGNATURE_LENGTH)
   let event: MembershipUpdateEvent
   try {
-    event = decodeProto(MembershipUpdateEventSchema, eventBytes)
+    event = decodeProto(MembershipUpdateEventSchema, raw.subarray(SIGNATURE_LENGTH))
   } catch (err) {
     throw new GroupEventError('GROUP_EVENT_MALFORMED', (err as Error).message)
   }
   checkEventBounds(event)
+  const { type, clock, members, name } = event
+  return { type, clock, members, name, author: null, signature: Uint8Array.from(signature), raw: Uint8Array.from(raw) }
+}
+
+/** Recovers the signer of a decoded entry over keccak256(groupId ‖ event bytes). Throws GroupEventError. */
+export function verifyGroupEvent(groupId: string, decoded: DecodedGroupEvent): GroupEvent {
+  if (decoded.author !== null) return decoded
+  const { signature } = decoded
   // go-ethereum's recovery refuses V ≥ 4 (no 27/28 offset), so an event status-go would refuse is refused here too.
   if (signature[64]! >= 4) throw new GroupEventError('BAD_EVENT_SIGNATURE', `signature recovery id ${signature[64]} is not 0–3`)
   let author: Uint8Array
   try {
-    author = recoverSigner(eventSigningDigest(groupId, eventBytes), signature)
+    author = recoverSigner(eventSigningDigest(groupId, decoded.raw.subarray(SIGNATURE_LENGTH)), signature)
   } catch (err) {
     if (err instanceof CryptoError) throw new GroupEventError('BAD_EVENT_SIGNATURE', err.message)
     throw err
   }
-  return {
-    type: event.type,
-    clock: event.clock,
-    members: event.members,
-    name: event.name,
-    author: chatKeyId(author),
-    signature: Uint8Array.from(signature),
-    raw: Uint8Array.from(raw)
-  }
+  return { ...decoded, author: chatKeyId(author) }
+}
+
+/** decodeGroupEvent then verifyGroupEvent: one received entry with its signer. Throws GroupEventError. */
+export function readGroupEvent(groupId: string, raw: Uint8Array, known?: KnownEvents): GroupEvent {
+  return verifyGroupEvent(groupId, decodeGroupEvent(raw, known))
 }
 
 function checkEventBounds(event: MembershipUpdateEvent): void {

@@ -220,6 +220,9 @@ describe('receiving a MembershipUpdateMessage', () => {
 
   it('a new group is accepted only if we are a member; a known group’s updates are, even after our removal', () => {
     expect(receive(base, dave)).toMatchObject({ ok: false, reason: 'GROUP_NOT_A_MEMBER' })
+    // Listed, then removed: refused after the history is built.
+    const daveGone = [created, sign('alice', { type: T.MEMBERS_ADDED, clock: 1001n, members: [dave] }), sign('alice', { type: T.MEMBER_REMOVED, clock: 1002n, members: [dave] })]
+    expect(receive(daveGone, dave)).toMatchObject({ ok: false, reason: 'GROUP_NOT_A_MEMBER' })
     const carolsView = stateOf(base, carol)
     const kicked = sign('alice', { type: T.MEMBER_REMOVED, clock: 1100n, members: [carol] })
     const result = receive([...base, kicked], carol, carolsView)
@@ -235,6 +238,18 @@ describe('receiving a MembershipUpdateMessage', () => {
     expect(receive(many)).toMatchObject({ ok: false, reason: 'GROUP_TOO_MANY_EVENTS' })
     const other = `6f1c5a2e-1d3b-4c8e-9a7f-000000000000-${alice}`
     expect(receive(base, alice, stateOf(base), other)).toMatchObject({ ok: false, reason: 'GROUP_ID_MISMATCH' })
+  })
+
+  it('a stranger’s history that never lists us is refused before any signature is recovered', () => {
+    // Unrecoverable signatures everywhere: had they been recovered, the reason would be BAD_EVENT_SIGNATURE.
+    const junk = base.map((e) => new Uint8Array([...new Uint8Array(65), ...e.raw.subarray(65)]))
+    const result = applyMembershipUpdate(null, { chatId: groupId, events: junk }, { ownId: dave, nowMs })
+    expect(result).toMatchObject({ ok: false, reason: 'GROUP_NOT_A_MEMBER' })
+    expect(applyMembershipUpdate(null, { chatId: groupId, events: junk }, { ownId: bob, nowMs })).toMatchObject({
+      ok: false,
+      reason: 'BAD_EVENT_SIGNATURE',
+      eventIndex: 0
+    })
   })
 
   it('names the message’s broken entry', () => {
@@ -260,10 +275,15 @@ describe('the chat-id rule', () => {
   })
 
   it('refuses an id naming someone else, the bare key, an empty or over-long id', () => {
-    const cases = [`6f1c5a2e-1d3b-4c8e-9a7f-0b2d4e6f8a1c-${bob}`, alice, '', `${'a'.repeat(MAX_GROUP_ID_LENGTH)}-${alice}`]
-    for (const chatId of cases) {
+    const cases: [string, string][] = [
+      [`6f1c5a2e-1d3b-4c8e-9a7f-0b2d4e6f8a1c-${bob}`, bob],
+      [alice, alice],
+      ['', alice],
+      [`${'a'.repeat(MAX_GROUP_ID_LENGTH)}-${alice}`, alice]
+    ]
+    for (const [chatId, ownId] of cases) {
       const first = sign('alice', { type: T.CHAT_CREATED, clock: 1000n, name: 'g' }, chatId || 'x')
-      expect(receive([first], alice, null, chatId), chatId).toMatchObject({ ok: false, reason: 'GROUP_ID_INVALID' })
+      expect(receive([first], ownId, null, chatId), chatId).toMatchObject({ ok: false, reason: 'GROUP_ID_INVALID' })
     }
   })
 

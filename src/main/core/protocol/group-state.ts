@@ -1,4 +1,13 @@
-import { type GroupEvent, GroupEventError, GroupEventType, type GroupRejectionReason, readGroupEvent, signatureKey } from './group-events'
+import {
+  type DecodedGroupEvent,
+  decodeGroupEvent,
+  type GroupEvent,
+  GroupEventError,
+  GroupEventType,
+  type GroupRejectionReason,
+  signatureKey,
+  verifyGroupEvent
+} from './group-events'
 import { groupIdNamesCreator } from './group-id'
 import { MAX_GROUP_EVENTS, MAX_GROUP_ID_LENGTH, MAX_GROUP_SIZE } from './group-limits'
 import { firstViolation, membershipEventRules } from './validation'
@@ -281,18 +290,29 @@ function apply(current: GroupState | null, update: ReceivedMembershipUpdate, con
     throw new GroupEventError('GROUP_TOO_MANY_EVENTS', `${update.events.length} events, more than ${MAX_GROUP_EVENTS}`)
   }
   const known = new Map(current?.events.map((e) => [signatureKey(e.signature), e]))
-  const positions = new Map<GroupEvent, number>()
-  const events = update.events.map((raw, index) => {
-    let event: GroupEvent
+  const decoded = update.events.map((raw, index) => {
     try {
-      event = readGroupEvent(chatId, raw, known)
+      const event = decodeGroupEvent(raw, known)
+      const clockViolation = firstViolation(membershipEventRules, event, { whisperTimestampMs: context.nowMs })
+      if (clockViolation) throw new GroupEventError(clockViolation as 'CLOCK_ZERO' | 'CLOCK_TOO_HIGH', `event clock ${event.clock}`)
+      return event
     } catch (err) {
       if (err instanceof GroupEventError) throw new GroupEventError(err.reason, err.message, index)
       throw err
     }
-    const clockViolation = firstViolation(membershipEventRules, event, { whisperTimestampMs: context.nowMs })
-    if (clockViolation) {
-      throw new GroupEventError(clockViolation as 'CLOCK_ZERO' | 'CLOCK_TOO_HIGH', `event clock ${event.clock}`, index)
+  })
+  // Signature recovery is the costly step; a new group that cannot list us is refused before it.
+  if (!current && !mayListUs(chatId, decoded, context.ownId)) {
+    throw new GroupEventError('GROUP_NOT_A_MEMBER', 'a new group is accepted only when it lists us as a member')
+  }
+  const positions = new Map<GroupEvent, number>()
+  const events = decoded.map((entry, index) => {
+    let event: GroupEvent
+    try {
+      event = verifyGroupEvent(chatId, entry)
+    } catch (err) {
+      if (err instanceof GroupEventError) throw new GroupEventError(err.reason, err.message, index)
+      throw err
     }
     // The same signature twice in one message is one event, found at its first position.
     if (!positions.has(event)) positions.set(event, index)
@@ -313,6 +333,21 @@ function apply(current: GroupState | null, update: ReceivedMembershipUpdate, con
   if (merged.length === current.events.length) return { ok: true, state: current, accepted: [], created: false }
   const state = buildGroup(chatId, merged, positions)
   return { ok: true, state, accepted: state.events.filter((e) => !known.has(signatureKey(e.signature))), created: false }
+}
+
+/**
+ * Whether a history could end with us as a member, judged before recovering any signer: one becomes a
+ * member by creating the group (its id then ends with our key), by a later CHAT_CREATED once the group
+ * has emptied, or by being listed in MEMBERS_ADDED.
+ */
+function mayListUs(chatId: string, events: readonly DecodedGroupEvent[], ownId: string): boolean {
+  if (chatId.endsWith(ownId)) return true
+  let creations = 0
+  for (const e of events) {
+    if (e.type === GroupEventType.CHAT_CREATED && ++creations > 1) return true
+    if (e.type === GroupEventType.MEMBERS_ADDED && e.members.includes(ownId)) return true
+  }
+  return false
 }
 
 export function isGroupMember(state: GroupState, id: string): boolean {

