@@ -46,7 +46,8 @@ export const suite: BenchSuite = {
       if (!result.ok) throw new Error(result.detail)
     }
     // One event short of the stored history: the message brings exactly one new event.
-    const behind = applyMembershipUpdate(null, { chatId: state.id, events: update.events.slice(0, -1) }, { ownId, nowMs })
+    const older = { chatId: state.id, events: update.events.slice(0, -1) }
+    const behind = applyMembershipUpdate(null, older, { ownId, nowMs })
     if (!behind.ok) throw new Error(behind.detail)
 
     const firstRate = rate(1500, () => apply(null), 1)
@@ -54,7 +55,11 @@ export const suite: BenchSuite = {
     const oneNewRate = rate(1500, () => apply(behind.state), 5)
     const events = state.events.length
     return [
-      { name: `first message of a ${MAX_GROUP_SIZE}-member group (${events} events, all recovered)`, value: 1000 / firstRate, unit: 'ms' },
+      {
+        name: `first message of a ${MAX_GROUP_SIZE}-member group (${events} events, all recovered)`,
+        value: 1000 / firstRate,
+        unit: 'ms'
+      },
       { name: `later message, history already known (${events} events)`, value: 1000 / knownRate, unit: 'ms' },
       { name: `later message with one new event (${events} events)`, value: 1000 / oneNewRate, unit: 'ms' },
       {

@@ -3,7 +3,13 @@ import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { publicKeyOf, type RandomBytes } from '../crypto/secp256k1'
 import { chatKeyId, isChatKeyId } from './chat-matching'
 import { ChatMessage_MessageType as MessageType, type ChatMessageSchema } from './gen/protobuf/chat_message_pb'
-import { encodeMembershipUpdate, type GroupEvent, type GroupEventFields, GroupEventType, signGroupEvent } from './group-events'
+import {
+  encodeMembershipUpdate,
+  type GroupEvent,
+  type GroupEventFields,
+  GroupEventType,
+  signGroupEvent
+} from './group-events'
 import { newGroupId } from './group-id'
 import { MAX_GROUP_NAME_BYTES, MAX_GROUP_SIZE } from './group-limits'
 import { extendGroup, type GroupState, isGroupMember, restoreGroup } from './group-state'
@@ -53,7 +59,9 @@ export interface GroupChangeRefusal {
   readonly detail: string
 }
 
-export type GroupChangeResult = { readonly ok: true; readonly state: GroupState; readonly event: GroupEvent } | GroupChangeRefusal
+export type GroupChangeResult =
+  | { readonly ok: true; readonly state: GroupState; readonly event: GroupEvent }
+  | GroupChangeRefusal
 
 export interface NewGroup {
   readonly name: string
@@ -98,7 +106,11 @@ export function createGroup(spec: NewGroup): NewGroupResult {
   }
   if (spec.clock <= 0n) return refuse('CLOCK_NOT_AFTER_LAST', 'event clocks start above 0')
   const id = newGroupId(creator, spec.random)
-  const created = signGroupEvent(id, { type: GroupEventType.CHAT_CREATED, clock: spec.clock, name: spec.name }, spec.creatorKey)
+  const created = signGroupEvent(
+    id,
+    { type: GroupEventType.CHAT_CREATED, clock: spec.clock, name: spec.name },
+    spec.creatorKey
+  )
   const added = signGroupEvent(
     id,
     { type: GroupEventType.MEMBERS_ADDED, clock: spec.clock + 1n, members: spec.members },
@@ -109,14 +121,21 @@ export function createGroup(spec: NewGroup): NewGroupResult {
   return { ok: true, state: built.state, events: [created, added] }
 }
 
-function fieldsFor(state: GroupState, change: GroupChange, actor: string, clock: bigint): GroupEventFields | GroupChangeRefusal {
+function fieldsFor(
+  state: GroupState,
+  change: GroupChange,
+  actor: string,
+  clock: bigint
+): GroupEventFields | GroupChangeRefusal {
   switch (change.kind) {
     case 'rename':
       return nameProblem(change.name) ?? { type: GroupEventType.NAME_CHANGED, clock, name: change.name }
     case 'add-members': {
       const problem = idsProblem(change.members)
       if (problem) return problem
-      if (change.members.some((m) => isGroupMember(state, m))) return refuse('ALREADY_MEMBER', 'someone listed is a member already')
+      if (change.members.some((m) => isGroupMember(state, m))) {
+        return refuse('ALREADY_MEMBER', 'someone listed is a member already')
+      }
       return { type: GroupEventType.MEMBERS_ADDED, clock, members: change.members }
     }
     case 'join':
@@ -131,7 +150,9 @@ function fieldsFor(state: GroupState, change: GroupChange, actor: string, clock:
       const problem = idsProblem(change.admins)
       if (problem) return problem
       // Stricter than the receivers' rule, which wants only one of them to be a member.
-      if (!change.admins.every((m) => isGroupMember(state, m))) return refuse('NOT_A_MEMBER', 'every new admin must be a member')
+      if (!change.admins.every((m) => isGroupMember(state, m))) {
+        return refuse('NOT_A_MEMBER', 'every new admin must be a member')
+      }
       return { type: GroupEventType.ADMINS_ADDED, clock, members: change.admins }
     }
     case 'resign-admin':
@@ -140,7 +161,12 @@ function fieldsFor(state: GroupState, change: GroupChange, actor: string, clock:
 }
 
 /** Signs `change` with `signerKey` at `clock` and applies it, or says why the group's rules refuse it. */
-export function changeGroup(state: GroupState, change: GroupChange, signerKey: Uint8Array, clock: bigint): GroupChangeResult {
+export function changeGroup(
+  state: GroupState,
+  change: GroupChange,
+  signerKey: Uint8Array,
+  clock: bigint
+): GroupChangeResult {
   if (clock <= state.lastClock) {
     return refuse('CLOCK_NOT_AFTER_LAST', `clock ${clock} is not after the group's last event at ${state.lastClock}`)
   }
@@ -161,7 +187,10 @@ export function changeGroup(state: GroupState, change: GroupChange, signerKey: U
 }
 
 /** A group ChatMessage's own fields; the group id and PRIVATE_GROUP are filled in. */
-export type GroupMessageContent = Omit<MessageInitShape<typeof ChatMessageSchema>, 'chatId' | 'messageType' | '$typeName'>
+export type GroupMessageContent = Omit<
+  MessageInitShape<typeof ChatMessageSchema>,
+  'chatId' | 'messageType' | '$typeName'
+>
 
 /**
  * The MembershipUpdateMessage every group send carries: the whole clock-ordered history and, for a

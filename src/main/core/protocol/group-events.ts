@@ -156,7 +156,9 @@ export function verifyGroupEvent(groupId: string, decoded: DecodedGroupEvent): G
   if (decoded.author !== null) return decoded
   const { signature } = decoded
   // go-ethereum's recovery refuses V ≥ 4 (no 27/28 offset), so an event status-go would refuse is refused here too.
-  if (signature[64]! >= 4) throw new GroupEventError('BAD_EVENT_SIGNATURE', `signature recovery id ${signature[64]} is not 0–3`)
+  if (signature[64]! >= 4) {
+    throw new GroupEventError('BAD_EVENT_SIGNATURE', `signature recovery id ${signature[64]} is not 0–3`)
+  }
   let author: Uint8Array
   try {
     author = recoverSigner(eventSigningDigest(groupId, decoded.raw.subarray(SIGNATURE_LENGTH)), signature)
@@ -174,11 +176,14 @@ export function readGroupEvent(groupId: string, raw: Uint8Array, known?: KnownEv
 
 function checkEventBounds(event: MembershipUpdateEvent): void {
   if (event.members.length > MAX_GROUP_SIZE) {
-    throw new GroupEventError('GROUP_TOO_LARGE', `event lists ${event.members.length} members, more than ${MAX_GROUP_SIZE}`)
+    const count = event.members.length
+    throw new GroupEventError('GROUP_TOO_LARGE', `event lists ${count} members, more than ${MAX_GROUP_SIZE}`)
   }
   for (const member of event.members) {
     // status-go cannot send to a member whose id is not a key, so no honest history holds one.
-    if (!isChatKeyId(member)) throw new GroupEventError('GROUP_MEMBER_ID_INVALID', 'event lists a member id that is not a "0x04…" key')
+    if (!isChatKeyId(member)) {
+      throw new GroupEventError('GROUP_MEMBER_ID_INVALID', 'event lists a member id that is not a "0x04…" key')
+    }
   }
   if (utf8ToBytes(event.name).length > MAX_GROUP_NAME_BYTES) {
     throw new GroupEventError('GROUP_NAME_TOO_LONG', `group name longer than ${MAX_GROUP_NAME_BYTES} bytes`)

@@ -191,8 +191,14 @@ class GroupBuilder implements Membership {
  * status-go's NewGroupWithEvents: the group `events` define under `groupId`, or a thrown
  * GroupEventError. `positions` maps each event to its index in the received message.
  */
-function buildGroup(groupId: string, events: readonly GroupEvent[], positions?: ReadonlyMap<GroupEvent, number>): GroupState {
-  if (events.length === 0) throw new GroupEventError('GROUP_EVENTS_EMPTY', 'a group needs at least its CHAT_CREATED event')
+function buildGroup(
+  groupId: string,
+  events: readonly GroupEvent[],
+  positions?: ReadonlyMap<GroupEvent, number>
+): GroupState {
+  if (events.length === 0) {
+    throw new GroupEventError('GROUP_EVENTS_EMPTY', 'a group needs at least its CHAT_CREATED event')
+  }
   if (events.length > MAX_GROUP_EVENTS) {
     throw new GroupEventError('GROUP_TOO_MANY_EVENTS', `${events.length} events, more than ${MAX_GROUP_EVENTS}`)
   }
@@ -228,7 +234,10 @@ function buildGroup(groupId: string, events: readonly GroupEvent[], positions?: 
   }
 }
 
-/** `existing` followed by each event of `incoming` whose signature is not yet there (status-go MergeMembershipUpdateEvents). */
+/**
+ * `existing` followed by each event of `incoming` whose signature is not there yet
+ * (status-go MergeMembershipUpdateEvents).
+ */
 export function mergeEvents(existing: readonly GroupEvent[], incoming: readonly GroupEvent[]): GroupEvent[] {
   const seen = new Set(existing.map((e) => signatureKey(e.signature)))
   const merged = [...existing]
@@ -243,11 +252,15 @@ export function mergeEvents(existing: readonly GroupEvent[], incoming: readonly 
 
 function rejection(err: unknown): GroupRejection {
   if (!(err instanceof GroupEventError)) throw err
-  return { ok: false, reason: err.reason, detail: err.message, ...(err.eventIndex === undefined ? {} : { eventIndex: err.eventIndex }) }
+  const at = err.eventIndex === undefined ? {} : { eventIndex: err.eventIndex }
+  return { ok: false, reason: err.reason, detail: err.message, ...at }
 }
 
 /** Rebuilds a group from events this module produced earlier (stored state), without recovering signatures. */
-export function restoreGroup(groupId: string, events: readonly GroupEvent[]): GroupResult<{ readonly state: GroupState }> {
+export function restoreGroup(
+  groupId: string,
+  events: readonly GroupEvent[]
+): GroupResult<{ readonly state: GroupState }> {
   try {
     return { ok: true, state: buildGroup(groupId, mergeEvents([], events)) }
   } catch (err) {
@@ -277,7 +290,21 @@ export function applyMembershipUpdate(
   }
 }
 
-function apply(current: GroupState | null, update: ReceivedMembershipUpdate, context: ApplyContext): MembershipUpdateResult {
+/** Runs `step` for entry `index` of the received message, naming that entry in any GroupEventError. */
+function atEntry<T>(index: number, step: () => T): T {
+  try {
+    return step()
+  } catch (err) {
+    if (err instanceof GroupEventError) throw new GroupEventError(err.reason, err.message, index)
+    throw err
+  }
+}
+
+function apply(
+  current: GroupState | null,
+  update: ReceivedMembershipUpdate,
+  context: ApplyContext
+): MembershipUpdateResult {
   const { chatId } = update
   if (chatId.length === 0 || chatId.length > MAX_GROUP_ID_LENGTH) {
     throw new GroupEventError('GROUP_ID_INVALID', `group id of ${chatId.length} characters`)
@@ -290,34 +317,21 @@ function apply(current: GroupState | null, update: ReceivedMembershipUpdate, con
     throw new GroupEventError('GROUP_TOO_MANY_EVENTS', `${update.events.length} events, more than ${MAX_GROUP_EVENTS}`)
   }
   const known = new Map(current?.events.map((e) => [signatureKey(e.signature), e]))
-  const decoded = update.events.map((raw, index) => {
-    try {
+  const decoded = update.events.map((raw, index) =>
+    atEntry(index, () => {
       const event = decodeGroupEvent(raw, known)
-      const clockViolation = firstViolation(membershipEventRules, event, { whisperTimestampMs: context.nowMs })
-      if (clockViolation) throw new GroupEventError(clockViolation as 'CLOCK_ZERO' | 'CLOCK_TOO_HIGH', `event clock ${event.clock}`)
+      const clock = firstViolation(membershipEventRules, event, { whisperTimestampMs: context.nowMs })
+      if (clock) throw new GroupEventError(clock as 'CLOCK_ZERO' | 'CLOCK_TOO_HIGH', `event clock ${event.clock}`)
       return event
-    } catch (err) {
-      if (err instanceof GroupEventError) throw new GroupEventError(err.reason, err.message, index)
-      throw err
-    }
-  })
+    })
+  )
   // Signature recovery is the costly step; a new group that cannot list us is refused before it.
   if (!current && !mayListUs(chatId, decoded, context.ownId)) {
     throw new GroupEventError('GROUP_NOT_A_MEMBER', 'a new group is accepted only when it lists us as a member')
   }
+  const events = decoded.map((entry, index) => atEntry(index, () => verifyGroupEvent(chatId, entry)))
   const positions = new Map<GroupEvent, number>()
-  const events = decoded.map((entry, index) => {
-    let event: GroupEvent
-    try {
-      event = verifyGroupEvent(chatId, entry)
-    } catch (err) {
-      if (err instanceof GroupEventError) throw new GroupEventError(err.reason, err.message, index)
-      throw err
-    }
-    // The same signature twice in one message is one event, found at its first position.
-    if (!positions.has(event)) positions.set(event, index)
-    return event
-  })
+  events.forEach((event, index) => positions.has(event) || positions.set(event, index))
 
   // status-go validates the received history on its own before merging it with ours.
   const received = buildGroup(chatId, events, positions)
@@ -332,7 +346,8 @@ function apply(current: GroupState | null, update: ReceivedMembershipUpdate, con
   const merged = mergeEvents(current.events, received.events)
   if (merged.length === current.events.length) return { ok: true, state: current, accepted: [], created: false }
   const state = buildGroup(chatId, merged, positions)
-  return { ok: true, state, accepted: state.events.filter((e) => !known.has(signatureKey(e.signature))), created: false }
+  const accepted = state.events.filter((e) => !known.has(signatureKey(e.signature)))
+  return { ok: true, state, accepted, created: false }
 }
 
 /**

@@ -55,7 +55,7 @@ export type InboundPayload =
       readonly message: MembershipUpdateMessage
       /** The group chat message it carries, once valid; null when absent or dropped. */
       readonly chatMessage: ChatMessage | null
-      /** Why the carried chat message was dropped (already counted); the membership update still applies, as in status-go. */
+      /** Why the carried chat message was dropped (already counted); the update still applies, as in status-go. */
       readonly chatMessageDrop: DropReason | null
     }
   | { readonly kind: MessageKind.PAIR_INSTALLATION; readonly message: PairInstallation }
@@ -163,7 +163,7 @@ function readMembershipUpdate(message: MembershipUpdateMessage, vs: ValidationCo
   const chat = message.message
   if (!chat) return { kind, message, chatMessage: null, chatMessageDrop: null }
   const mismatch = chat.chatId !== message.chatId || chat.messageType !== ChatMessage_MessageType.PRIVATE_GROUP
-  const drop = mismatch ? 'GROUP_MESSAGE_MISMATCH' : firstViolation(chatMessageRules, chat, vs)
+  const drop: DropReason | null = mismatch ? 'GROUP_MESSAGE_MISMATCH' : firstViolation(chatMessageRules, chat, vs)
   return { kind, message, chatMessage: drop ? null : chat, chatMessageDrop: drop }
 }
 
@@ -185,7 +185,9 @@ export function readInbound(raw: Uint8Array, context: InboundContext, drops: Dro
   try {
     const envelope = unwrapMessage(raw, context.transportSigner)
     const payload = readPayload(envelope, context)
-    if (payload.kind === MessageKind.MEMBERSHIP_UPDATE_MESSAGE && payload.chatMessageDrop) drops.record(payload.chatMessageDrop)
+    if (payload.kind === MessageKind.MEMBERSHIP_UPDATE_MESSAGE && payload.chatMessageDrop) {
+      drops.record(payload.chatMessageDrop)
+    }
     return { ok: true, envelope, payload }
   } catch (err) {
     const reason = reasonFor(err)
