@@ -1,6 +1,6 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { initHashing } from '../src/main/core/crypto/keccak'
-import { publicKeyOf } from '../src/main/core/crypto/secp256k1'
+import { initHashing } from '../src/main/core/primitives/keccak'
+import { publicKeyOf } from '../src/main/core/primitives/secp256k1'
 import { chatKeyId } from '../src/main/core/protocol/chat-matching'
 import { changeGroup, createGroup } from '../src/main/core/protocol/group-changes'
 import { MAX_GROUP_EVENTS, MAX_GROUP_SIZE } from '../src/main/core/protocol/group-limits'

@@ -1,6 +1,6 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { publicKeyOf } from '../crypto/secp256k1'
+import { publicKeyOf } from '../primitives/secp256k1'
 import { chatKeyId } from './chat-matching'
 import { decodeProto } from './decode'
 import { ChatMessage_ContentType, ChatMessage_MessageType } from './gen/protobuf/chat_message_pb'

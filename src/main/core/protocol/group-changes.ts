@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
-import { publicKeyOf, type RandomBytes } from '../crypto/secp256k1'
+import { publicKeyOf, type RandomBytes } from '../primitives/secp256k1'
 import { chatKeyId, isChatKeyId } from './chat-matching'
 import { ChatMessage_MessageType as MessageType, type ChatMessageSchema } from './gen/protobuf/chat_message_pb'
 import {

@@ -3,7 +3,7 @@ import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import derived from '../../../../test/vectors/group-events-derived.json'
 import vectors from '../../../../test/vectors/status-go-groups.json'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 import { MembershipUpdateEventSchema, MembershipUpdateMessageSchema } from './gen/protobuf/membership_update_message_pb'
 import { decodeProto } from './decode'
 import {

@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import type { RandomBytes } from '../crypto/secp256k1'
+import type { RandomBytes } from '../primitives/secp256k1'
 import { isChatKeyId } from './chat-matching'
 import { MAX_GROUP_ID_LENGTH } from './group-limits'
 

@@ -1,7 +1,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import { chatKeyId } from './chat-matching'
-import { publicKeyOf } from '../crypto/secp256k1'
+import { publicKeyOf } from '../primitives/secp256k1'
 import { type GroupEvent, type GroupEventFields, GroupEventType as T, signGroupEvent } from './group-events'
 import { MAX_GROUP_EVENTS, MAX_GROUP_ID_LENGTH, MAX_GROUP_SIZE } from './group-limits'
 import {
