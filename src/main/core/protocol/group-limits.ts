@@ -17,9 +17,9 @@ export const MAX_GROUP_SIZE = 20
 
 /**
  * Most events a group's history may hold. Each received message repeats the whole history, and
- * every event not seen before costs a signature recovery (~2 ms here), so this caps the work one
- * message can cause at about a second. A group of 20 that renames itself and changes members often
- * stays well below it.
+ * every event not seen before costs a signature recovery (about 1.5 ms on an idle core here, several
+ * times that under load; bench/groups.ts), so this caps the work one message can force at about a
+ * second of idle CPU. A group of 20 that renames itself and changes members often stays well below it.
  */
 export const MAX_GROUP_EVENTS = 500
 
