@@ -25,7 +25,8 @@ describe('the main window', () => {
       nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
-      webviewTag: false
+      webviewTag: false,
+      disableBlinkFeatures: 'Auxclick'
     })
     expect(preferences?.preload).toMatch(/[/\\]preload[/\\]index\.cjs$/)
     expect(Object.keys(preferences ?? {})).not.toContain('enableBlinkFeatures')

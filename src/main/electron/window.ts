@@ -26,6 +26,8 @@ export function createMainWindow(options: { devServerUrl?: string }): BrowserWin
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      // A middle click would open a link as a new window; links go through setWindowOpenHandler instead.
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: true
     }
   })
