@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type FakeElectron, installFakeElectron } from '../../../test/support/fake-electron'
 
@@ -97,6 +97,28 @@ describe('the hush:// protocol', () => {
     expect((await electron.protocol.request('hush://evil/index.html')).status).toBe(404)
     expect((await electron.protocol.request('hush://app/missing.js')).status).toBe(404)
     expect((await electron.protocol.request('hush://app/assets')).status).toBe(404)
+  })
+
+  it('serves the built renderer (out/renderer): every file it holds, with a real content type', async () => {
+    const built = resolve(import.meta.dirname, '../../../out/renderer')
+    if (!existsSync(join(built, 'index.html'))) throw new Error(`${built} is missing: run \`npx electron-vite build\` first`)
+    electron = installFakeElectron({ ready: false })
+    const { registerAppScheme, serveRenderer } = await import('./app-protocol')
+    registerAppScheme()
+    electron.app.becomeReady()
+    serveRenderer(built)
+    const page = await (await electron.protocol.request('hush://app/index.html')).text()
+    const referenced = [...page.matchAll(/(?:src|href)="\.\/([^"]+)"/g)].map((match) => match[1])
+    expect(referenced.length).toBeGreaterThan(0)
+    const files = readdirSync(built, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name).slice(built.length + 1).split('\\').join('/'))
+    expect(files).toEqual(expect.arrayContaining(referenced))
+    for (const file of files) {
+      const response = await electron.protocol.request(`hush://app/${file}`)
+      expect(response.status, file).toBe(200)
+      expect(response.headers.get('content-type'), file).not.toBe('application/octet-stream')
+    }
   })
 
   it('refuses to register the scheme after ready, as Electron does', async () => {
