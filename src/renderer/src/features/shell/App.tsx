@@ -9,6 +9,7 @@ import { useContactStore } from '../../store/contact-store'
 import { useNetworkStore } from '../../store/network-store'
 import { useSessionStore } from '../../store/session-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
+import { ErrorBoundary } from '../../ui/ErrorBoundary'
 import { Identicon } from '../../ui/Identicon'
 import { ChatList } from '../chats/ChatList'
 import { Conversation } from '../chats/Conversation'
@@ -66,6 +67,18 @@ export function App() {
   )
 }
 
+/** What replaces the whole page when the app itself failed to render: a way out, and nothing else. */
+export function AppFailure() {
+  return (
+    <div className="centered unshowable-page" role="alert" data-testid="app-unshowable">
+      <p>{t('app.unshowable')}</p>
+      <button type="button" className="button" onClick={() => window.location.reload()}>
+        {t('app.reload')}
+      </button>
+    </div>
+  )
+}
+
 /** What the main area shows when no chat is open. */
 type Page = 'profile' | 'network' | 'settings'
 const NAV: Page[] = ['profile', 'network', 'settings']
@@ -117,10 +130,25 @@ function Home({ account }: { account: Account }) {
             {t('chats.start')}
           </button>
         </div>
-        {db && <ChatList db={db} activeChatId={activeChatId} onSelect={(chatId) => {
-              openContact(null)
-              void selectChat(chatId)
-            }} />}
+        {db && (
+          <ErrorBoundary
+            name="The chat list"
+            fallback={
+              <p className="chat-list muted small" data-testid="chat-list-unshowable">
+                {t('chats.unshowable')}
+              </p>
+            }
+          >
+            <ChatList
+              db={db}
+              activeChatId={activeChatId}
+              onSelect={(chatId) => {
+                openContact(null)
+                void selectChat(chatId)
+              }}
+            />
+          </ErrorBoundary>
+        )}
         <div className="sidebar-nav">
           {NAV.map((item) => (
             <button
@@ -142,7 +170,17 @@ function Home({ account }: { account: Account }) {
       ) : db && activeChatId ? (
         <main className="content conversation-page">
           <ErrorBanner error={chatError} onDismiss={clearChatError} />
-          <Conversation key={activeChatId} db={db} chatId={activeChatId} />
+          <ErrorBoundary
+            key={activeChatId}
+            name="The conversation"
+            fallback={
+              <p className="unshowable-page muted" data-testid="conversation-unshowable">
+                {t('conversation.unshowable')}
+              </p>
+            }
+          >
+            <Conversation db={db} chatId={activeChatId} />
+          </ErrorBoundary>
         </main>
       ) : (
         <main className="content">
