@@ -13,7 +13,7 @@ import './styles.css'
 // Our CSP forbids eval; without this zod probes Function() once and trips a CSP violation report.
 z.config({ jitless: true })
 
-const bridge = window.hush ?? connectWebBridge(window.location, (connected) => useAppStore.getState().setConnected(connected))
+const bridge = window.hush ?? connectWebBridge(window.location, (connection) => useAppStore.getState().setConnection(connection))
 const client = installClient(bridge)
 client.on('node.status', (node) => useAppStore.getState().setNode(node))
 client.on('accounts.current', (account) => useSessionStore.getState().setCurrent(account))

@@ -8,6 +8,7 @@ export const en = {
   'app.unshowable': 'Something went wrong and Hush could not show this page.',
   'app.reload': 'Reload',
   'connection.lost': 'Connection to the Hush host lost. Reconnecting…',
+  'connection.newToken': 'The Hush host restarted and printed a new address. Open that new URL (it carries a new access token) to continue.',
   'node.state.starting': 'Connecting…',
   'node.state.running': 'Online',
   'node.state.stopped': 'Offline',

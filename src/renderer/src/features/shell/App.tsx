@@ -27,7 +27,7 @@ import { useTheme } from './use-theme'
 export function App() {
   const loadApp = useAppStore((s) => s.load)
   const appError = useAppStore((s) => s.error)
-  const connected = useAppStore((s) => s.connected)
+  const connection = useAppStore((s) => s.connection)
   const refreshSession = useSessionStore((s) => s.refresh)
   const accounts = useSessionStore((s) => s.accounts)
   const current = useSessionStore((s) => s.current)
@@ -55,9 +55,14 @@ export function App() {
 
   return (
     <div className="shell">
-      {!connected && (
+      {connection === 'reconnecting' && (
         <div className="banner banner-warning" role="alert">
           {t('connection.lost')}
+        </div>
+      )}
+      {connection === 'token-rejected' && (
+        <div className="banner banner-error" role="alert" data-testid="token-rejected">
+          {t('connection.newToken')}
         </div>
       )}
       <ErrorBanner error={appError} />
