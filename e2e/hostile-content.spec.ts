@@ -81,7 +81,7 @@ test('hostile messages in #hush-test, live and already stored, cost the victim o
 
   // The chat opens quickly, now and after a reload (before, it unmounted the app every time).
   const opens = [await timeToOpen(page, NORMAL), await timeToOpen(page, NORMAL), await timeToOpen(page, NORMAL)].sort((a, b) => a - b)
-  console.log(`#${CHAT} opened in ${opens.map((ms) => ms.toFixed(0)).join(', ')} ms`)
+  test.info().annotations.push({ type: 'open-ms', description: opens.map((ms) => ms.toFixed(0)).join(', ') })
   expect(opens[1]).toBeLessThan(300)
   await page.reload()
   await openChat(page, `#${CHAT}`)
