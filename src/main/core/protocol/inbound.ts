@@ -1,4 +1,4 @@
-import { type ChatMessage, ChatMessageSchema } from './gen/protobuf/chat_message_pb'
+import { type ChatMessage, ChatMessage_MessageType, ChatMessageSchema } from './gen/protobuf/chat_message_pb'
 import {
   type AcceptRequestAddressForTransaction,
   AcceptRequestAddressForTransactionSchema,
@@ -14,11 +14,7 @@ import {
   SendTransactionSchema
 } from './gen/protobuf/command_pb'
 import { type ContactUpdate, ContactUpdateSchema } from './gen/protobuf/contact_pb'
-import {
-  MembershipUpdateEventSchema,
-  type MembershipUpdateMessage,
-  MembershipUpdateMessageSchema
-} from './gen/protobuf/membership_update_message_pb'
+import { type MembershipUpdateMessage, MembershipUpdateMessageSchema } from './gen/protobuf/membership_update_message_pb'
 import {
   type PairInstallation,
   PairInstallationSchema,
@@ -33,7 +29,6 @@ import {
 } from './gen/protobuf/pairing_pb'
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf'
 import { DecodeError, decodeProto } from './decode'
-import { MembershipEventError, readMembershipEvent, type SignedMembershipEvent } from './membership-events'
 import {
   acceptRequestAddressForTransactionRules,
   chatMessageRules,
@@ -43,7 +38,6 @@ import {
   fieldBoundsViolation,
   type DropReason,
   firstViolation,
-  membershipEventRules,
   pairInstallationRules,
   requestAddressForTransactionRules,
   requestTransactionRules,
@@ -59,8 +53,12 @@ export type InboundPayload =
   | { readonly kind: MessageKind.CONTACT_UPDATE; readonly message: ContactUpdate }
   | {
       readonly kind: MessageKind.MEMBERSHIP_UPDATE_MESSAGE
+      /** Events still unverified: group-state.ts applyMembershipUpdate checks them against the stored group. */
       readonly message: MembershipUpdateMessage
-      readonly events: readonly SignedMembershipEvent[]
+      /** The group chat message it carries, once valid; null when absent or dropped. */
+      readonly chatMessage: ChatMessage | null
+      /** Why the carried chat message was dropped (already counted); the update still applies, as in status-go. */
+      readonly chatMessageDrop: DropReason | null
     }
   | { readonly kind: MessageKind.PAIR_INSTALLATION; readonly message: PairInstallation }
   | { readonly kind: MessageKind.SYNC_INSTALLATION; readonly message: SyncInstallation }
@@ -89,7 +87,7 @@ export interface InboundContext {
   readonly transportSigner?: Uint8Array | null
   /** The carrying envelope's send time, (expiry − ttl) × 1000, as status-go feeds its validator. */
   readonly whisperTimestampMs: number
-  /** Local time in ms, the reference for group event clocks. */
+  /** Local time in ms: the reference of group event clocks, for group-state.ts applyMembershipUpdate. */
   readonly nowMs: number
 }
 
@@ -122,7 +120,7 @@ function readPayload(envelope: UnwrappedMessage, context: InboundContext): Inbou
     case MessageKind.CONTACT_UPDATE:
       return { kind: envelope.type, message: decodeBounded(ContactUpdateSchema, p) }
     case MessageKind.MEMBERSHIP_UPDATE_MESSAGE:
-      return readMembershipUpdate(decodeBounded(MembershipUpdateMessageSchema, p), vs, context.nowMs)
+      return readMembershipUpdate(decodeBounded(MembershipUpdateMessageSchema, p), vs)
     case MessageKind.PAIR_INSTALLATION:
       return { kind: envelope.type, message: check(pairInstallationRules, decodeBounded(PairInstallationSchema, p), vs) }
     case MessageKind.SYNC_INSTALLATION:
@@ -170,16 +168,13 @@ function readPayload(envelope: UnwrappedMessage, context: InboundContext): Inbou
   }
 }
 
-function readMembershipUpdate(message: MembershipUpdateMessage, vs: ValidationContext, nowMs: number): InboundPayload {
-  const events = message.events.map((raw) => readMembershipEvent(message.chatId, raw))
-  // status-go rejects the whole update if any one event's clock is off.
-  for (const { event } of events) {
-    const tooLong = fieldBoundsViolation(MembershipUpdateEventSchema, event)
-    if (tooLong) throw new Dropped(tooLong)
-    check(membershipEventRules, event, { whisperTimestampMs: nowMs, nowMs })
-  }
-  if (message.message) check(chatMessageRules, message.message, vs)
-  return { kind: MessageKind.MEMBERSHIP_UPDATE_MESSAGE, message, events }
+function readMembershipUpdate(message: MembershipUpdateMessage, vs: ValidationContext): InboundPayload {
+  const kind = MessageKind.MEMBERSHIP_UPDATE_MESSAGE
+  const chat = message.message
+  if (!chat) return { kind, message, chatMessage: null, chatMessageDrop: null }
+  const mismatch = chat.chatId !== message.chatId || chat.messageType !== ChatMessage_MessageType.PRIVATE_GROUP
+  const drop: DropReason | null = mismatch ? 'GROUP_MESSAGE_MISMATCH' : firstViolation(chatMessageRules, chat, vs)
+  return { kind, message, chatMessage: drop ? null : chat, chatMessageDrop: drop }
 }
 
 function reasonFor(err: unknown): DropReason {
@@ -187,7 +182,6 @@ function reasonFor(err: unknown): DropReason {
   if (err instanceof WrapperError) {
     return err.code === 'MALFORMED' ? 'MALFORMED_WRAPPER' : err.code === 'NO_AUTHOR' ? 'NO_AUTHOR' : 'BAD_SIGNATURE'
   }
-  if (err instanceof MembershipEventError) return err.code === 'BAD_SIGNATURE' ? 'BAD_EVENT_SIGNATURE' : 'MALFORMED_PAYLOAD'
   if (err instanceof DecodeError) return 'MALFORMED_PAYLOAD'
   throw err
 }
@@ -200,7 +194,11 @@ function reasonFor(err: unknown): DropReason {
 export function readInbound(raw: Uint8Array, context: InboundContext, drops: DropCounter): InboundResult {
   try {
     const envelope = unwrapMessage(raw, context.transportSigner)
-    return { ok: true, envelope, payload: readPayload(envelope, context) }
+    const payload = readPayload(envelope, context)
+    if (payload.kind === MessageKind.MEMBERSHIP_UPDATE_MESSAGE && payload.chatMessageDrop) {
+      drops.record(payload.chatMessageDrop)
+    }
+    return { ok: true, envelope, payload }
   } catch (err) {
     const reason = reasonFor(err)
     drops.record(reason)
