@@ -81,6 +81,7 @@ async function installationIdOf(store: EncryptedStore): Promise<string> {
   const saved = await store.getJson<{ id: string }>(INSTALLATION_KEY)
   if (saved) return saved.id
   const id = randomUUID()
-  await store.batch([putJson(INSTALLATION_KEY, { id })])
+  // Peers encrypt to this id once our bundle names it; a new one after a power failure would strand them.
+  await store.batch([putJson(INSTALLATION_KEY, { id })], { sync: true })
   return id
 }
