@@ -32,7 +32,7 @@ export const suite: BenchSuite = {
       const store = new AccountStore(profile)
       let id = ''
       const createMs = await msPer(1, async () => {
-        id = (await store.create(MNEMONIC, 'bench password')).id
+        id = (await store.create(MNEMONIC, 'bench password')).summary.id
       })
       const unlockMs = await msPer(3, () => store.unlock(id, 'bench password'))
       const wrongMs = await msPer(1, () => store.unlock(id, 'wrong').catch(() => undefined))
