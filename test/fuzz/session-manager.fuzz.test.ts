@@ -8,7 +8,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import * as fc from 'fast-check'
 import { afterAll, beforeAll, describe, it } from 'vitest'
-import { CryptoError } from '../../src/main/core/crypto/crypto-error'
+import { CryptoError } from '../../src/main/core/primitives/crypto-error'
 import { SessionManager } from '../../src/main/core/crypto/session-manager'
 import {
   BundleSchema,
@@ -16,7 +16,7 @@ import {
   ProtocolMessageSchema,
   type Bundle,
   type DirectMessageProtocol
-} from '../../src/main/core/protocol/gen/encryption/protocol_message_pb'
+} from '../../src/main/core/crypto/gen/encryption/protocol_message_pb'
 import { EncryptedStore, deriveStoreKey } from '../../src/main/core/storage/encrypted-store'
 import { assertAsyncProperty, mutated, onlyRejects, protobufWire } from './harness'
 
