@@ -8,7 +8,7 @@ import { decodeSyncPayload, encodeSyncPayload } from '../../src/main/core/protoc
 import { ApplicationMetadataMessageSchema } from '../../src/main/core/protocol/gen/protobuf/application_metadata_message_pb'
 import { ChatMessageSchema } from '../../src/main/core/protocol/gen/protobuf/chat_message_pb'
 import { MembershipUpdateMessageSchema } from '../../src/main/core/protocol/gen/protobuf/membership_update_message_pb'
-import { signMembershipEvent } from '../../src/main/core/protocol/membership-events'
+import { GroupEventError, decodeGroupEvent, signGroupEvent, verifyGroupEvent, type GroupEventType } from '../../src/main/core/protocol/group-events'
 import { readInbound } from '../../src/main/core/protocol/inbound'
 import { DropCounter } from '../../src/main/core/protocol/validation'
 import { MessageKind, WrapperError, unwrapMessage, wrapMessage } from '../../src/main/core/protocol/wrapper'
@@ -43,7 +43,7 @@ const membershipUpdate = fc
         fc.oneof(
           fc
             .record({ clock: uint64, members: fc.array(text, { maxLength: 3 }), name: text, type: fc.integer({ min: -1, max: 9 }) })
-            .map((event) => signMembershipEvent('chat', event, AUTHOR)),
+            .map((event) => signGroupEvent('chat', { ...event, type: event.type as GroupEventType }, AUTHOR).raw),
           fc.uint8Array({ minLength: 60, maxLength: 120 })
         ),
         { maxLength: 3 }
@@ -91,6 +91,27 @@ describe('wrapper and readInbound', () => {
     // Signed wrappers reach the same code after a public key recovery; fewer of them.
     assertProperty('readInbound signed', 50, fc.property(payload, kind, (p, type) => {
       readInbound(wrapMessage(p, type, AUTHOR), { whisperTimestampMs: NOW, nowMs: NOW }, new DropCounter())
+    }))
+  })
+})
+
+describe('group events', () => {
+  it('decode and verify what they sign, and throw only GroupEventError on anything else', () => {
+    // Type 0 is no event at all (and, with every other field empty, encodes to nothing).
+    const member = fc.constantFrom(`0x${hex(AUTHOR_KEY)}`, `0x${hex(SIGNER)}`)
+    const event = fc.record({ clock: uint64, members: fc.array(member, { maxLength: 3 }), name: text, type: fc.integer({ min: 1, max: 9 }) })
+    assertProperty('group event round trip', 60, fc.property(event, (fields) => {
+      const signed = signGroupEvent('chat', { ...fields, type: fields.type as GroupEventType }, AUTHOR)
+      const verified = verifyGroupEvent('chat', decodeGroupEvent(signed.raw))
+      assert.equal(verified.author, signed.author)
+      assert.equal(verified.clock, fields.clock)
+    }))
+    const raw = fc.oneof(
+      mutated(event.map((fields) => signGroupEvent('chat', { ...fields, type: fields.type as GroupEventType }, AUTHOR).raw)),
+      fc.tuple(fc.uint8Array({ minLength: 65, maxLength: 65 }), protobufWire([1, 2, 3, 4])).map(([signature, body]) => Uint8Array.from([...signature, ...body]))
+    )
+    assertProperty('group event decode', 150, fc.property(raw, (bytes) => {
+      onlyThrows(() => verifyGroupEvent('chat', decodeGroupEvent(bytes)), GroupEventError)
     }))
   })
 })
