@@ -9,13 +9,14 @@ import { ShhCode, ShhProtocol, ShhProtocolError, encodePowBits, encodeRawList, e
 import { assertProperty, mutated } from './harness'
 
 const MAX_PACKET_BYTES = 4096
+const MAX_ENVELOPES = 3
 
 /** Just enough of a devp2p Peer for one ShhProtocol: no socket, frames are handed in directly. */
 function fakePeer(): Peer {
   return {
     events: new EventEmitter(),
-    _socket: {},
-    _eciesSession: { parseBody: () => undefined },
+    _socket: { pause: () => undefined, resume: () => undefined },
+    _eciesSession: { parseHeader: () => undefined, parseBody: () => undefined },
     getHelloMessage: () => null,
     disconnect: () => undefined
   } as unknown as Peer
@@ -28,8 +29,10 @@ function connection(): { protocol: ShhProtocol; close(): void; received: number 
   }
   const handler: ShhHandler = {
     onStatus: count,
-    onEnvelopes: (envelopes) => {
-      for (const e of envelopes) assert.ok(e.length <= MAX_PACKET_BYTES)
+    onTraffic: (bytes) => assert.ok(bytes <= MAX_PACKET_BYTES),
+    onEnvelopes: (packet, items) => {
+      assert.ok(items.length <= MAX_ENVELOPES)
+      for (const item of items) assert.ok(item.start >= 0 && item.start < item.end && item.end <= packet.length)
       count()
     },
     onPowRequirement: (pow) => {
@@ -42,7 +45,7 @@ function connection(): { protocol: ShhProtocol; close(): void; received: number 
     onRequestComplete: count
   }
   const peer = fakePeer()
-  const protocol = new ShhProtocol(6, peer, () => undefined, { maxPacketBytes: MAX_PACKET_BYTES, localIsLight: () => true })
+  const protocol = new ShhProtocol(6, peer, () => undefined, { maxPacketBytes: MAX_PACKET_BYTES, localIsLight: () => true, maxEnvelopesPerPacket: MAX_ENVELOPES })
   protocol.start(handler, { pow: 0.002, bloom: null, light: false })
   return {
     protocol,
