@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { type AppInfo, HushError, NetworkSettings, type NodeStatus } from '../../shared/api'
 import { AccountService } from './accounts/account-service'
 import { AccountStore } from './accounts/account-store'
-import type { KdfParams } from './accounts/keystore'
+import type { KdfParams, KdfQueue } from './accounts/key-stretching'
 import type { Dispatch } from './api/dispatch'
 import { createDispatch } from './api/dispatch'
 import { EventHub } from './api/event-hub'
@@ -42,6 +42,8 @@ export interface CoreOptions {
   openExternal?: (url: string) => Promise<void>
   /** Cheaper key stretching for tests; production always uses the keystore default. */
   kdf?: KdfParams
+  /** Where password keys are derived (tests inject a fake KDF); one queue per host by default. */
+  kdfQueue?: KdfQueue
   /** Network settings of an account that has saved none (the host's --static, --bootnodes, --mailservers). */
   defaultNetwork?: NetworkSettings
 }
@@ -64,7 +66,7 @@ export class HushCore {
 
   constructor(private readonly options: CoreOptions) {
     this.defaultNetwork = NetworkSettings.parse(options.defaultNetwork ?? NO_PEERS)
-    this.accounts = new AccountService(new AccountStore(options.profileDir, { kdf: options.kdf }))
+    this.accounts = new AccountService(new AccountStore(options.profileDir, { kdf: options.kdf, queue: options.kdfQueue }))
     this.dispatch = createDispatch(this.handlers(), options.log.child('api'))
   }
 
@@ -147,22 +149,22 @@ export class HushCore {
       'node.status': () => options.network.status(),
       'accounts.list': () => accounts.list(),
       'accounts.candidates': ({ count }) => accounts.candidatesFor(count ?? 5),
-      'accounts.create': ({ candidateId, password, name }) => accounts.create(candidateId, password, name),
+      'accounts.create': ({ candidateId, password, name }, { signal }) => accounts.create(candidateId, password, name, signal),
       'accounts.checkMnemonic': ({ mnemonic }) => accounts.check(mnemonic),
-      'accounts.restore': ({ mnemonic, password, name }) => accounts.restore(mnemonic, password, name),
-      'accounts.unlock': ({ id, password }) => accounts.unlock(id, password),
+      'accounts.restore': ({ mnemonic, password, name }, { signal }) => accounts.restore(mnemonic, password, name, signal),
+      'accounts.unlock': ({ id, password }, { signal }) => accounts.unlock(id, password, signal),
       'accounts.lock': () => {
         accounts.lock()
         return {}
       },
       'accounts.current': () => accounts.currentAccount(),
-      'accounts.revealMnemonic': async ({ id, password }) => ({ mnemonic: await accounts.revealMnemonic(id, password) }),
-      'accounts.changePassword': async ({ id, oldPassword, newPassword }) => {
-        await accounts.changePassword(id, oldPassword, newPassword)
+      'accounts.revealMnemonic': async ({ id, password }, { signal }) => ({ mnemonic: await accounts.revealMnemonic(id, password, signal) }),
+      'accounts.changePassword': async ({ id, oldPassword, newPassword }, { signal }) => {
+        await accounts.changePassword(id, oldPassword, newPassword, signal)
         return {}
       },
-      'accounts.remove': async ({ id, password }) => {
-        await accounts.remove(id, password)
+      'accounts.remove': async ({ id, password }, { signal }) => {
+        await accounts.remove(id, password, signal)
         return {}
       },
       'settings.network.get': async () => (await chat()).networkSettings(),

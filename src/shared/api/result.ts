@@ -10,6 +10,8 @@ export const ErrorCode = z.enum([
   'CONFLICT',
   'WRONG_PASSWORD',
   'LOCKED',
+  /** The host is saturated with this kind of work (e.g. password checks); retry later. */
+  'BUSY',
   'INTERNAL'
 ])
 export type ErrorCode = z.infer<typeof ErrorCode>

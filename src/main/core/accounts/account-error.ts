@@ -6,6 +6,8 @@ export type AccountErrorCode =
   | 'INVALID_MNEMONIC'
   | 'ALREADY_EXISTS'
   | 'INVALID_NAME'
+  /** Too many password checks are already queued on this host. */
+  | 'BUSY'
 
 /** Every failure of the accounts layer; messages never contain secrets (mnemonic, keys, password). */
 export class AccountError extends Error {

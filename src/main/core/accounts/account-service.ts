@@ -56,19 +56,17 @@ export class AccountService {
     })
   }
 
-  async create(candidateId: string, password: string, name?: string): Promise<{ account: Account; mnemonic: string }> {
+  async create(candidateId: string, password: string, name?: string, signal?: AbortSignal): Promise<{ account: Account; mnemonic: string }> {
     this.dropExpiredCandidates()
     const candidate = this.candidates.get(candidateId)
     if (!candidate) throw new HushError('NOT_FOUND', 'That identity is no longer on offer; please pick again')
-    const summary = await guard(() => this.store.create(candidate.mnemonic, password, name))
+    const created = await guard(() => this.store.create(candidate.mnemonic, password, name, signal))
     this.candidates.clear()
-    await this.unlock(summary.id, password)
-    return { account: toAccount(summary), mnemonic: candidate.mnemonic }
+    return { account: this.become(created), mnemonic: candidate.mnemonic }
   }
 
-  async restore(mnemonic: string, password: string, name?: string): Promise<Account> {
-    const summary = await guard(() => this.store.create(mnemonic, password, name))
-    return this.unlock(summary.id, password)
+  async restore(mnemonic: string, password: string, name?: string, signal?: AbortSignal): Promise<Account> {
+    return this.become(await guard(() => this.store.create(mnemonic, password, name, signal)))
   }
 
   async check(mnemonic: string) {
@@ -86,11 +84,8 @@ export class AccountService {
     return { ok: true as const, identity: publicIdentityOf(await deriveKeys(check.mnemonic)) }
   }
 
-  async unlock(id: string, password: string): Promise<Account> {
-    this.current = await guard(() => this.store.unlock(id, password))
-    const account = toAccount(this.current.summary)
-    this.notify(account)
-    return account
+  async unlock(id: string, password: string, signal?: AbortSignal): Promise<Account> {
+    return this.become(await guard(() => this.store.unlock(id, password, signal)))
   }
 
   lock(): void {
@@ -99,17 +94,24 @@ export class AccountService {
     this.notify(null)
   }
 
-  revealMnemonic(id: string, password: string): Promise<string> {
-    return guard(() => this.store.revealMnemonic(id, password))
+  revealMnemonic(id: string, password: string, signal?: AbortSignal): Promise<string> {
+    return guard(() => this.store.revealMnemonic(id, password, signal))
   }
 
-  changePassword(id: string, oldPassword: string, newPassword: string): Promise<void> {
-    return guard(() => this.store.changePassword(id, oldPassword, newPassword))
+  changePassword(id: string, oldPassword: string, newPassword: string, signal?: AbortSignal): Promise<void> {
+    return guard(() => this.store.changePassword(id, oldPassword, newPassword, signal))
   }
 
-  async remove(id: string, password: string): Promise<void> {
-    await guard(() => this.store.remove(id, password))
+  async remove(id: string, password: string, signal?: AbortSignal): Promise<void> {
+    await guard(() => this.store.remove(id, password, signal))
     if (this.current?.summary.id === id) this.lock()
+  }
+
+  private become(unlocked: UnlockedAccount): Account {
+    this.current = unlocked
+    const account = toAccount(unlocked.summary)
+    this.notify(account)
+    return account
   }
 
   private notify(account: Account | null): void {
@@ -134,7 +136,8 @@ const API_CODE: Record<AccountErrorCode, HushError['code']> = {
   CORRUPT_FILE: 'CONFLICT',
   INVALID_MNEMONIC: 'BAD_REQUEST',
   ALREADY_EXISTS: 'CONFLICT',
-  INVALID_NAME: 'BAD_REQUEST'
+  INVALID_NAME: 'BAD_REQUEST',
+  BUSY: 'BUSY'
 }
 
 /** Account errors carry no secrets, so their messages go to the UI as they are. */

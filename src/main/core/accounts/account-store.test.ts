@@ -54,7 +54,7 @@ describe('AccountStore', () => {
   })
 
   it('creates, lists and unlocks an account', async () => {
-    const created = await store.create(ABANDON, 'pw', '  Alice ')
+    const created = (await store.create(ABANDON, 'pw', '  Alice ')).summary
     const keys = await deriveKeys(ABANDON)
     expect(created).toEqual<AccountSummary>({
       id: created.id,
@@ -76,7 +76,7 @@ describe('AccountStore', () => {
   })
 
   it('names the account after its alias by default and never stores secrets in clear', async () => {
-    const created = await store.create(`  ${ABANDON.toUpperCase()} `, 'hunter2-password')
+    const created = (await store.create(`  ${ABANDON.toUpperCase()} `, 'hunter2-password')).summary
     expect(created.name).toBe(created.alias)
     const text = await readFile(created.file, 'utf8')
     expect(text).not.toMatch(/abandon/i)
@@ -88,7 +88,7 @@ describe('AccountStore', () => {
   })
 
   it('rejects a wrong password with WRONG_PASSWORD and leaves the file byte-identical', async () => {
-    const { id, file } = await store.create(ABANDON, 'pw')
+    const { id, file } = (await store.create(ABANDON, 'pw')).summary
     const before = await readFile(file)
     await expectCode(store.unlock(id, 'nope'), 'WRONG_PASSWORD')
     await expectCode(store.revealMnemonic(id, 'nope'), 'WRONG_PASSWORD')
@@ -99,7 +99,7 @@ describe('AccountStore', () => {
   })
 
   it('changes the password, keeping id and public info', async () => {
-    const created = await store.create(ABANDON, 'old')
+    const created = (await store.create(ABANDON, 'old')).summary
     await store.changePassword(created.id, 'old', 'new')
     await expectCode(store.unlock(created.id, 'old'), 'WRONG_PASSWORD')
     expect((await store.unlock(created.id, 'new')).summary).toEqual(created)
@@ -107,14 +107,14 @@ describe('AccountStore', () => {
   })
 
   it('removes an account only with its password', async () => {
-    const { id } = await store.create(ABANDON, 'pw')
+    const { id } = (await store.create(ABANDON, 'pw')).summary
     await store.remove(id, 'pw')
     expect(await store.list()).toEqual([])
     await expectCode(store.unlock(id, 'pw'), 'NOT_FOUND')
   })
 
   it('reports corrupt and foreign files by name while other accounts keep working', async () => {
-    const good = await store.create(ABANDON, 'pw')
+    const good = (await store.create(ABANDON, 'pw')).summary
     const corruptId = '00000000-0000-4000-8000-000000000000'
     const corrupt = join(accountsDir(), `${corruptId}.json`)
     const foreign = join(accountsDir(), 'notes.txt')
@@ -155,7 +155,7 @@ describe('AccountStore', () => {
   })
 
   it('flags a file copied under another account id', async () => {
-    const { id, file } = await store.create(ABANDON, 'pw')
+    const { id, file } = (await store.create(ABANDON, 'pw')).summary
     const otherId = '00000000-0000-4000-8000-000000000001'
     await writeFile(join(accountsDir(), `${otherId}.json`), await readFile(file))
     const entry = (await store.list()).find((e) => e.file.includes(otherId))
@@ -165,7 +165,7 @@ describe('AccountStore', () => {
   })
 
   it('flags a file whose public info does not match its secret', async () => {
-    const { id, file } = await store.create(ABANDON, 'pw')
+    const { id, file } = (await store.create(ABANDON, 'pw')).summary
     const json = JSON.parse(await readFile(file, 'utf8'))
     json.hush.publicKey = (await deriveKeys(LEGAL)).publicKey
     await writeFile(file, JSON.stringify(json))
@@ -173,7 +173,7 @@ describe('AccountStore', () => {
   })
 
   it('refuses duplicates, bad mnemonics, empty passwords, long names and unknown ids', async () => {
-    const first = await store.create(ABANDON, 'pw')
+    const first = (await store.create(ABANDON, 'pw')).summary
     const dup = await expectCode(store.create(ABANDON, 'other'), 'ALREADY_EXISTS')
     expect(dup.message).toContain(first.file)
     const bad = await expectCode(store.create(ABANDON.replace('about', 'aboot'), 'pw'), 'INVALID_MNEMONIC')
@@ -194,7 +194,7 @@ describe('AccountStore', () => {
   })
 
   it('leaves no temp files after any operation', async () => {
-    const { id } = await store.create(ABANDON, 'pw')
+    const { id } = (await store.create(ABANDON, 'pw')).summary
     await store.changePassword(id, 'pw', 'pw2')
     await store.create(LEGAL, 'pw')
     expect((await readdir(accountsDir())).every((name) => /^[0-9a-f-]{36}\.json$/.test(name))).toBe(true)

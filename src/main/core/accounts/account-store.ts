@@ -7,15 +7,8 @@ import { removeFileDurable, TEMP_PREFIX, writeFileAtomic } from './atomic-file'
 import { deriveKeys, type DerivedKeys } from './derivation'
 import { identicon, type Identicon } from './identicon'
 import { generateCandidates, publicIdentityOf, type Candidate } from './identity'
-import {
-  decryptKeystore,
-  encryptKeystore,
-  parseKeystore,
-  uuidV4,
-  type AccountPublicInfo,
-  type KdfParams,
-  type Keystore
-} from './keystore'
+import { KdfQueue, type KdfParams } from './key-stretching'
+import { decryptKeystore, encryptKeystore, parseKeystore, uuidV4, type AccountPublicInfo, type Keystore, type KeyOptions } from './keystore'
 import { checkMnemonic, describeMnemonicProblem, type MnemonicCheck, type RandomBytes } from './mnemonic'
 
 export const MAX_NAME_LENGTH = 64
@@ -42,6 +35,8 @@ export interface AccountStoreOptions {
   /** Milliseconds since the Unix epoch. */
   now?: () => number
   random?: RandomBytes
+  /** Where password keys are derived, one at a time; a fresh queue per store by default. */
+  queue?: KdfQueue
 }
 
 const ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -58,6 +53,7 @@ export class AccountStore {
   private readonly kdf: KdfParams | undefined
   private readonly now: () => number
   private readonly random: RandomBytes
+  private readonly queue: KdfQueue
   private tail: Promise<unknown> = Promise.resolve()
 
   constructor(profileDir: string, options: AccountStoreOptions = {}) {
@@ -65,6 +61,7 @@ export class AccountStore {
     this.kdf = options.kdf
     this.now = options.now ?? Date.now
     this.random = options.random ?? randomBytes
+    this.queue = options.queue ?? new KdfQueue()
   }
 
   async list(): Promise<AccountListEntry[]> {
@@ -90,7 +87,8 @@ export class AccountStore {
     return entries
   }
 
-  create(mnemonic: string, password: string, name?: string): Promise<AccountSummary> {
+  /** Stores a new account and returns it unlocked: its keys come from the phrase, not from a second derivation. */
+  create(mnemonic: string, password: string, name?: string, signal?: AbortSignal): Promise<UnlockedAccount> {
     return this.exclusive(async () => {
       const phrase = requireMnemonic(checkMnemonic(mnemonic))
       requirePassword(password)
@@ -106,45 +104,46 @@ export class AccountStore {
         createdAt: this.now(),
         name: cleanName(name) ?? identity.alias
       }
-      const keystore = await encryptKeystore(phrase, password, { id, info, kdf: this.kdf, random: this.random })
+      const keystore = await encryptKeystore(phrase, password, { id, info, kdf: this.kdf, random: this.random, ...this.keyOptions(signal) })
       await mkdir(this.dir, { recursive: true, mode: 0o700 })
       await writeFileAtomic(this.fileOf(id), JSON.stringify(keystore, null, 2) + '\n')
-      return summarize({ keystore, file: this.fileOf(id) })
+      return { summary: summarize({ keystore, file: this.fileOf(id) }), keys }
     })
   }
 
-  async unlock(id: string, password: string): Promise<UnlockedAccount> {
+  async unlock(id: string, password: string, signal?: AbortSignal): Promise<UnlockedAccount> {
     const stored = await this.read(id)
-    const keys = await deriveKeys(await this.openSecret(stored, password))
+    const keys = await deriveKeys(await this.openSecret(stored, password, signal))
     if (keys.publicKey !== stored.keystore.hush.publicKey) {
       throw new AccountError('CORRUPT_FILE', `${stored.file}: public key does not match the stored secret`)
     }
     return { summary: summarize(stored), keys }
   }
 
-  async revealMnemonic(id: string, password: string): Promise<string> {
-    return this.openSecret(await this.read(id), password)
+  async revealMnemonic(id: string, password: string, signal?: AbortSignal): Promise<string> {
+    return this.openSecret(await this.read(id), password, signal)
   }
 
-  changePassword(id: string, oldPassword: string, newPassword: string): Promise<void> {
+  changePassword(id: string, oldPassword: string, newPassword: string, signal?: AbortSignal): Promise<void> {
     return this.exclusive(async () => {
       requirePassword(newPassword)
       const stored = await this.read(id)
-      const phrase = await this.openSecret(stored, oldPassword)
+      const phrase = await this.openSecret(stored, oldPassword, signal)
       const keystore = await encryptKeystore(phrase, newPassword, {
         id: stored.keystore.id,
         info: stored.keystore.hush,
         kdf: this.kdf,
-        random: this.random
+        random: this.random,
+        ...this.keyOptions(signal)
       })
       await writeFileAtomic(stored.file, JSON.stringify(keystore, null, 2) + '\n')
     })
   }
 
-  remove(id: string, password: string): Promise<void> {
+  remove(id: string, password: string, signal?: AbortSignal): Promise<void> {
     return this.exclusive(async () => {
       const stored = await this.read(id)
-      await this.openSecret(stored, password)
+      await this.openSecret(stored, password, signal)
       await removeFileDurable(stored.file)
     })
   }
@@ -169,11 +168,15 @@ export class AccountStore {
     return { keystore, file }
   }
 
-  private async openSecret(stored: StoredKeystore, password: string): Promise<string> {
-    const secret = await decryptKeystore(stored.keystore, password)
+  private async openSecret(stored: StoredKeystore, password: string, signal: AbortSignal | undefined): Promise<string> {
+    const secret = await decryptKeystore(stored.keystore, password, this.keyOptions(signal))
     const check = checkMnemonic(secret)
     if (!check.ok) throw new AccountError('CORRUPT_FILE', `${stored.file}: the stored secret is not a valid mnemonic`)
     return check.mnemonic
+  }
+
+  private keyOptions(signal: AbortSignal | undefined): KeyOptions {
+    return { derive: (...args) => this.queue.derive(...args), signal }
   }
 
   private fileOf(id: string): string {

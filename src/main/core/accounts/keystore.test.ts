@@ -1,7 +1,8 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import { AccountError } from './account-error'
-import { DEFAULT_KDF, decryptKeystore, decryptSecret, encryptKeystore, parseKeystore, uuidV4, type Keystore } from './keystore'
+import { DEFAULT_KDF } from './key-stretching'
+import { decryptKeystore, decryptSecret, encryptKeystore, parseKeystore, uuidV4, type Keystore } from './keystore'
 
 const FAST_KDF = { n: 1024, r: 8, p: 1 }
 const MNEMONIC = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'

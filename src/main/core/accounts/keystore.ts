@@ -1,20 +1,11 @@
 import { ctr } from '@noble/ciphers/aes.js'
 import { equalBytes } from '@noble/ciphers/utils.js'
-import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { bytesToHex, concatBytes, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { z } from 'zod'
 import { keccak256 } from '../primitives/keccak'
 import { AccountError } from './account-error'
+import { DEFAULT_KDF, DERIVED_KEY_LENGTH, MAX_SCRYPT_MEMORY, scryptDeriveKey, type DeriveKey, type KdfParams } from './key-stretching'
 import type { RandomBytes } from './mnemonic'
-
-export interface KdfParams {
-  n: number
-  r: number
-  p: number
-}
-
-/** Web3 Secret Storage defaults (about 1 s per derivation); tests inject a small `n`. */
-export const DEFAULT_KDF: KdfParams = { n: 262144, r: 8, p: 1 }
 
 /** Non-secret facts stored in clear next to the ciphertext so accounts can be listed without a password. */
 export interface AccountPublicInfo {
@@ -26,11 +17,16 @@ export interface AccountPublicInfo {
   name: string
 }
 
-const DKLEN = 32
+/** How the password key is derived: through the host's KdfQueue in the app; `signal` ends a wait or a derivation. */
+export interface KeyOptions {
+  derive?: DeriveKey
+  signal?: AbortSignal
+}
+
+const DKLEN = DERIVED_KEY_LENGTH
 const SALT_BYTES = 32
 const IV_BYTES = 16
 /** A file can name any KDF cost; refuse ones that would exhaust memory or stall the app. */
-const MAX_SCRYPT_MEMORY = 512 * 1024 * 1024
 const MAX_SCRYPT_WORK = 4 * DEFAULT_KDF.n * DEFAULT_KDF.r
 const MAX_CIPHERTEXT_HEX = 4096
 
@@ -87,13 +83,13 @@ export function parseKeystore(text: string, source: string): Keystore {
 export async function encryptKeystore(
   secret: string,
   password: string,
-  options: { id: string; info: AccountPublicInfo; kdf?: KdfParams; random?: RandomBytes }
+  options: { id: string; info: AccountPublicInfo; kdf?: KdfParams; random?: RandomBytes } & KeyOptions
 ): Promise<Keystore> {
   const random = options.random ?? randomBytes
   const kdf = options.kdf ?? DEFAULT_KDF
   const salt = random(SALT_BYTES)
   const iv = random(IV_BYTES)
-  const dk = await deriveKey(password, salt, kdf)
+  const dk = await deriveKey(password, salt, kdf, options)
   const ciphertext = ctr(dk.subarray(0, 16), iv).encrypt(utf8ToBytes(secret))
   return {
     version: 3,
@@ -111,8 +107,8 @@ export async function encryptKeystore(
 }
 
 /** Returns the mnemonic, or throws WRONG_PASSWORD when the MAC does not match. */
-export async function decryptKeystore(keystore: Keystore, password: string): Promise<string> {
-  const plain = await decryptSecret(keystore.crypto, password)
+export async function decryptKeystore(keystore: Keystore, password: string, options: KeyOptions = {}): Promise<string> {
+  const plain = await decryptSecret(keystore.crypto, password, options)
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(plain)
   } catch {
@@ -121,9 +117,9 @@ export async function decryptKeystore(keystore: Keystore, password: string): Pro
 }
 
 /** The generic Web3 v3 decryption (any secret bytes, e.g. a wallet's private key). */
-export async function decryptSecret(crypto: Keystore['crypto'], password: string): Promise<Uint8Array> {
+export async function decryptSecret(crypto: Keystore['crypto'], password: string, options: KeyOptions = {}): Promise<Uint8Array> {
   const { kdfparams, cipherparams, ciphertext, mac } = crypto
-  const dk = await deriveKey(password, hexToBytes(kdfparams.salt), kdfparams)
+  const dk = await deriveKey(password, hexToBytes(kdfparams.salt), kdfparams, options)
   const ct = hexToBytes(ciphertext)
   if (!equalBytes(macOf(dk, ct), hexToBytes(mac))) throw new AccountError('WRONG_PASSWORD', 'wrong password')
   return ctr(dk.subarray(0, 16), hexToBytes(cipherparams.iv)).decrypt(ct)
@@ -138,15 +134,10 @@ export function uuidV4(random: RandomBytes = randomBytes): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
-function deriveKey(password: string, salt: Uint8Array, kdf: KdfParams): Promise<Uint8Array> {
+function deriveKey(password: string, salt: Uint8Array, kdf: KdfParams, { derive = scryptDeriveKey, signal }: KeyOptions): Promise<Uint8Array> {
   // NFKC so the same typed password matches across keyboards and OSes (as ethers does).
-  return scryptAsync(utf8ToBytes(password.normalize('NFKC')), salt, {
-    N: kdf.n,
-    r: kdf.r,
-    p: kdf.p,
-    dkLen: DKLEN,
-    maxmem: MAX_SCRYPT_MEMORY + 1024 * 1024
-  })
+  // Only n, r, p: a parsed file's kdfparams also carry dklen and salt.
+  return derive(utf8ToBytes(password.normalize('NFKC')), salt, { n: kdf.n, r: kdf.r, p: kdf.p }, signal)
 }
 
 function macOf(dk: Uint8Array, ciphertext: Uint8Array): Uint8Array {

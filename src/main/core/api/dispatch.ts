@@ -15,7 +15,7 @@ export type Dispatch = (method: unknown, args: unknown, context: CallContext) =>
 /**
  * The single entry point every transport (IPC, WebSocket, in-process) goes through: the method name and the
  * arguments are validated before a handler runs, the handler's result is validated before it leaves, a slow
- * handler is cut off with TIMEOUT, and an unexpected exception becomes INTERNAL without leaking its stack.
+ * handler is cut off with TIMEOUT (its context's signal aborts, so queued work is dropped), and an unexpected exception becomes INTERNAL without leaking its stack.
  */
 export function createDispatch(handlers: HandlerTable, log: Logger): Dispatch {
   return async (method, args, context) => {
@@ -29,12 +29,17 @@ export function createDispatch(handlers: HandlerTable, log: Logger): Dispatch {
     }
     const timeoutMs = spec.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS
     let timer: ReturnType<typeof setTimeout> | undefined
+    const abort = new AbortController()
     try {
       const handler = handlers[method] as (a: unknown, c: CallContext) => unknown
       const value = await Promise.race([
-        Promise.resolve().then(() => handler(parsed.data, context)),
+        Promise.resolve().then(() => handler(parsed.data, { ...context, signal: abort.signal })),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new HushError('TIMEOUT', `${method} did not finish within ${timeoutMs} ms`)), timeoutMs)
+          timer = setTimeout(() => {
+            const timeout = new HushError('TIMEOUT', `${method} did not finish within ${timeoutMs} ms`)
+            reject(timeout)
+            abort.abort(timeout)
+          }, timeoutMs)
         })
       ])
       const checked = spec.result.safeParse(value)

@@ -131,6 +131,11 @@ export type DecryptOutcome =
 const MAX_INSTALLATION_ID_LENGTH = 128
 /** A bundle lists one identity's devices; more than this is not a real bundle. */
 const MAX_BUNDLE_INSTALLATIONS = 16
+/**
+ * status-go attaches exactly one bundle (the sender's own) to a message. Each costs a signature check, so a
+ * message stuffed with thousands would keep decrypt busy for a minute: refuse more than a few, unchecked.
+ */
+export const MAX_BUNDLES_PER_MESSAGE = 4
 
 interface PendingKey {
   ref: StoredMessageKey
@@ -261,6 +266,9 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const message = decodeMessage(protocolMessage)
     if (message.installationId.length > MAX_INSTALLATION_ID_LENGTH) {
       throw new CryptoError('CIPHERTEXT_MALFORMED', 'sender installation id is too long')
+    }
+    if (message.bundles.length > MAX_BUNDLES_PER_MESSAGE) {
+      throw new CryptoError('CIPHERTEXT_MALFORMED', `protocol message carries ${message.bundles.length} bundles (at most ${MAX_BUNDLES_PER_MESSAGE})`)
     }
     for (const bundle of message.bundles) checkBundle(bundle)
     const writes = message.bundles.flatMap((bundle) => this.applyBundle(bundle))

@@ -204,6 +204,7 @@ export const en = {
   'error.CONFLICT': '{message}',
   'error.WRONG_PASSWORD': 'Wrong password.',
   'error.LOCKED': 'Unlock your account first.',
+  'error.BUSY': 'Hush is busy checking other passwords. Please try again in a moment.',
   'error.INTERNAL': 'Something went wrong inside Hush: {message}'
 } as const
 
