@@ -186,11 +186,14 @@ export class HushCore {
       'contacts.acknowledgeDevices': async ({ publicKey }) => (await chat()).acknowledgeDevices(publicKey),
       'messages.send': async (args) => (await chat()).send(args),
       'messages.resend': async ({ id }) => (await chat()).resend(id),
-      'messages.ack': async ({ ids }) => {
-        await (await chat()).ack(ids)
+      'chats.markRead': async ({ chatId }) => ({ previousReadClock: await (await chat()).markRead(chatId) }),
+      'chats.setDraft': async ({ chatId, text }) => {
+        await (await chat()).setDraft(chatId, text)
         return {}
       },
-      'messages.pending': async () => (await chat()).pending(),
+      'history.import': async ({ messages }) => ({ imported: await (await chat()).importHistory(messages) }),
+      'history.read': async ({ chatId, range, limit }) => (await chat()).readHistory(chatId, range, limit),
+      'history.extend': async (args) => (await chat()).extendHistory(args),
       'history.request': async ({ sinceSeconds }) => ({ requested: await (await chat()).requestHistory(sinceSeconds) }),
       'debug.drops': async () => (await chat()).dropCounts()
     }

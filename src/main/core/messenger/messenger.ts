@@ -8,8 +8,10 @@ import {
   type EventName,
   type EventPayload,
   type HistoryState,
+  type HistoryWindow,
   HushError,
   type Message,
+  type MessageRange,
   type MessageStatus,
   type NetworkSettings,
   type SafetyNumberView,
@@ -43,9 +45,9 @@ import { ContactView } from './contact-view'
 import { receivedDisplayName } from './display-name'
 import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { AuthorCache, parseChatKey } from './identities'
-import { Journal } from './journal'
+import { HistoryStore } from './history-store'
 import { Outbox, type OutboxEntry, type SyncRef } from './outbox'
-import { NETWORK_SETTINGS_KEY } from './records'
+import { iterateJson, JOURNAL_PREFIX, NETWORK_SETTINGS_KEY } from './records'
 import { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
 import { ChatTransport, type ChatIdentity, type Inbound } from './transport'
@@ -138,11 +140,13 @@ export class Messenger {
   private view: ContactView | null = null
   /** Transactions that will announce a contact change once committed (one event each). */
   private readonly announcing = new WeakSet<Transaction>()
+  /** Chats each transaction changed, announced together once it commits. */
+  private readonly changedChats = new WeakMap<Transaction, Set<string>>()
 
   private constructor(
     private readonly options: MessengerOptions,
     private readonly chats: ChatList,
-    private readonly journal: Journal,
+    private readonly messages: HistoryStore,
     private readonly outbox: Outbox,
     private readonly seen: SeenIds,
     private readonly contacts: ContactBook,
@@ -166,16 +170,17 @@ export class Messenger {
     const { store } = options
     const now = (options.now ?? Date.now)()
     const cleanup = new Transaction()
-    const [chats, journal, outbox, seen, contacts, saved] = await Promise.all([
+    const [chats, outbox, seen, contacts, saved] = await Promise.all([
       ChatList.load(store),
-      Journal.load(store),
       Outbox.load(store),
       SeenIds.load(store, cleanup, now),
       ContactBook.load(store),
       store.getJson<NetworkSettings>(NETWORK_SETTINGS_KEY)
     ])
+    const messages = new HistoryStore(store)
+    await migrateJournal(store, cleanup, chats, messages)
     await cleanup.commit(store)
-    return new Messenger(options, chats, journal, outbox, seen, contacts, saved)
+    return new Messenger(options, chats, messages, outbox, seen, contacts, saved)
   }
 
   /** Installs the filters, resumes unfinished sends, replays the journal and asks for missed history. */
@@ -199,7 +204,6 @@ export class Messenger {
     })
     this.node.on('peer:added', this.onPeerAdded)
     this.options.emit('history.state', this.history.state())
-    this.emitUpserted(this.journal.pending())
     for (const entry of this.outbox.all()) {
       if (entry.message.chatKind === 'public' && entry.message.status === 'sending') void this.postPublic(entry)
     }
@@ -261,12 +265,66 @@ export class Messenger {
       const chat = this.chats.get(chatId)
       if (!chat) throw new HushError('NOT_FOUND', 'You are not in that chat.')
       const tx = new Transaction()
+      await this.messages.deleteChat(tx, chatId)
       this.chats.remove(tx, chatId)
       await tx.commit(this.store)
       if (chat.kind === 'public') this.transport.unwatchPublic(chatId)
       else this.transport.unwatchContactCode(hexToBytes(chatId.slice(2)))
-      this.emitChats()
+      if (!this.stopped) this.options.emit('chats.changed', { chats: [], removed: [chatId] })
     })
+  }
+
+  /** Everything in the chat has been seen; returns the read point before when something was unread. */
+  markRead(chatId: string): Promise<number | null> {
+    return this.serial(async () => {
+      if (!this.chats.get(chatId)) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      const newest = await this.messages.newest(chatId)
+      const tx = new Transaction()
+      const previous = this.chats.markRead(tx, chatId, newest?.clock ?? 0)
+      this.chatChanged(tx, chatId)
+      await tx.commit(this.store)
+      return previous
+    })
+  }
+
+  setDraft(chatId: string, text: string): Promise<void> {
+    return this.serial(async () => {
+      if (!this.chats.get(chatId)) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      const tx = new Transaction()
+      this.chats.setDraft(tx, chatId, text)
+      this.chatChanged(tx, chatId)
+      await tx.commit(this.store)
+    })
+  }
+
+  /**
+   * Messages a renderer kept before main owned the history, handed over once. Only those of joined chats
+   * that main lacks are stored; they count as read. Returns how many were new.
+   */
+  importHistory(messages: readonly Message[]): Promise<number> {
+    return this.serial(async () => {
+      const tx = new Transaction()
+      const fresh = new Set<string>()
+      for (const message of messages) {
+        if (!this.chats.get(message.chatId) || fresh.has(message.id) || (await this.messages.has(message.id))) continue
+        fresh.add(message.id)
+        this.messages.put(tx, message)
+        this.chats.noteMessage(tx, message, { unread: false })
+        this.chatChanged(tx, message.chatId)
+      }
+      await tx.commit(this.store)
+      return fresh.size
+    })
+  }
+
+  readHistory(chatId: string, range: MessageRange, limit: number): Promise<HistoryWindow> {
+    return this.messages.read(chatId, range, limit)
+  }
+
+  extendHistory(args: { chatId: string; direction: 'latest' | 'older' | 'newer'; range: MessageRange; page: number; max: number }): Promise<MessageRange> {
+    const { chatId, range, page, max } = args
+    if (args.direction === 'latest') return this.messages.latestRange(chatId, page)
+    return args.direction === 'older' ? this.messages.olderRange(chatId, range, page, max) : this.messages.newerRange(chatId, range, page, max)
   }
 
   send(args: { chatId: string; text: string; responseTo?: string | undefined }): Promise<Message> {
@@ -302,7 +360,8 @@ export class Messenger {
       const entry: OutboxEntry = { message, wrapper: bytesToHex(wrapper) }
       if (chat.kind === 'one-to-one') entry.sync = this.queueDirect(chat.id, wrapper)
       this.seen.add(tx, message.id, this.now())
-      this.journal.record(tx, message)
+      this.storeNew(tx, message)
+      this.chats.setDraft(tx, chat.id, '')
       this.outbox.put(tx, entry)
       tx.afterCommit(() => this.emitUpserted([message]))
       await tx.commit(this.store)
@@ -321,25 +380,13 @@ export class Messenger {
       if (next.sync) next.sync = this.requeueDirect(next)
       const tx = new Transaction()
       this.outbox.put(tx, next)
-      this.journal.record(tx, next.message)
+      this.messages.put(tx, next.message)
       tx.afterCommit(() => this.emitUpserted([next.message]))
       await tx.commit(this.store)
       if (next.sync) this.scheduleTick(true)
       else void this.postPublic(next)
       return next.message
     })
-  }
-
-  ack(ids: readonly string[]): Promise<void> {
-    return this.serial(async () => {
-      const tx = new Transaction()
-      this.journal.ack(tx, ids)
-      await tx.commit(this.store)
-    })
-  }
-
-  pending(): Message[] {
-    return this.journal.pending()
   }
 
   requestHistory(sinceSeconds?: number): Promise<boolean> {
@@ -424,9 +471,9 @@ export class Messenger {
     const tx = new Transaction()
     const record = { id, kind, joinedAt: this.now(), lastClock: '0' }
     this.chats.add(tx, record)
+    this.chatChanged(tx, id)
     await tx.commit(this.store)
     await this.watchChat(id)
-    this.emitChats()
     return toApiChat(record)
   }
 
@@ -606,7 +653,7 @@ export class Messenger {
       const final = status === 'delivered' || (status === 'sent' && message.chatKind === 'public')
       if (final) this.outbox.remove(tx, id)
       else this.outbox.put(tx, { ...entry, message })
-      this.journal.record(tx, message)
+      this.messages.put(tx, message)
       updates.push(message)
     }
   }
@@ -776,7 +823,6 @@ export class Messenger {
       this.chats.add(tx, { id: match.chatId, kind: 'one-to-one', joinedAt: now, lastClock: '0' })
       tx.afterCommit(() => {
         void this.watchChat(match.chatId)
-        this.emitChats()
         // They started the chat: they learn our chosen name as we learnt theirs.
         this.serial(() => this.sendContactUpdate(match.chatId)).catch((error: unknown) => this.log.warn('contact update not sent', { error }))
       })
@@ -802,7 +848,7 @@ export class Messenger {
       ...(chatMessage.responseTo ? { responseTo: chatMessage.responseTo } : {}),
       status: authorId === this.ownKeyId ? 'sent' : 'received'
     }
-    this.journal.record(tx, message)
+    this.storeNew(tx, message)
     return message
   }
 
@@ -867,8 +913,41 @@ export class Messenger {
     })
   }
 
-  private emitChats(): void {
-    if (!this.stopped) this.options.emit('chats.changed', { chats: this.listChats() })
+  /** A message seen for the first time: into the history, and into its chat's summary. */
+  private storeNew(tx: Transaction, message: Message): void {
+    this.messages.put(tx, message)
+    this.chats.noteMessage(tx, message)
+    this.chatChanged(tx, message.chatId)
+  }
+
+  /** The chat's record changed in `tx`: the renderer hears of it, once, after the commit. */
+  private chatChanged(tx: Transaction, chatId: string): void {
+    const pending = this.changedChats.get(tx)
+    if (pending) return void pending.add(chatId)
+    const ids = new Set([chatId])
+    this.changedChats.set(tx, ids)
+    tx.afterCommit(() => {
+      if (this.stopped) return
+      const chats = [...ids].flatMap((id) => {
+        const record = this.chats.get(id)
+        return record ? [toApiChat(record)] : []
+      })
+      if (chats.length > 0) this.options.emit('chats.changed', { chats, removed: [] })
+    })
+  }
+}
+
+/**
+ * Before main kept the history, messages the renderer had not yet stored waited in a journal. They move
+ * into the history (those it lacks) and the journal records go, in the same batch.
+ */
+async function migrateJournal(store: EncryptedStore, tx: Transaction, chats: ChatList, messages: HistoryStore): Promise<void> {
+  for await (const [key, entry] of iterateJson<{ message: Message }>(store, JOURNAL_PREFIX)) {
+    tx.del(key)
+    const { message } = entry
+    if (!chats.get(message.chatId)) continue
+    if (!(await messages.has(message.id))) chats.noteMessage(tx, message, { unread: true })
+    messages.put(tx, message)
   }
 }
 

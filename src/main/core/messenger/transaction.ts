@@ -6,19 +6,24 @@ import { delOp, type EncryptedStore, putJson, type StoreOp } from '../storage/en
  * a durable commit (events to the renderer, confirming a decrypted message) wait in `afterCommit`.
  */
 export class Transaction {
-  readonly ops: StoreOp[] = []
+  /** The last write staged for each key: a record changed twice in one step is sealed and written once. */
+  private readonly writes = new Map<string, StoreOp>()
   private readonly after: Array<() => void> = []
 
+  get ops(): StoreOp[] {
+    return [...this.writes.values()]
+  }
+
   putJson(key: string, value: unknown): void {
-    this.ops.push(putJson(key, value))
+    this.writes.set(key, putJson(key, value))
   }
 
   del(key: string): void {
-    this.ops.push(delOp(key))
+    this.writes.set(key, delOp(key))
   }
 
   add(ops: readonly StoreOp[]): void {
-    this.ops.push(...ops)
+    for (const op of ops) this.writes.set(op.key, op)
   }
 
   afterCommit(effect: () => void): void {

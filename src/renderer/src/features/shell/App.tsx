@@ -73,7 +73,6 @@ const NAV: Page[] = ['profile', 'network', 'settings']
 function Home({ account }: { account: Account }) {
   const openAccount = useChatStore((s) => s.openAccount)
   const closeAccount = useChatStore((s) => s.closeAccount)
-  const db = useChatStore((s) => s.db)
   const activeChatId = useChatStore((s) => s.activeChatId)
   const selectChat = useChatStore((s) => s.selectChat)
   const chatError = useChatStore((s) => s.error)
@@ -117,10 +116,13 @@ function Home({ account }: { account: Account }) {
             {t('chats.start')}
           </button>
         </div>
-        {db && <ChatList db={db} activeChatId={activeChatId} onSelect={(chatId) => {
-              openContact(null)
-              void selectChat(chatId)
-            }} />}
+        <ChatList
+          activeChatId={activeChatId}
+          onSelect={(chatId) => {
+            openContact(null)
+            void selectChat(chatId)
+          }}
+        />
         <div className="sidebar-nav">
           {NAV.map((item) => (
             <button
@@ -139,10 +141,10 @@ function Home({ account }: { account: Account }) {
         <main className="content">
           <ContactPage key={contactKey} publicKey={contactKey} onBack={() => openContact(null)} />
         </main>
-      ) : db && activeChatId ? (
+      ) : activeChatId ? (
         <main className="content conversation-page">
           <ErrorBanner error={chatError} onDismiss={clearChatError} />
-          <Conversation key={activeChatId} db={db} chatId={activeChatId} />
+          <Conversation key={activeChatId} chatId={activeChatId} />
         </main>
       ) : (
         <main className="content">
