@@ -53,7 +53,7 @@ const NO_PEERS: NetworkSettings = { bootnodes: [], staticPeers: [], mailservers:
  * transport through the same dispatch and event hub. It imports nothing from Electron.
  */
 export class HushCore {
-  readonly events = new EventHub()
+  readonly events: EventHub
   readonly dispatch: Dispatch
   readonly accounts: AccountService
   private lock: ProfileLock | null = null
@@ -63,6 +63,7 @@ export class HushCore {
   private messenger: Promise<AccountMessenger | null> = Promise.resolve(null)
 
   constructor(private readonly options: CoreOptions) {
+    this.events = new EventHub(options.log.child('events'))
     this.defaultNetwork = NetworkSettings.parse(options.defaultNetwork ?? NO_PEERS)
     this.accounts = new AccountService(new AccountStore(options.profileDir, { kdf: options.kdf }))
     this.dispatch = createDispatch(this.handlers(), options.log.child('api'))

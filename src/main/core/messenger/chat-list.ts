@@ -5,7 +5,7 @@ import type { KnownChat } from '../protocol/chat-matching'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { publicIdentityOfKey } from './identities'
 import { CHAT_PREFIX, chatRecordKey, iterateJson } from './records'
-import type { Transaction } from './transaction'
+import { StagedMap, type Transaction } from './transaction'
 
 /** A joined chat as stored: public chats by name, 1:1 chats by the other person's "0x04…" key. */
 export interface ChatRecord {
@@ -22,18 +22,21 @@ export interface ChatRecord {
   draft?: string
 }
 
-/** The account's joined chats, loaded once and kept in memory; every change goes through a Transaction. */
+/**
+ * The account's joined chats, loaded once and kept in memory. Every change goes through a Transaction and
+ * reaches memory when it commits; reads given the transaction see its staged changes.
+ */
 export class ChatList {
-  private constructor(private readonly chats: Map<string, ChatRecord>) {}
+  private constructor(private readonly chats: StagedMap<ChatRecord>) {}
 
   static async load(store: EncryptedStore): Promise<ChatList> {
     const chats = new Map<string, ChatRecord>()
     for await (const [, record] of iterateJson<ChatRecord>(store, CHAT_PREFIX)) chats.set(record.id, record)
-    return new ChatList(chats)
+    return new ChatList(new StagedMap(chats))
   }
 
-  get(id: string): ChatRecord | undefined {
-    return this.chats.get(id)
+  get(id: string, tx?: Transaction): ChatRecord | undefined {
+    return this.chats.get(id, tx)
   }
 
   all(): ChatRecord[] {
@@ -41,32 +44,32 @@ export class ChatList {
   }
 
   /** What protocol/chat-matching needs to place a received message. */
-  known(id: string): KnownChat | undefined {
-    const chat = this.chats.get(id)
+  known(id: string, tx?: Transaction): KnownChat | undefined {
+    const chat = this.chats.get(id, tx)
     if (!chat) return undefined
     return chat.kind === 'public' ? { kind: 'public', active: true } : { kind: 'one-to-one' }
   }
 
   add(tx: Transaction, record: ChatRecord): void {
-    this.chats.set(record.id, record)
+    this.chats.set(tx, record.id, record)
     tx.putJson(chatRecordKey(record.id), record)
   }
 
   remove(tx: Transaction, id: string): void {
-    this.chats.delete(id)
+    this.chats.delete(tx, id)
     tx.del(chatRecordKey(id))
   }
 
   /** Clock and timestamp for a message we send now in `id`; the chat's clock advances. */
   nextClock(tx: Transaction, id: string, nowMs: number): ClockAndTimestamp {
-    const chat = this.require(id)
+    const chat = this.require(tx, id)
     const stamp = nextClockAndTimestamp(BigInt(chat.lastClock), nowMs)
     this.add(tx, { ...chat, lastClock: stamp.clock.toString() })
     return stamp
   }
 
   observe(tx: Transaction, id: string, clock: bigint): void {
-    const chat = this.require(id)
+    const chat = this.require(tx, id)
     const next = observeClock(BigInt(chat.lastClock), clock)
     if (next.toString() !== chat.lastClock) this.add(tx, { ...chat, lastClock: next.toString() })
   }
@@ -76,7 +79,7 @@ export class ChatList {
    * the read point counts as unread (unless told it was read elsewhere). Returns false when the chat is not joined.
    */
   noteMessage(tx: Transaction, message: Message, options = { unread: true }): boolean {
-    const chat = this.chats.get(message.chatId)
+    const chat = this.chats.get(message.chatId, tx)
     if (!chat) return false
     const next: ChatRecord = { ...chat, lastActivity: Math.max(chat.lastActivity ?? chat.joinedAt, activityOf(message)) }
     if (!chat.lastMessage || message.clock >= chat.lastMessage.clock) {
@@ -91,7 +94,7 @@ export class ChatList {
 
   /** Moves the read point to `newestClock`; returns the read point before when something was unread. */
   markRead(tx: Transaction, id: string, newestClock: number): number | null {
-    const chat = this.require(id)
+    const chat = this.require(tx, id)
     const before = chat.lastReadClock ?? 0
     const lastReadClock = Math.max(before, newestClock)
     if ((chat.unread ?? 0) === 0 && lastReadClock === before) return null
@@ -100,12 +103,12 @@ export class ChatList {
   }
 
   setDraft(tx: Transaction, id: string, text: string): void {
-    const { draft: _previous, ...chat } = this.require(id)
+    const { draft: _previous, ...chat } = this.require(tx, id)
     this.add(tx, text.trim() === '' ? chat : { ...chat, draft: text })
   }
 
-  private require(id: string): ChatRecord {
-    const chat = this.chats.get(id)
+  private require(tx: Transaction, id: string): ChatRecord {
+    const chat = this.chats.get(id, tx)
     if (!chat) throw new Error(`chat ${id} is not joined`)
     return chat
   }

@@ -22,7 +22,7 @@ import type { InstallationsEvent, SessionManager, SharedSecretEvent } from '../c
 import type { Logger } from '../log/logger'
 import { systemTimers, type Timers } from '../p2p/timers'
 import { chatKeyId, matchChat } from '../protocol/chat-matching'
-import { type BatchNodeOptions, BatchSyncNode, EPOCH_MS, type SyncEvent } from '../protocol/datasync/batch-node'
+import { type BatchNodeOptions, type BatchNodeSnapshot, BatchSyncNode, EPOCH_MS, type SyncEvent } from '../protocol/datasync/batch-node'
 import { decodeSyncPayload, oneToOneGroupId, syncMessageId } from '../protocol/datasync/payload'
 import { decodeProto, DecodeError } from '../protocol/decode'
 import { ProtocolMessageSchema } from '../protocol/gen/encryption/protocol_message_pb'
@@ -123,7 +123,8 @@ export class Messenger {
   /** Public messages posted while no peer was connected: reposted when one connects, or given up. */
   private readonly awaitingPeers = new Map<string, unknown>()
   private queue: Promise<unknown> = Promise.resolve()
-  private readonly sync: BatchSyncNode
+  /** Replaced by its snapshot when a step that changed it fails to commit. */
+  private sync: BatchSyncNode
   private history: HistorySync | null = null
   private settings: NetworkSettings
   private tickTimer: unknown = null
@@ -358,7 +359,7 @@ export class Messenger {
         status: 'sending'
       }
       const entry: OutboxEntry = { message, wrapper: bytesToHex(wrapper) }
-      if (chat.kind === 'one-to-one') entry.sync = this.queueDirect(chat.id, wrapper)
+      if (chat.kind === 'one-to-one') entry.sync = this.queueDirect(tx, chat.id, wrapper)
       this.seen.add(tx, message.id, this.now())
       this.storeNew(tx, message)
       this.chats.setDraft(tx, chat.id, '')
@@ -377,8 +378,8 @@ export class Messenger {
       if (!entry) throw new HushError('NOT_FOUND', 'That message is not waiting to be sent.')
       if (entry.message.status !== 'not-sent') throw new HushError('CONFLICT', 'That message is already on its way.')
       const next: OutboxEntry = { ...entry, message: { ...entry.message, status: 'sending' } }
-      if (next.sync) next.sync = this.requeueDirect(next)
       const tx = new Transaction()
+      if (next.sync) next.sync = this.requeueDirect(tx, next)
       this.outbox.put(tx, next)
       this.messages.put(tx, next.message)
       tx.afterCommit(() => this.emitUpserted([next.message]))
@@ -515,43 +516,47 @@ export class Messenger {
    */
   private async sendContactUpdate(chatId: string): Promise<void> {
     const tx = new Transaction()
-    if (!this.contacts.get(chatId)) {
+    if (!this.contacts.get(chatId, tx)) {
       this.contacts.ensure(tx, chatId, this.now())
       this.contactsChanged(tx)
     }
     const { clock } = this.chats.nextClock(tx, chatId, this.now())
     const update = create(ContactUpdateSchema, { clock, hushDisplayName: this.options.displayName })
     const wrapper = wrapMessage(toBinary(ContactUpdateSchema, update), MessageKind.CONTACT_UPDATE, this.identity.privateKey)
-    const { id } = this.queueDirect(chatId, wrapper)
+    const { id } = this.queueDirect(tx, chatId, wrapper)
+    tx.onCommit(() => this.contactUpdatesInFlight.add(id))
     await tx.commit(this.store)
-    this.contactUpdatesInFlight.add(id)
     this.scheduleTick(true)
   }
 
-  /** Hands a 1:1 message to MVDS; it goes out on the next tick. */
-  private queueDirect(chatId: string, wrapper: Uint8Array): SyncRef {
+  /** Hands a 1:1 message to MVDS once `tx` commits; it goes out on the next tick after. */
+  private queueDirect(tx: Transaction, chatId: string, wrapper: Uint8Array): SyncRef {
     const peer = hexToBytes(chatId.slice(2))
     const groupId = oneToOneGroupId(this.identity.publicKey, peer)
-    const before = Math.floor(this.now() / 1000)
-    const { id } = this.sync.send(groupId, [peer], wrapper)
-    // The node stamps the record itself; find the second it used, as the clock may tick during the call.
-    for (let second = before; second <= Math.floor(this.now() / 1000); second++) {
-      const timestamp = BigInt(second)
-      if (bytesToHex(syncMessageId({ groupId, timestamp, body: wrapper })) === id) {
-        return { id, groupId: bytesToHex(groupId), timestamp: timestamp.toString() }
-      }
-    }
-    throw new Error('MVDS stamped a message outside the time of the call')
+    const timestamp = BigInt(Math.floor(this.now() / 1000))
+    const id = bytesToHex(syncMessageId({ groupId, timestamp, body: wrapper }))
+    tx.onCommit(() => this.sync.send(groupId, [peer], wrapper, timestamp))
+    return { id, groupId: bytesToHex(groupId), timestamp: timestamp.toString() }
   }
 
-  /** A not-sent 1:1 message goes back to MVDS: the same record if the node still has it, else anew. */
-  private requeueDirect(entry: OutboxEntry): SyncRef {
+  /** A not-sent 1:1 message goes back to MVDS when `tx` commits: the same record if the node still has it, else anew. */
+  private requeueDirect(tx: Transaction, entry: OutboxEntry): SyncRef {
     const sync = entry.sync
     if (sync && this.sync.statusOf(sync.id).size > 0) {
-      this.sync.retry(sync.id)
+      tx.onCommit(() => this.sync.retry(sync.id))
       return sync
     }
-    return this.queueDirect(entry.message.chatId, hexToBytes(entry.wrapper))
+    return this.queueDirect(tx, entry.message.chatId, hexToBytes(entry.wrapper))
+  }
+
+  /** Commits `tx`; if that fails, MVDS goes back to where it was before `tx` changed it. */
+  private async commitWithSync(tx: Transaction, before: BatchNodeSnapshot): Promise<void> {
+    try {
+      await tx.commit(this.store)
+    } catch (error) {
+      this.sync = BatchSyncNode.restore(before, this.syncOptions())
+      throw error
+    }
   }
 
   /** At start: 1:1 messages still waiting for an ACK go back into MVDS under their old ids. */
@@ -614,11 +619,12 @@ export class Messenger {
     this.lastTickAt = this.now()
     this.epochTokens = Math.max(0, this.epochTokens - 1)
     this.acksPending = false
+    const before = this.sync.snapshot()
     const { payloads, events } = this.sync.tick()
     const tx = new Transaction()
     const updates: Message[] = []
     const gaveUp = events.flatMap((e) => (e.type === 'status' && e.status === 'not-sent' ? [e.messageId] : []))
-    this.stageStatus(tx, gaveUp.flatMap((syncId) => this.outbox.bySync(syncId)?.message.id ?? []), 'not-sent', updates)
+    this.stageStatus(tx, gaveUp.flatMap((syncId) => this.outbox.bySync(syncId, tx)?.message.id ?? []), 'not-sent', updates)
     const posts: Array<{ peer: Uint8Array; protocolMessage: Uint8Array; negotiated: Uint8Array | null }> = []
     const online = this.transport.peerCount() > 0
     for (const { peer, payload } of payloads) {
@@ -629,11 +635,11 @@ export class Messenger {
       posts.push({ peer, protocolMessage, negotiated: sharedSecret.agreed ? sharedSecret.secret : null })
       if (!online) continue
       const carried = (decodeSyncPayload(payload)?.messages ?? []).map((m) => bytesToHex(syncMessageId(m)))
-      const ids = carried.flatMap((syncId) => this.outbox.bySync(syncId)?.message.id ?? [])
-      this.stageStatus(tx, ids.filter((id) => this.outbox.get(id)?.message.status === 'sending'), 'sent', updates)
+      const ids = carried.flatMap((syncId) => this.outbox.bySync(syncId, tx)?.message.id ?? [])
+      this.stageStatus(tx, ids.filter((id) => this.outbox.get(id, tx)?.message.status === 'sending'), 'sent', updates)
     }
     tx.afterCommit(() => this.emitUpserted(updates))
-    await tx.commit(this.store)
+    await this.commitWithSync(tx, before)
     for (const { peer, protocolMessage, negotiated } of posts) {
       try {
         await this.transport.postDirect(peer, protocolMessage, negotiated)
@@ -647,7 +653,7 @@ export class Messenger {
   /** Stages a status change of outbox messages; final states leave the outbox. */
   private stageStatus(tx: Transaction, ids: readonly string[], status: MessageStatus, updates: Message[]): void {
     for (const id of ids) {
-      const entry = this.outbox.get(id)
+      const entry = this.outbox.get(id, tx)
       if (!entry || entry.message.status === status) continue
       const message = { ...entry.message, status }
       const final = status === 'delivered' || (status === 'sent' && message.chatKind === 'public')
@@ -751,6 +757,7 @@ export class Messenger {
       return
     }
     const shown: Message[] = []
+    const before = this.sync.snapshot()
     if (outcome.kind === 'message') {
       const sync = decodeSyncPayload(outcome.payload)
       const bodies: Uint8Array[] = []
@@ -758,7 +765,7 @@ export class Messenger {
         this.acksPending ||= sync.messages.length > 0
         const events = this.sync.receive(sender, sync)
         for (const event of events) if (event.type === 'received') bodies.push(event.message.body)
-        this.stageStatus(tx, this.deliveredIds(events), 'delivered', shown)
+        this.stageStatus(tx, this.deliveredIds(tx, events), 'delivered', shown)
       } else {
         bodies.push(outcome.payload)
       }
@@ -769,7 +776,7 @@ export class Messenger {
       tx.afterCommit(() => outcome.confirm())
     }
     tx.afterCommit(() => this.emitUpserted(shown))
-    await tx.commit(this.store)
+    await this.commitWithSync(tx, before)
     if (this.acksPending) this.scheduleTick(true)
   }
 
@@ -789,9 +796,9 @@ export class Messenger {
     }
   }
 
-  private deliveredIds(events: readonly SyncEvent[]): string[] {
+  private deliveredIds(tx: Transaction, events: readonly SyncEvent[]): string[] {
     return events.flatMap((e) =>
-      e.type === 'status' && e.status === 'delivered' ? (this.outbox.bySync(e.messageId)?.message.id ?? []) : []
+      e.type === 'status' && e.status === 'delivered' ? (this.outbox.bySync(e.messageId, tx)?.message.id ?? []) : []
     )
   }
 
@@ -809,10 +816,10 @@ export class Messenger {
     if (result.payload.kind !== MessageKind.CHAT_MESSAGE) return null
     const { envelope } = result
     const chatMessage = result.payload.message
-    if (this.seen.has(envelope.id)) return null
+    if (this.seen.has(envelope.id, tx)) return null
     const match = matchChat(chatMessage, envelope.author, {
       ownKey: this.identity.publicKey,
-      findChat: (id) => this.chats.known(id)
+      findChat: (id) => this.chats.known(id, tx)
     })
     if (!match.ok) {
       this.drops.record(match.reason)
@@ -827,8 +834,8 @@ export class Messenger {
         this.serial(() => this.sendContactUpdate(match.chatId)).catch((error: unknown) => this.log.warn('contact update not sent', { error }))
       })
     }
-    const chat = this.chats.get(match.chatId)!
-    if (chat.kind === 'one-to-one' && !this.contacts.get(chat.id)) {
+    const chat = this.chats.get(match.chatId, tx)!
+    if (chat.kind === 'one-to-one' && !this.contacts.get(chat.id, tx)) {
       this.contacts.ensure(tx, chat.id, now)
       this.contactsChanged(tx)
     }
@@ -857,7 +864,7 @@ export class Messenger {
     if (senderId === this.ownKeyId) return
     const check = receivedDisplayName(rawName)
     if (!check.ok) return this.countDrop(`CONTACT_NAME_${check.reason}`)
-    const known = this.contacts.get(senderId) !== undefined
+    const known = this.contacts.get(senderId, tx) !== undefined
     if (this.contacts.applyName(tx, senderId, clock, check.name, this.now()) || !known) this.contactsChanged(tx)
   }
 
@@ -905,9 +912,9 @@ export class Messenger {
 
   /** The contact book changed in `tx`: the view is stale now, and the renderer hears once it is committed. */
   private contactsChanged(tx: Transaction): void {
-    this.view = null
     if (this.announcing.has(tx)) return
     this.announcing.add(tx)
+    tx.onCommit(() => (this.view = null))
     tx.afterCommit(() => {
       if (!this.stopped) this.options.emit('contacts.changed', { contacts: this.listContacts() })
     })
