@@ -1,4 +1,4 @@
-import { ecdhBackend } from '../src/main/core/crypto/ecies'
+import { ecdhBackend } from '../src/main/core/primitives/ecies'
 import {
   confirmMessageKey,
   decodeRatchetState,
@@ -9,7 +9,7 @@ import {
   responderRatchet,
   type RatchetState
 } from '../src/main/core/crypto/ratchet'
-import { generatePrivateKey, publicKeyOf, secureRandom } from '../src/main/core/crypto/secp256k1'
+import { generatePrivateKey, publicKeyOf, secureRandom } from '../src/main/core/primitives/secp256k1'
 import { x3dhInitiatorSecret } from '../src/main/core/crypto/x3dh'
 import { rate } from './measure'
 import type { BenchResult, BenchSuite } from './result'

@@ -1,6 +1,6 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keccak256 } from '../../src/main/core/crypto/keccak'
+import { keccak256 } from '../../src/main/core/primitives/keccak'
 import { openRawPeer, type RawPeer } from '../../src/main/core/p2p/raw-peer'
 import { encodeEnvelope } from '../../src/main/core/whisper/envelope'
 import { sealMessage } from '../../src/main/core/whisper/message'

@@ -3,7 +3,7 @@ import { equalBytes } from '@noble/ciphers/utils.js'
 import { scryptAsync } from '@noble/hashes/scrypt.js'
 import { bytesToHex, concatBytes, hexToBytes, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { z } from 'zod'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 import { AccountError } from './account-error'
 import type { RandomBytes } from './mnemonic'
 

@@ -2,7 +2,7 @@ import { create } from '@bufbuild/protobuf'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { BundleSchema, SignedPreKeySchema, type Bundle } from '../protocol/gen/encryption/protocol_message_pb'
+import { BundleSchema, SignedPreKeySchema, type Bundle } from './gen/encryption/protocol_message_pb'
 import {
   BUNDLE_PROTOCOL_VERSION,
   BUNDLE_REFRESH_INTERVAL_MS,
@@ -13,9 +13,9 @@ import {
   signBundle,
   verifyBundle
 } from './bundle'
-import { CryptoError } from './crypto-error'
-import { keccak256 } from './keccak'
-import { publicKeyOf, recoverSigner } from './secp256k1'
+import { CryptoError } from '../primitives/crypto-error'
+import { keccak256 } from '../primitives/keccak'
+import { publicKeyOf, recoverSigner } from '../primitives/secp256k1'
 
 const aliceKey = utf8ToBytes('0'.repeat(32))
 const bobKey = utf8ToBytes('2'.repeat(32))

@@ -8,10 +8,10 @@ import {
   type Bundle,
   type BundleContainer,
   type SignedPreKey
-} from '../protocol/gen/encryption/protocol_message_pb'
-import { CryptoError } from './crypto-error'
-import { keccak256 } from './keccak'
-import { compressPublicKey, generatePrivateKey, publicKeyOf, recoverSigner, signDigest, type RandomBytes } from './secp256k1'
+} from './gen/encryption/protocol_message_pb'
+import { CryptoError } from '../primitives/crypto-error'
+import { keccak256 } from '../primitives/keccak'
+import { compressPublicKey, generatePrivateKey, publicKeyOf, recoverSigner, signDigest, type RandomBytes } from '../primitives/secp256k1'
 
 /** Bundle protocol_version advertised by status-go v0.52 (enables partitioned topics and shared secrets). */
 export const BUNDLE_PROTOCOL_VERSION = 1

@@ -1,11 +1,11 @@
 import { create } from '@bufbuild/protobuf'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { DirectMessageProtocolSchema } from '../protocol/gen/encryption/protocol_message_pb'
-import { decryptSymmetric } from '../whisper/symmetric'
-import { CryptoError } from './crypto-error'
+import { DirectMessageProtocolSchema } from './gen/encryption/protocol_message_pb'
+import { aesGcmOpen } from '../primitives/aes-gcm'
+import { CryptoError } from '../primitives/crypto-error'
 import { decryptWithDh, dhFallbackDirectMessages, encryptWithDh, NO_INSTALLATION_ID } from './dh-fallback'
-import { ecdh, publicKeyOf } from './secp256k1'
+import { ecdh, publicKeyOf } from '../primitives/secp256k1'
 
 const bob = utf8ToBytes('2'.repeat(32))
 const bobPub = publicKeyOf(bob, false)
@@ -31,7 +31,7 @@ describe('no-bundle DH fallback (§4.5)', () => {
     expect(message.payload).toHaveLength(6 + 16 + 12)
     expect(bytesToHex(message.payload.subarray(-12))).toBe(bytesToHex(nonce))
     const key = ecdh(bob, publicKeyOf(ephemeral))
-    expect(new TextDecoder().decode(decryptSymmetric(key, message.payload)!)).toBe('hi bob')
+    expect(new TextDecoder().decode(aesGcmOpen(key, message.payload)!)).toBe('hi bob')
     expect(new TextDecoder().decode(decryptWithDh(bob, message))).toBe('hi bob')
   })
 

@@ -3,10 +3,10 @@ import {
   DHHeaderSchema,
   DirectMessageProtocolSchema,
   type DirectMessageProtocol
-} from '../protocol/gen/encryption/protocol_message_pb'
-import { AES_NONCE_LENGTH, decryptSymmetric, encryptSymmetric } from '../whisper/symmetric'
-import { CryptoError } from './crypto-error'
-import { ecdh, generatePrivateKey, publicKeyOf, type RandomBytes } from './secp256k1'
+} from './gen/encryption/protocol_message_pb'
+import { AES_NONCE_LENGTH, aesGcmOpen, aesGcmSeal } from '../primitives/aes-gcm'
+import { CryptoError } from '../primitives/crypto-error'
+import { ecdh, generatePrivateKey, publicKeyOf, type RandomBytes } from '../primitives/secp256k1'
 
 /**
  * The no-bundle fallback (§4.5, status-go encryptWithDH / DecryptWithDH): no forward secrecy. A new
@@ -26,7 +26,7 @@ export function encryptWithDh(theirIdentityKey: Uint8Array, payload: Uint8Array,
   const key = ecdh(ephemeral, theirIdentityKey)
   return create(DirectMessageProtocolSchema, {
     DHHeader: create(DHHeaderSchema, { key: publicKeyOf(ephemeral, true) }),
-    payload: encryptSymmetric(key, payload, random(AES_NONCE_LENGTH))
+    payload: aesGcmSeal(key, payload, random(AES_NONCE_LENGTH))
   })
 }
 
@@ -42,7 +42,7 @@ export function dhFallbackDirectMessages(
 export function decryptWithDh(myIdentityKey: Uint8Array, message: DirectMessageProtocol): Uint8Array {
   const ephemeral = message.DHHeader?.key
   if (!ephemeral) throw new CryptoError('CIPHERTEXT_MALFORMED', 'direct message has no DH header')
-  const plaintext = decryptSymmetric(ecdh(myIdentityKey, ephemeral), message.payload)
+  const plaintext = aesGcmOpen(ecdh(myIdentityKey, ephemeral), message.payload)
   if (!plaintext) throw new CryptoError('AUTHENTICATION_FAILED', 'DH-encrypted payload did not authenticate')
   return plaintext
 }

@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { BundleSchema, SignedPreKeySchema, type Bundle } from '../protocol/gen/encryption/protocol_message_pb'
+import { BundleSchema, SignedPreKeySchema, type Bundle } from './gen/encryption/protocol_message_pb'
 import {
   activeInstallations,
   MAX_INSTALLATIONS,
@@ -10,7 +10,7 @@ import {
   setInstallationEnabled,
   type InstallationBook
 } from './installations'
-import { compressPublicKey, publicKeyOf } from './secp256k1'
+import { compressPublicKey, publicKeyOf } from '../primitives/secp256k1'
 
 const me = publicKeyOf(utf8ToBytes('0'.repeat(32)), false)
 const peer = publicKeyOf(utf8ToBytes('2'.repeat(32)), false)

@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { SignedPreKeySchema, type Bundle, type SignedPreKey } from '../protocol/gen/encryption/protocol_message_pb'
-import { compressPublicKey } from './secp256k1'
+import { SignedPreKeySchema, type Bundle, type SignedPreKey } from './gen/encryption/protocol_message_pb'
+import { compressPublicKey } from '../primitives/secp256k1'
 
 /**
  * Installations (devices) per identity as status-go's multidevice package tracks them (§4.7): learned

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { CryptoError } from './crypto-error'
+import { CryptoError } from '../primitives/crypto-error'
 import {
   confirmMessageKey,
   decodeRatchetState,
@@ -19,7 +19,7 @@ import {
   type RatchetLimits,
   type RatchetState
 } from './ratchet'
-import { ecdh, publicKeyOf, type RandomBytes } from './secp256k1'
+import { ecdh, publicKeyOf, type RandomBytes } from '../primitives/secp256k1'
 import { x3dhInitiatorSecret } from './x3dh'
 
 const ascii32 = (c: string) => utf8ToBytes(c.repeat(32))

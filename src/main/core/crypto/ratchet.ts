@@ -2,8 +2,8 @@ import { createCipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:cryp
 import { equalBytes } from '@noble/ciphers/utils.js'
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { z } from 'zod'
-import { CryptoError } from './crypto-error'
-import { compressPublicKey, ecdh, generatePrivateKey, publicKeyOf, type RandomBytes } from './secp256k1'
+import { CryptoError } from '../primitives/crypto-error'
+import { compressPublicKey, ecdh, generatePrivateKey, publicKeyOf, type RandomBytes } from '../primitives/secp256k1'
 
 /**
  * The Status Double Ratchet (status-im/doubleratchet as vendored in status-go v0.52, with

@@ -12,10 +12,10 @@ import {
   type BundleContainer,
   type DirectMessageProtocol,
   type ProtocolMessage
-} from '../protocol/gen/encryption/protocol_message_pb'
+} from './gen/encryption/protocol_message_pb'
 import type { EncryptedStore, StoreOp } from '../storage/encrypted-store'
 import { bundleForSending, createBundleContainer, needsNewSignedPreKey, verifyBundle } from './bundle'
-import { CryptoError } from './crypto-error'
+import { CryptoError } from '../primitives/crypto-error'
 import { decryptWithDh, dhFallbackDirectMessages, NO_INSTALLATION_ID } from './dh-fallback'
 import { activeInstallations, identityKeyHex, pairedSignedPreKeys, recordBundle, type Installation, type InstallationBook } from './installations'
 import {
@@ -40,7 +40,7 @@ import {
   type RatchetLimits,
   type StoredMessageKey
 } from './ratchet'
-import { compressPublicKey, decompressPublicKey, isValidPublicKey, publicKeyOf, secureRandom, type RandomBytes } from './secp256k1'
+import { compressPublicKey, decompressPublicKey, isValidPublicKey, publicKeyOf, secureRandom, type RandomBytes } from '../primitives/secp256k1'
 import { recordSharedSecret, sharedSecretAgreement } from './shared-secret'
 import { performActiveX3dh, x3dhResponderSecret } from './x3dh'
 

@@ -1,9 +1,9 @@
 import { create } from '@bufbuild/protobuf'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { BundleSchema, SignedPreKeySchema, type Bundle } from '../protocol/gen/encryption/protocol_message_pb'
-import { keccak256 } from './keccak'
-import { publicKeyOf } from './secp256k1'
+import { BundleSchema, SignedPreKeySchema, type Bundle } from './gen/encryption/protocol_message_pb'
+import { keccak256 } from '../primitives/keccak'
+import { publicKeyOf } from '../primitives/secp256k1'
 import { negotiatedSecret, recordSharedSecret, senderProtocolVersion, sharedSecretAgreement } from './shared-secret'
 
 const me = utf8ToBytes('0'.repeat(32))

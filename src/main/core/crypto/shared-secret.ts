@@ -1,7 +1,7 @@
-import type { Bundle } from '../protocol/gen/encryption/protocol_message_pb'
+import type { Bundle } from './gen/encryption/protocol_message_pb'
 import { NO_INSTALLATION_ID } from './dh-fallback'
 import { identityKeyHex } from './installations'
-import { ecdh } from './secp256k1'
+import { ecdh } from '../primitives/secp256k1'
 
 /**
  * Negotiated shared secrets (§4.6, status-go sharedsecret + protocol.go): a static-static DH between

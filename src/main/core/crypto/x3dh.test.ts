@@ -2,9 +2,9 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import { bundleForSending, createBundleContainer, verifyBundle } from './bundle'
-import { CryptoError } from './crypto-error'
+import { CryptoError } from '../primitives/crypto-error'
 import { confirmMessageKey, initiatorRatchet, ratchetDecrypt, ratchetEncrypt, ratchetSessionId, responderRatchet } from './ratchet'
-import { publicKeyOf } from './secp256k1'
+import { publicKeyOf } from '../primitives/secp256k1'
 import { performActiveX3dh, x3dhInitiatorSecret, x3dhResponderSecret } from './x3dh'
 
 // status-go x3dh_test.go uses the ASCII bytes of these strings as private scalars.

@@ -1,6 +1,6 @@
 import { concatBytes } from '@noble/hashes/utils.js'
-import { keccak256 } from './keccak'
-import { compressPublicKey, ecdh, generatePrivateKey, publicKeyOf, type RandomBytes } from './secp256k1'
+import { keccak256 } from '../primitives/keccak'
+import { compressPublicKey, ecdh, generatePrivateKey, publicKeyOf, type RandomBytes } from '../primitives/secp256k1'
 
 /**
  * Status X3DH (status-go protocol/encryption/x3dh.go): no one-time prekeys and no KDF beyond one

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { publicKeyOf } from '../crypto/secp256k1'
+import { publicKeyOf } from '../primitives/secp256k1'
 import type { ContactRecord } from './contact-book'
 import { ContactView } from './contact-view'
 import { publicIdentityOfKey } from './identities'

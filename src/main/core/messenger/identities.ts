@@ -3,7 +3,7 @@ import { type Author, HushError, PUBLIC_KEY_PATTERN, type PublicIdentity } from 
 import { aliasFromPublicKey } from '../accounts/alias'
 import { addressOf } from '../accounts/derivation'
 import { identicon } from '../accounts/identicon'
-import { compressPublicKey, isValidPublicKey } from '../crypto/secp256k1'
+import { compressPublicKey, isValidPublicKey } from '../primitives/secp256k1'
 
 /**
  * A pasted chat key as the 65-byte point it names. Accepts surrounding spaces and upper-case hex (people

@@ -11,7 +11,7 @@ import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } f
 import { contactCodeTopic, publicChatSymKey, publicChatTopic } from '../protocol/topics'
 import { chatKeyId } from '../protocol/chat-matching'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
-import { systemTimers, type Timers } from '../p2p/timers'
+import { systemTimers, type Timers } from '../runtime/timers'
 import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
 import { WhisperNode } from '../whisper/node'
 import { BUNDLE_ADVERTISE_INTERVAL_MS, Messenger } from './messenger'

@@ -17,15 +17,15 @@ import {
   type SafetyNumberView,
   type ScanOutcome
 } from '../../../shared/api'
-import { CryptoError } from '../crypto/crypto-error'
+import { CryptoError } from '../primitives/crypto-error'
 import type { InstallationsEvent, SessionManager, SharedSecretEvent } from '../crypto/session-manager'
 import type { Logger } from '../log/logger'
-import { systemTimers, type Timers } from '../p2p/timers'
+import { systemTimers, type Timers } from '../runtime/timers'
 import { chatKeyId, matchChat } from '../protocol/chat-matching'
 import { type BatchNodeOptions, type BatchNodeSnapshot, BatchSyncNode, EPOCH_MS, type SyncEvent } from '../protocol/datasync/batch-node'
 import { decodeSyncPayload, oneToOneGroupId, syncMessageId } from '../protocol/datasync/payload'
 import { decodeProto, DecodeError } from '../protocol/decode'
-import { ProtocolMessageSchema } from '../protocol/gen/encryption/protocol_message_pb'
+import { ProtocolMessageSchema } from '../crypto/gen/encryption/protocol_message_pb'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
 import { ContactUpdateSchema } from '../protocol/gen/protobuf/contact_pb'
 import { readInbound, type InboundResult } from '../protocol/inbound'

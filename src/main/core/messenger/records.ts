@@ -1,5 +1,5 @@
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 import { type EncryptedStore, type IterateRange, StoreError } from '../storage/encrypted-store'
 
 /*

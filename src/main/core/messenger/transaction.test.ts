@@ -50,7 +50,9 @@ describe('Transaction', () => {
     tx.putJson('k', 2)
     const { store, batches } = fakeStore()
     await tx.commit(store)
-    expect(batches[0]?.map((op) => op.key)).toEqual(['k', 'other'])
-    expect(new TextDecoder().decode((batches[0]?.[0] as { value: Uint8Array }).value)).toBe('2')
+    const [ops] = batches
+    expect(ops?.map((op) => op.key)).toEqual(['k', 'other'])
+    const first = ops?.[0]
+    expect(first?.type === 'put' ? new TextDecoder().decode(first.value) : null).toBe('2')
   })
 })

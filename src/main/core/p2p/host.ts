@@ -15,7 +15,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { adoptBoundPort, createDpt, reuseMacCiphers, useFastSnappyLiterals, useWasmFrameMacs } from './devp2p-workarounds'
 import { formatEnode, type Enode } from './enode'
-import { systemTimers, type Timers } from './timers'
+import { systemTimers, type Timers } from '../runtime/timers'
 
 export interface P2PHostOptions {
   /** 32-byte secp256k1 node key; generated when absent. */

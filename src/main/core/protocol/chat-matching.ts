@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { equalBytes } from '@noble/curves/utils.js'
-import { isValidPublicKey } from '../crypto/secp256k1'
+import { isValidPublicKey } from '../primitives/secp256k1'
 import { ChatMessage_MessageType as MessageType } from './gen/protobuf/chat_message_pb'
 import type { DropReason } from './validation'
 

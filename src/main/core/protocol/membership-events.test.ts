@@ -2,7 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { create, toBinary } from '@bufbuild/protobuf'
 import { describe, expect, it } from 'vitest'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 import { MembershipUpdateEvent_EventType as EventType, MembershipUpdateEventSchema } from './gen/protobuf/membership_update_message_pb'
 import { readMembershipEvent, signMembershipEvent } from './membership-events'
 

@@ -2,8 +2,8 @@ import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { decodeProto } from './decode'
 import { type MembershipUpdateEvent, MembershipUpdateEventSchema } from './gen/protobuf/membership_update_message_pb'
-import { keccak256 } from '../crypto/keccak'
-import { recoverSigner, signDigest } from '../crypto/secp256k1'
+import { keccak256 } from '../primitives/keccak'
+import { recoverSigner, signDigest } from '../primitives/secp256k1'
 
 const SIGNATURE_LENGTH = 65
 

@@ -1,5 +1,5 @@
 import { bytesToHex, concatBytes } from '@noble/hashes/utils.js'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 
 /**
  * Status message id: keccak256(author's uncompressed 65-byte key ‖ the

@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { ecdh } from '../crypto/secp256k1'
+import { ecdh } from '../primitives/secp256k1'
 import {
   contactCodeSymKey,
   contactCodeTopic,

@@ -1,6 +1,6 @@
 import { bytesToNumberBE } from '@noble/curves/utils.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { decompressPublicKey } from '../crypto/secp256k1'
+import { decompressPublicKey } from '../primitives/secp256k1'
 import { symKeyFromPassword } from '../whisper/password'
 import { topicFromString } from '../whisper/topic'
 

@@ -6,9 +6,9 @@ import {
 } from './gen/protobuf/application_metadata_message_pb'
 import { decodeProto, DecodeError } from './decode'
 import { messageId } from './message-id'
-import { CryptoError } from '../crypto/crypto-error'
-import { keccak256 } from '../crypto/keccak'
-import { recoverSigner, signDigest } from '../crypto/secp256k1'
+import { CryptoError } from '../primitives/crypto-error'
+import { keccak256 } from '../primitives/keccak'
+import { recoverSigner, signDigest } from '../primitives/secp256k1'
 
 export { MessageKind }
 

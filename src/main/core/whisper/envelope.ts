@@ -1,6 +1,6 @@
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp'
 import { concatBytes } from '@noble/hashes/utils.js'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 import { RlpFormatError, readRlpListSpans, readRlpSpan, type RlpSpan } from '../p2p/rlp-view'
 import { WhisperError } from './errors'
 import { TOPIC_LENGTH } from './topic'

@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 import { FULL_BLOOM, topicsToBloom } from './bloom'
 import { encodeEnvelope } from './envelope'
 import { WhisperError } from './errors'

@@ -1,11 +1,11 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 import { WhisperError } from './errors'
 import { buildPlaintext, openEnvelope, parsePlaintext, sealMessage, type RandomBytes } from './message'
 import { powOf } from './pow'
-import { encryptSymmetric } from './symmetric'
+import { aesGcmSeal } from '../primitives/aes-gcm'
 
 const SIGNER = hexToBytes('7ebbc6a8358bc76dd73ebc557056702c8cfc34e5cfcd90eb83af0347575fd2ad')
 const SIGNER_PUB =
@@ -154,7 +154,7 @@ describe('sealMessage / openEnvelope', () => {
   })
 
   it('returns null when the key fits but the plaintext is malformed', () => {
-    const data = encryptSymmetric(SYM_KEY, Uint8Array.of(0x01, 5, 1), new Uint8Array(12))
+    const data = aesGcmSeal(SYM_KEY, Uint8Array.of(0x01, 5, 1), new Uint8Array(12))
     expect(openEnvelope({ data }, { symKey: SYM_KEY })).toBeNull()
   })
 

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { concatBytes } from '@noble/hashes/utils.js'
-import { keccak256 } from '../crypto/keccak'
-import { eciesDecrypt, eciesEncrypt } from '../crypto/ecies'
+import { keccak256 } from '../primitives/keccak'
+import { AES_NONCE_LENGTH, aesGcmOpen, aesGcmSeal } from '../primitives/aes-gcm'
+import { eciesDecrypt, eciesEncrypt } from '../primitives/ecies'
 import type { Envelope } from './envelope'
 import { WhisperError } from './errors'
 import { seal } from './pow'
-import { AES_NONCE_LENGTH, decryptSymmetric, encryptSymmetric } from './symmetric'
+import { assertSymKey } from './symmetric'
 
 /*
  * Plaintext inside an envelope's data (geth message.go):
@@ -138,13 +139,18 @@ function randomSecretKey(random: RandomBytes): Uint8Array {
 
 /** Encrypt data for `key`: symmetric AES-GCM or ECIES to a public key. */
 export function encryptPayload(plaintext: Uint8Array, key: SealKey, random: RandomBytes = secureRandom): Uint8Array {
-  if ('symKey' in key) return encryptSymmetric(key.symKey, plaintext, random(AES_NONCE_LENGTH))
+  if ('symKey' in key) {
+    assertSymKey(key.symKey)
+    return aesGcmSeal(key.symKey, plaintext, random(AES_NONCE_LENGTH))
+  }
   return eciesEncrypt(key.publicKey, plaintext, { ephemeralPrivateKey: randomSecretKey(random), iv: random(16) })
 }
 
 /** Decrypt envelope data; null when it is not for this key. */
 export function decryptPayload(data: Uint8Array, key: OpenKey): Uint8Array | null {
-  return 'symKey' in key ? decryptSymmetric(key.symKey, data) : eciesDecrypt(key.privateKey, data)
+  if (!('symKey' in key)) return eciesDecrypt(key.privateKey, data)
+  assertSymKey(key.symKey)
+  return aesGcmOpen(key.symKey, data)
 }
 
 /** Build, encrypt, wrap and mine one message (geth `Wrap`). */

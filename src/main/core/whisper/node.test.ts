@@ -1,7 +1,7 @@
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { keccak256 } from '../crypto/keccak'
+import { keccak256 } from '../primitives/keccak'
 import { openRawPeer, type RawPeer } from '../p2p/raw-peer'
 import { topicToBloom } from './bloom'
 import { encodeEnvelope, type Envelope } from './envelope'

@@ -1,6 +1,6 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { initHashing } from '../crypto/keccak'
+import { initHashing } from '../primitives/keccak'
 import type { Envelope } from './envelope'
 import { WhisperError } from './errors'
 import { leadingZeroBits, powOf, seal, targetBits } from './pow'

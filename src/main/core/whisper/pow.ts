@@ -1,4 +1,4 @@
-import { keccak256Parts, keccakWithPrefix } from '../crypto/keccak'
+import { keccak256Parts, keccakWithPrefix } from '../primitives/keccak'
 import { encodeEnvelopeWithoutNonce, envelopeSize, shortRlpHead, type Envelope } from './envelope'
 import { WhisperError } from './errors'
 

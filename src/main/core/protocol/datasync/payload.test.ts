@@ -3,7 +3,7 @@ import { create, toBinary } from '@bufbuild/protobuf'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
-import { keccak256 } from '../../crypto/keccak'
+import { keccak256 } from '../../primitives/keccak'
 import { ApplicationMetadataMessageSchema } from '../gen/protobuf/application_metadata_message_pb'
 import { decodeSyncPayload, encodeSyncPayload, oneToOneGroupId, syncMessageId } from './payload'
 

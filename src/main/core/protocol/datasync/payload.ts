@@ -2,7 +2,7 @@ import { create, toBinary } from '@bufbuild/protobuf'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { keccak256 } from '../../crypto/keccak'
+import { keccak256 } from '../../primitives/keccak'
 import { DecodeError, decodeProto } from '../decode'
 import { type Message as SyncMessage, type Payload as SyncPayload, PayloadSchema } from '../gen/mvds/sync_pb'
 
