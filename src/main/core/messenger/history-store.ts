@@ -4,10 +4,13 @@ import { chatHash, iterateJson, MESSAGE_INDEX_PREFIX, messageRecordKey, HISTORY_
 import type { Transaction } from './transaction'
 
 /**
- * Clocks in record keys: fixed-width hex, so key order is clock order. 17 digits hold every clock a
- * uint64 field can carry once turned into a JSON number (2^64 itself, after rounding).
+ * Clocks in record keys: 2^64 minus the clock, in fixed-width hex, so key order is newest first. LevelDB
+ * reads forwards much faster than backwards, and the page read most (a chat's newest) is then a forward
+ * scan from the chat's first key. 17 digits hold every clock a uint64 field can carry once turned into a
+ * JSON number (2^64 itself, after rounding).
  */
 const CLOCK_DIGITS = 17
+const CLOCK_END = 1n << 64n
 
 /** Where a message sits: enough to find its record from its id. */
 interface IndexEntry {
@@ -16,8 +19,8 @@ interface IndexEntry {
 }
 
 /**
- * Every message of the account, once, in the account's EncryptedStore: `messenger/history/<chat>/<clock>/<id>`
- * holds the message (ordered by chat, then clock, then id, the order a conversation is read and paged),
+ * Every message of the account, once, in the account's EncryptedStore: `messenger/history/<chat>/<2^64 - clock>/<id>`
+ * holds the message (ordered by chat, then newest clock first, the order a conversation is opened and paged),
  * `messenger/message/<id>` says where it is. Writes are staged into the Transaction of the protocol step
  * that produced them; reads go to the store, so they see what is committed. Nothing is cached: a page is a
  * bounded range read, whatever the size of the history.
@@ -89,8 +92,13 @@ export class HistoryStore {
    */
   async read(chatId: string, range: MessageRange, limit: number): Promise<HistoryWindow> {
     const followingEnd = range.upper === null
-    let rows = followingEnd ? (await this.slice(chatId, range, { reverse: true, limit })).reverse() : await this.slice(chatId, range, { limit })
+    // One row more than asked says, without another scan, whether the range goes on past the page.
+    const fetched = await this.slice(chatId, range, { reverse: followingEnd, limit: limit + 1 })
+    const beyond = fetched.length > limit
+    let rows = fetched.slice(0, limit)
+    if (followingEnd) rows.reverse()
     let shown = range
+    let cut = false
     if (rows.length === limit) {
       const edge = (followingEnd ? rows[0] : rows.at(-1))?.clock
       const whole = rows.filter((message) => message.clock !== edge)
@@ -98,15 +106,19 @@ export class HistoryStore {
       const last = whole.at(-1)
       if (first && last) {
         rows = whole
+        cut = true
         shown = followingEnd ? { lower: first.clock, upper: null } : { lower: range.lower, upper: last.clock }
       }
     }
-    const hasOlder = shown.lower !== null && (await this.slice(chatId, { lower: null, upper: shown.lower }, { limit: 1, upperExclusive: true })).length > 0
-    const hasNewer = shown.upper !== null && (await this.slice(chatId, { lower: shown.upper, upper: null }, { limit: 1, lowerExclusive: true })).length > 0
+    const older = (lower: number | null) => lower !== null && this.slice(chatId, { lower: null, upper: lower }, { limit: 1, upperExclusive: true }).then((r) => r.length > 0)
+    const newer = (upper: number | null) => upper !== null && this.slice(chatId, { lower: upper, upper: null }, { limit: 1, lowerExclusive: true }).then((r) => r.length > 0)
+    const hasOlder = followingEnd && (beyond || cut) ? true : await older(shown.lower)
+    const hasNewer = !followingEnd && (beyond || cut) ? true : await newer(shown.upper)
     return { messages: rows, range: shown, hasOlder, hasNewer }
   }
 
-  /** Messages of a chat with clocks in `range` (inclusive unless told), in clock order or reversed. */
+
+  /** Messages of a chat with clocks in `range` (inclusive unless told), in clock order or reversed (newest first). */
   private async slice(
     chatId: string,
     range: MessageRange,
@@ -114,15 +126,17 @@ export class HistoryStore {
   ): Promise<Message[]> {
     const prefix = chatPrefix(chatId)
     const bounds: { from?: string; to?: string } = {}
-    if (range.lower !== null) bounds.from = prefix + clockHex(options.lowerExclusive ? range.lower + 1 : range.lower)
-    if (range.upper !== null) bounds.to = prefix + clockHex(options.upperExclusive ? range.upper : range.upper + 1)
+    // Keys run newest first: the upper clock bound starts the key range, the lower one ends it.
+    if (range.upper !== null) bounds.from = prefix + clockKey(options.upperExclusive ? BigInt(range.upper) - 1n : BigInt(range.upper))
+    if (range.lower !== null) bounds.to = prefix + clockKey(options.lowerExclusive ? BigInt(range.lower) : BigInt(range.lower) - 1n)
     const rows: Message[] = []
     if (options.limit <= 0) return rows
-    for await (const [, message] of iterateJson<Message>(this.store, prefix, { ...bounds, reverse: options.reverse ?? false, limit: options.limit })) {
+    for await (const [, message] of iterateJson<Message>(this.store, prefix, { ...bounds, reverse: !(options.reverse ?? false), limit: options.limit })) {
       rows.push(message)
     }
     return rows
   }
+
 }
 
 const OPEN: MessageRange = { lower: null, upper: null }
@@ -131,10 +145,12 @@ function chatPrefix(chatId: string): string {
   return `${HISTORY_PREFIX}${chatHash(chatId)}/`
 }
 
-function clockHex(clock: number): string {
-  return Math.max(0, Math.floor(clock)).toString(16).padStart(CLOCK_DIGITS, '0')
+/** The key part of a clock; clocks outside [0, 2^64] (none come from a uint64) are clamped into it. */
+function clockKey(clock: bigint): string {
+  const clamped = clock < 0n ? 0n : clock > CLOCK_END ? CLOCK_END : clock
+  return (CLOCK_END - clamped).toString(16).padStart(CLOCK_DIGITS, '0')
 }
 
 function messageKey(chatId: string, clock: number, id: string): string {
-  return `${chatPrefix(chatId)}${clockHex(clock)}/${id.replace(/^0x/, '')}`
+  return `${chatPrefix(chatId)}${clockKey(BigInt(Math.max(0, Math.floor(clock))))}/${id.replace(/^0x/, '')}`
 }

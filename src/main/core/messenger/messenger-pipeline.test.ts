@@ -198,7 +198,7 @@ describe('messenger pipeline', () => {
     await b.messenger.stop()
     await b.store.close()
     b = await openMessenger(b)
-    const stored = await b.messenger.readHistory('hush-test', { lower: null, upper: null }, 10)
+    const stored = await b.messenger.conversations.read('hush-test', { lower: null, upper: null }, 10)
     expect(stored.messages.map((m) => m.text)).toEqual(['one', 'two'])
     expect(b.upserts).toEqual([])
     expect(b.messenger.listChats().map((chat) => [chat.id, chat.unread, chat.lastMessage?.text])).toEqual([['hush-test', 2, 'two']])
@@ -207,7 +207,7 @@ describe('messenger pipeline', () => {
     await a.messenger.send({ chatId: 'hush-test', text: 'three' })
     await until(b, () => received(b, 'three').length === 1)
     expect(received(b, 'one')).toHaveLength(0)
-    expect((await b.messenger.readHistory('hush-test', { lower: null, upper: null }, 10)).messages.map((m) => m.text)).toEqual(['one', 'two', 'three'])
+    expect((await b.messenger.conversations.read('hush-test', { lower: null, upper: null }, 10)).messages.map((m) => m.text)).toEqual(['one', 'two', 'three'])
   })
 
   it('refuses bad chat names and unknown chats with clear errors', async () => {
@@ -281,7 +281,7 @@ describe('messenger pipeline', () => {
     for (const chatId of [bobKey, 'hush-test']) {
       failNextHistoryWrite(a.store)
       await expect(a.messenger.send({ chatId, text: `lost in ${chatId}` })).rejects.toThrow('disk full')
-      expect((await a.messenger.readHistory(chatId, OPEN, 10)).messages).toEqual([])
+      expect((await a.messenger.conversations.read(chatId, OPEN, 10)).messages).toEqual([])
     }
     expect(a.messenger.listChats()).toEqual(before)
     expect(a.upserts).toEqual([])
@@ -309,7 +309,7 @@ describe('messenger pipeline', () => {
     const hard = await a.messenger.send({ chatId: bobKey, text: 'hard to store' })
     await until(a, (ms) => ms.some((m) => m.id === hard.id && m.status === 'delivered'))
     expect(received(b, 'hard to store')).toHaveLength(1)
-    expect((await b.messenger.readHistory(chatKeyId(a.publicKey), OPEN, 10)).messages.map((m) => m.text)).toEqual(['warm-up', 'hard to store'])
+    expect((await b.messenger.conversations.read(chatKeyId(a.publicKey), OPEN, 10)).messages.map((m) => m.text)).toEqual(['warm-up', 'hard to store'])
   })
 
   it('advertises its bundle on its contact-code topic at start and on every 6-hour tick', async () => {
