@@ -100,7 +100,8 @@ export const useChatStore = create<ChatState>((set, get) => {
       // The divider comes from the summary already here, so the chat opens without waiting for main.
       const summary = get().chats?.find((chat) => chat.id === chatId)
       set({ activeChatId: chatId, openedReadClock: summary && summary.unread > 0 ? summary.lastReadClock : Infinity })
-      await sync.markRead(chatId)
+      // Nothing unread, nothing to write: opening a chat stays a read.
+      if (!summary || summary.unread > 0) await sync.markRead(chatId)
     },
     joinPublic: async (name) => joined(await hush().call('chats.joinPublic', { name: name.trim().replace(/^#/, '') })),
     previewContact: (publicKey) => hush().call('contacts.preview', { publicKey }),
