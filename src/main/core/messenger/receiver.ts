@@ -90,7 +90,9 @@ export class Receiver {
     const before = direct.snapshot()
     if (outcome.kind === 'message') {
       const sync = decodeSyncPayload(outcome.payload)
-      const bodies = sync ? direct.receive(tx, sender, sync, shown) : [outcome.payload]
+      // An empty payload is no message: status-go's MVDS sends one in answer to an ack-only payload, and a
+      // device-not-found reply carries only its bundle.
+      const bodies = sync ? direct.receive(tx, sender, sync, shown) : outcome.payload.length > 0 ? [outcome.payload] : []
       for (const body of bodies) {
         const received = this.stageReceived(tx, readInbound(body, this.inboundContext(message), this.drops), true)
         if (received) shown.push(received)
