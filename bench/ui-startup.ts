@@ -8,13 +8,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { once } from 'node:events'
 import { chromium, type Page } from '@playwright/test'
-import WebSocket from 'ws'
-import { createClient, type HushClient } from '../src/shared/api/client'
-import type { HushBridge } from '../src/shared/api/contract'
 import type { Result } from '../src/shared/api/result'
-import { ServerFrame, WS_API_PATH } from '../src/shared/api/wire'
+import { connectApi } from '../e2e/fixtures/api'
 import { seededText, seedPublicHistory } from '../e2e/fixtures/history'
 import { ROOT, startProgram } from '../e2e/fixtures/processes'
 import { median } from './measure'
@@ -25,32 +21,6 @@ const SIZES = (process.env.HUSH_BENCH_UI_SIZES ?? '100000,1000000').split(',').m
 const BIG_CHAT_MESSAGES = 20_000
 const RUNS = 5
 const PASSWORD = 'bench-password'
-
-/** A typed client for the web host's API from Node, over the same authenticated socket the page uses. */
-async function connectApi(pageUrl: string): Promise<{ client: HushClient; close(): void }> {
-  const url = new URL(pageUrl)
-  const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? ''
-  const socket = new WebSocket(`ws://${url.host}${WS_API_PATH}?token=${encodeURIComponent(token)}`, { origin: url.origin })
-  await once(socket, 'open')
-  const pending = new Map<number, (result: unknown) => void>()
-  socket.on('message', (data) => {
-    const frame = ServerFrame.parse(JSON.parse(String(data)))
-    if (frame.type !== 'result') return
-    pending.get(frame.id)?.(frame.result)
-    pending.delete(frame.id)
-  })
-  let next = 1
-  const bridge: HushBridge = {
-    call: (method, args) =>
-      new Promise((resolve) => {
-        const id = next++
-        pending.set(id, resolve)
-        socket.send(JSON.stringify({ type: 'call', id, method, args }))
-      }),
-    on: () => () => undefined
-  }
-  return { client: createClient(bridge), close: () => socket.close() }
-}
 
 async function setUpAccount(pageUrl: string): Promise<void> {
   const { client, close } = await connectApi(pageUrl)

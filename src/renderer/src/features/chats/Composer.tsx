@@ -97,6 +97,8 @@ export function Composer({ chatId, savedDraft }: { chatId: string; savedDraft: s
           ref={field}
           className="composer-input"
           aria-label={t('composer.label')}
+          // Off keeps the browser from saving what is typed in its session files (form state restore).
+          autoComplete="off"
           placeholder={t('composer.placeholder')}
           rows={Math.min(6, text.split('\n').length)}
           value={text}
