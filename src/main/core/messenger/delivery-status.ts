@@ -36,3 +36,8 @@ export class DeliveryStatus {
     await tx.commit(this.ctx.store)
   }
 }
+
+/** Posted or queued, but no peer has taken it yet. */
+export function isUnsent(status: MessageStatus | undefined): boolean {
+  return status === 'sending' || status === 'waiting'
+}

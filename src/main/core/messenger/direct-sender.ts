@@ -4,7 +4,7 @@ import { type BatchNodeOptions, type BatchNodeSnapshot, BatchSyncNode, EPOCH_MS,
 import { decodeSyncPayload, oneToOneGroupId, type SyncPayload, syncMessageId } from '../protocol/datasync/payload'
 import type { ChangeFeed } from './change-feed'
 import type { MessengerContext } from './context'
-import type { DeliveryStatus } from './delivery-status'
+import { type DeliveryStatus, isUnsent } from './delivery-status'
 import type { OutboxEntry, SyncRef } from './outbox'
 import { Transaction } from './transaction'
 
@@ -134,17 +134,18 @@ export class DirectSender {
     const gaveUp = events.flatMap((e) => (e.type === 'status' && e.status === 'not-sent' ? [e.messageId] : []))
     this.status.stage(tx, gaveUp.flatMap((syncId) => outbox.bySync(syncId, tx)?.message.id ?? []), 'not-sent', updates)
     const posts: Array<{ peer: Uint8Array; protocolMessage: Uint8Array; negotiated: Uint8Array | null }> = []
-    const online = transport.peerCount() > 0
+    const online = transport.reachablePeers() > 0
     for (const { peer, payload } of payloads) {
       const { protocolMessage, writes, sharedSecret } = await sessions.encrypt(peer, payload)
       tx.add(writes)
       // As status-go: listen on the negotiated topic before writing, so the answer cannot arrive unheard.
       await transport.watchNegotiated(sharedSecret.secret)
       posts.push({ peer, protocolMessage, negotiated: sharedSecret.agreed ? sharedSecret.secret : null })
-      if (!online) continue
       const carried = (decodeSyncPayload(payload)?.messages ?? []).map((m) => bytesToHex(syncMessageId(m)))
       const ids = carried.flatMap((syncId) => outbox.bySync(syncId, tx)?.message.id ?? [])
-      this.status.stage(tx, ids.filter((id) => outbox.get(id, tx)?.message.status === 'sending'), 'sent', updates)
+      // No connected peer would take it (none, or all ask more PoW than we mine to): waiting, not sent.
+      const unsent = ids.filter((id) => isUnsent(outbox.get(id, tx)?.message.status))
+      this.status.stage(tx, unsent, online ? 'sent' : 'waiting', updates)
     }
     tx.afterCommit(() => this.feed.upserted(updates))
     await this.commit(tx, before)
@@ -166,7 +167,7 @@ export class DirectSender {
 
   /** At start: 1:1 messages still waiting for an ACK go back into MVDS under their old ids. */
   private restore(): BatchSyncNode {
-    const waiting = this.ctx.outbox.all().filter((e) => e.sync && (e.message.status === 'sending' || e.message.status === 'sent'))
+    const waiting = this.ctx.outbox.all().filter((e) => e.sync && (isUnsent(e.message.status) || e.message.status === 'sent'))
     return BatchSyncNode.restore(
       {
         epoch: 0,
@@ -196,6 +197,6 @@ export class DirectSender {
       if ([...this.sync.statusOf(id).values()].some((status) => status === 'sending' || status === 'sent')) return true
       this.contactUpdatesInFlight.delete(id)
     }
-    return this.ctx.outbox.all().some((e) => e.sync && (e.message.status === 'sending' || e.message.status === 'sent'))
+    return this.ctx.outbox.all().some((e) => e.sync && (isUnsent(e.message.status) || e.message.status === 'sent'))
   }
 }

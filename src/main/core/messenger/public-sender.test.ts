@@ -16,7 +16,10 @@ async function setUp(peers: { count: number }) {
   const posted: string[] = []
   const parts = await partsContext({
     peerCount: () => peers.count,
-    postPublic: async (name: string) => void posted.push(name)
+    postPublic: async (name: string) => {
+      posted.push(name)
+      return peers.count
+    }
   })
   close = parts.close
   const sender = new PublicSender(parts.ctx, parts.status)
@@ -41,7 +44,7 @@ describe('PublicSender', () => {
     const peers = { count: 0 }
     const { sender, entry, ctx, posted } = await setUp(peers)
     await sender.post(entry)
-    expect(ctx.outbox.get(entry.message.id)?.message.status).toBe('sending')
+    expect(ctx.outbox.get(entry.message.id)?.message.status).toBe('waiting')
     await vi.advanceTimersByTimeAsync(PUBLIC_SEND_TIMEOUT_MS - 1)
     peers.count = 1
     sender.onPeerAdded()

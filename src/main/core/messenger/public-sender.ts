@@ -1,6 +1,6 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
 import type { MessengerContext } from './context'
-import type { DeliveryStatus } from './delivery-status'
+import { type DeliveryStatus, isUnsent } from './delivery-status'
 import type { OutboxEntry } from './outbox'
 
 /** A public message that finds no peer to hand it to within this time is reported not-sent. */
@@ -22,21 +22,27 @@ export class PublicSender {
   /** Messages still sending at start go out again. */
   resume(): void {
     for (const entry of this.ctx.outbox.all()) {
-      if (entry.message.chatKind === 'public' && entry.message.status === 'sending') void this.post(entry)
+      if (entry.message.chatKind === 'public' && isUnsent(entry.message.status)) void this.post(entry)
     }
   }
 
+  /**
+   * Posts a public message; it is sent once a connected peer takes it, waiting while none would (no peer,
+   * or none content with the PoW we mine to), and not-sent if none turns up in time.
+   */
   async post(entry: OutboxEntry): Promise<void> {
     const { message } = entry
     const { transport, timers } = this.ctx
+    let reached: number
     try {
-      await transport.postPublic(message.chatId, hexToBytes(entry.wrapper))
+      reached = await transport.postPublic(message.chatId, hexToBytes(entry.wrapper))
     } catch (error) {
       this.ctx.log.warn('public message not posted', { error })
       await this.ctx.serial(() => this.status.set([message.id], 'not-sent'))
       return
     }
-    if (transport.peerCount() > 0) {
+    if (reached === 0) await this.ctx.serial(() => this.status.set([message.id], 'waiting'))
+    if (reached > 0) {
       timers.clearTimeout(this.awaitingPeers.get(message.id))
       this.awaitingPeers.delete(message.id)
       await this.ctx.serial(() => this.status.set([message.id], 'sent'))
