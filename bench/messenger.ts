@@ -33,7 +33,6 @@ async function side(profile: string, relay: HushNodeProcess): Promise<Side> {
   const s: Side = { host, key, onUpsert: () => undefined }
   host.client.on('messages.upserted', ({ messages }) => {
     s.onUpsert(messages)
-    void host.client.call('messages.ack', { ids: messages.map((m) => m.id) })
   })
   return s
 }

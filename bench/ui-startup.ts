@@ -1,69 +1,59 @@
 /**
- * UI start-up and conversation-open times in Chromium against a real web host, with a large local history:
- * 100,000 messages across 50 public chats, one of which holds 20,000. The history is written straight into
- * the account's IndexedDB (the same records the app stores), so the figures measure the renderer, not the
- * network.
+ * UI start-up and conversation-open times in Chromium against a real web host, with a large history in
+ * main: 100,000 and then 1,000,000 messages across 50 public chats, one of which holds 20,000. The history
+ * is written straight into the account's encrypted store with the app's own history code while the host is
+ * stopped, so the figures measure reading it (main's store, the API, the renderer), not the network.
+ * HUSH_BENCH_UI_SIZES (comma-separated message counts) picks other sizes.
  */
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { once } from 'node:events'
 import { chromium, type Page } from '@playwright/test'
-import WebSocket from 'ws'
-import { createClient, type HushClient } from '../src/shared/api/client'
-import type { HushBridge } from '../src/shared/api/contract'
 import type { Result } from '../src/shared/api/result'
-import { ServerFrame, WS_API_PATH } from '../src/shared/api/wire'
+import { connectApi } from '../e2e/fixtures/api'
 import { seededText, seedPublicHistory } from '../e2e/fixtures/history'
 import { ROOT, startProgram } from '../e2e/fixtures/processes'
 import { median } from './measure'
 import type { BenchResult, BenchSuite } from './result'
 
 const CHATS = 50
-const MESSAGES = 100_000
+const SIZES = (process.env.HUSH_BENCH_UI_SIZES ?? '100000,1000000').split(',').map(Number)
 const BIG_CHAT_MESSAGES = 20_000
 const RUNS = 5
-
-/** A typed client for the web host's API from Node, over the same authenticated socket the page uses. */
-async function connectApi(pageUrl: string): Promise<{ client: HushClient; close(): void }> {
-  const url = new URL(pageUrl)
-  const token = new URLSearchParams(url.hash.slice(1)).get('token') ?? ''
-  const socket = new WebSocket(`ws://${url.host}${WS_API_PATH}?token=${encodeURIComponent(token)}`, { origin: url.origin })
-  await once(socket, 'open')
-  const pending = new Map<number, (result: unknown) => void>()
-  socket.on('message', (data) => {
-    const frame = ServerFrame.parse(JSON.parse(String(data)))
-    if (frame.type !== 'result') return
-    pending.get(frame.id)?.(frame.result)
-    pending.delete(frame.id)
-  })
-  let next = 1
-  const bridge: HushBridge = {
-    call: (method, args) =>
-      new Promise((resolve) => {
-        const id = next++
-        pending.set(id, resolve)
-        socket.send(JSON.stringify({ type: 'call', id, method, args }))
-      }),
-    on: () => () => undefined
-  }
-  return { client: createClient(bridge), close: () => socket.close() }
-}
+const PASSWORD = 'bench-password'
 
 async function setUpAccount(pageUrl: string): Promise<void> {
   const { client, close } = await connectApi(pageUrl)
   try {
-    const value = <T>(result: Result<T>): T => {
-      if (!result.ok) throw new Error(result.error.message)
-      return result.value
-    }
     const [candidate] = value(await client.call('accounts.candidates', { count: 1 }))
     if (!candidate) throw new Error('no candidate identity offered')
-    value(await client.call('accounts.create', { candidateId: candidate.candidateId, password: 'bench-password' }))
+    value(await client.call('accounts.create', { candidateId: candidate.candidateId, password: PASSWORD }))
     for (let i = 0; i < CHATS; i++) value(await client.call('chats.joinPublic', { name: `bench-${i}` }))
   } finally {
     close()
   }
+}
+
+async function unlockAccount(pageUrl: string): Promise<void> {
+  const { client, close } = await connectApi(pageUrl)
+  try {
+    const [account] = value(await client.call('accounts.list', {}))
+    if (account?.status !== 'ok') throw new Error('no account to unlock')
+    value(await client.call('accounts.unlock', { id: account.account.id, password: PASSWORD }))
+  } finally {
+    close()
+  }
+}
+
+function value<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(result.error.message)
+  return result.value
+}
+
+function hostUrl(host: { firstLine: string }): string {
+  const url = /https?:\/\/\S+/.exec(host.firstLine)?.[0]
+  if (!url) throw new Error(`the web host printed no URL: ${host.firstLine}`)
+  return url
 }
 
 /*
@@ -118,61 +108,74 @@ async function openTime(page: Page): Promise<{ ms: number; rows: number }> {
   }, seededText('bench-0', BIG_CHAT_MESSAGES))
 }
 
+/** One history size: a fresh profile seeded with `total` messages, then start-up and open-chat times. */
+async function measure(total: number): Promise<BenchResult[]> {
+  const profile = mkdtempSync(join(tmpdir(), 'hush-bench-ui-'))
+  const hostArgs = ['--profile', profile, '--port', '0', '--p2p-listen', '127.0.0.1:0']
+  let host = await startProgram('out/main/web-host.js', hostArgs)
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu'] })
+  try {
+    await setUpAccount(hostUrl(host))
+    await host.stop()
+    const seedStarted = performance.now()
+    const perChat = (total - BIG_CHAT_MESSAGES) / (CHATS - 1)
+    await seedPublicHistory(
+      profile,
+      PASSWORD,
+      Array.from({ length: CHATS }, (_, i) => ({
+        chatId: `bench-${i}`,
+        count: i === 0 ? BIG_CHAT_MESSAGES : Math.floor(perChat) + (i <= (total - BIG_CHAT_MESSAGES) % (CHATS - 1) ? 1 : 0)
+      }))
+    )
+    const seedSeconds = (performance.now() - seedStarted) / 1000
+    host = await startProgram('out/main/web-host.js', hostArgs)
+    const url = hostUrl(host)
+    await unlockAccount(url)
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+    // tsx compiles with esbuild's keepNames, which wraps functions in a __name() helper that page scripts
+    // (serialised source) do not carry: give the page a no-op one.
+    await page.addInitScript('globalThis.__name = (target) => target')
+    await page.addInitScript(WATCH_CHAT_LIST)
+    await page.goto(url)
+    const startups: number[] = []
+    for (let i = 0; i < RUNS; i++) startups.push(await startupTime(page))
+    const opens: Array<{ ms: number; rows: number }> = []
+    for (let i = 0; i < RUNS; i++) opens.push(await openTime(page))
+    const stored = total.toLocaleString('en-US')
+    return [
+      {
+        name: `navigation to an interactive chat list (${CHATS} chats, ${stored} messages stored)`,
+        value: median(startups),
+        unit: 'ms',
+        target: '< 1500 ms',
+        note: `median of ${RUNS} reloads; first row in the DOM, from navigation start`
+      },
+      {
+        name: `open a chat of ${BIG_CHAT_MESSAGES.toLocaleString('en-US')} messages (${stored} stored)`,
+        value: median(opens.map((open) => open.ms)),
+        unit: 'ms',
+        target: '< 150 ms',
+        note: `median of ${RUNS}; click to newest message painted`
+      },
+      { name: `messages in the DOM after opening it (${stored} stored)`, value: Math.max(...opens.map((open) => open.rows)), unit: 'rows', note: 'bounded window, not the whole history' },
+      { name: `seeding ${stored} messages into main's encrypted store`, value: seedSeconds, unit: 's', note: 'set-up, for reference' }
+    ]
+  } finally {
+    await browser.close()
+    await host.stop()
+    rmSync(profile, { recursive: true, force: true })
+  }
+}
+
 export const suite: BenchSuite = {
-  title: 'UI: start-up and opening a large chat (Chromium, web host)',
+  title: 'UI: start-up and opening a large chat (Chromium, web host, history in main)',
   async run(): Promise<BenchResult[]> {
     for (const file of ['out/main/web-host.js', 'out/renderer/index.html']) {
       if (!existsSync(join(ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first`)
     }
-    const profile = mkdtempSync(join(tmpdir(), 'hush-bench-ui-'))
-    const host = await startProgram('out/main/web-host.js', ['--profile', profile, '--port', '0', '--p2p-listen', '127.0.0.1:0'])
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-gpu'] })
-    try {
-      const url = /https?:\/\/\S+/.exec(host.firstLine)?.[0]
-      if (!url) throw new Error(`the web host printed no URL: ${host.firstLine}`)
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-      // tsx compiles with esbuild's keepNames, which wraps functions in a __name() helper that page scripts
-      // (serialised source) do not carry: give the page a no-op one.
-      await page.addInitScript('globalThis.__name = (target) => target')
-      await page.addInitScript(WATCH_CHAT_LIST)
-      await page.goto(url)
-      await setUpAccount(url)
-      const seedStarted = performance.now()
-      const perChat = (MESSAGES - BIG_CHAT_MESSAGES) / (CHATS - 1)
-      await seedPublicHistory(
-        page,
-        Array.from({ length: CHATS }, (_, i) => ({
-          chatId: `bench-${i}`,
-          count: i === 0 ? BIG_CHAT_MESSAGES : Math.floor(perChat) + (i <= (MESSAGES - BIG_CHAT_MESSAGES) % (CHATS - 1) ? 1 : 0)
-        }))
-      )
-      const seedSeconds = (performance.now() - seedStarted) / 1000
-
-      const startups: number[] = []
-      for (let i = 0; i < RUNS; i++) startups.push(await startupTime(page))
-      const opens: Array<{ ms: number; rows: number }> = []
-      for (let i = 0; i < RUNS; i++) opens.push(await openTime(page))
-      return [
-        {
-          name: `navigation to an interactive chat list (${CHATS} chats, ${MESSAGES.toLocaleString('en-US')} messages stored)`,
-          value: median(startups),
-          unit: 'ms',
-          target: '< 1500 ms',
-          note: `median of ${RUNS} reloads; first row in the DOM, from navigation start`
-        },
-        {
-          name: `open a chat of ${BIG_CHAT_MESSAGES.toLocaleString('en-US')} messages`,
-          value: median(opens.map((open) => open.ms)),
-          unit: 'ms',
-          target: '< 150 ms',
-          note: `median of ${RUNS}; click to newest message painted`
-        },
-        { name: 'messages in the DOM after opening it', value: Math.max(...opens.map((open) => open.rows)), unit: 'rows', note: 'bounded window, not the whole history' },
-        { name: 'seeding the history into IndexedDB', value: seedSeconds, unit: 's', note: 'set-up, for reference' }
-      ]
-    } finally {
-      await browser.close()
-      await host.stop()
-    }
+    const results: BenchResult[] = []
+    for (const total of SIZES) results.push(...(await measure(total)))
+    return results
   }
 }

@@ -1,3 +1,4 @@
+import { connectApi } from './fixtures/api'
 import { type AppInstance, expect, test } from './fixtures/app'
 import { conversation, joinPublicChat, messages, openChat, sendMessage, waitForPeers } from './fixtures/chats'
 import { type CreatedIdentity, createIdentity } from './fixtures/onboarding'
@@ -127,28 +128,12 @@ test('a 1:1 chat by key: both ways, delivered, markup shown as text, and offline
   await openChat(bob.page, aliceId.alias)
   const everything: Array<[string, string]> = [...both, [aliceId.alias, markup], ...away.map((text): [string, string] => [aliceId.alias, text])]
   await expect.poll(() => conversation(bob.page), { timeout: 60_000 }).toEqual(everything)
-  // Exactly once in storage too, not just on screen.
-  const stored = await bob.page.evaluate(async (texts) => {
-    const names = (await indexedDB.databases()).map((db) => db.name ?? '').filter((name) => name.startsWith('hush-account-'))
-    const counts: number[] = texts.map(() => 0)
-    for (const name of names) {
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(name)
-        request.onsuccess = () => resolve(request.result)
-        request.onerror = () => reject(request.error)
-      })
-      const rows = await new Promise<Array<{ text: string }>>((resolve) => {
-        const request = db.transaction('messages').objectStore('messages').getAll()
-        request.onsuccess = () => resolve(request.result as Array<{ text: string }>)
-      })
-      for (const row of rows) {
-        const index = texts.indexOf(row.text)
-        if (index >= 0) counts[index] = (counts[index] ?? 0) + 1
-      }
-      db.close()
-    }
-    return counts
-  }, away)
+  // Exactly once in main's history too, not just on screen.
+  const api = await connectApi(bob.page.url())
+  const history = await api.client.call('history.read', { chatId: aliceId.publicKey, range: { lower: null, upper: null }, limit: 1_000 })
+  api.close()
+  if (!history.ok) throw new Error(history.error.message)
+  const stored = away.map((text) => history.value.messages.filter((message) => message.text === text).length)
   expect(stored).toEqual([1, 1])
   expect(dialogs).toEqual([])
 })

@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test'
 import { expect, test } from './fixtures/app'
 import { joinPublicChat, openChat, sendMessage } from './fixtures/chats'
 import { seededText, seedPublicHistory } from './fixtures/history'
-import { createIdentity } from './fixtures/onboarding'
+import { createIdentity, unlock } from './fixtures/onboarding'
 
 const CHAT = 'long-history'
 const COUNT = 2_000
@@ -36,8 +36,10 @@ test('a long history is read through a bounded window that keeps its place while
   const shown = (text: string) => page.getByTestId('timeline').getByText(text, { exact: true })
   await createIdentity(page, 'window-pass-1')
   await joinPublicChat(page, CHAT)
-  await seedPublicHistory(page, [{ chatId: CHAT, count: COUNT }])
-  await page.reload()
+  await alice.stopHost()
+  await seedPublicHistory(alice.profileDir, 'window-pass-1', [{ chatId: CHAT, count: COUNT }])
+  await alice.restart()
+  await unlock(alice.page, 'window-pass-1')
   await openChat(page, `#${CHAT}`)
   await expect(shown(seededText(CHAT, COUNT))).toBeInViewport()
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Message } from '../../src/shared/api'
+import type { Message, MessageRange } from '../../src/shared/api'
 import { HushNodeProcess } from './hush-node-process'
 import { WebHostProcess } from './web-host-process'
 
@@ -58,9 +58,21 @@ class Person {
     this.host.client.on('history.state', ({ state }) => this.historyStates.push(state))
   }
 
-  /** After an unlock: what main still holds for us, then acknowledged like live events. */
-  async catchUp(): Promise<void> {
-    this.store(await this.host.call('messages.pending', {}))
+  /** After an unlock: every message main's history holds, chat by chat, page by page. */
+  async catchUp(): Promise<Message[]> {
+    const all: Message[] = []
+    for (const chat of await this.host.call('chats.list', {})) {
+      // Oldest first: a closed upper end makes the read start at the lower one.
+      let range: MessageRange = { lower: null, upper: Number.MAX_SAFE_INTEGER }
+      for (;;) {
+        const page = await this.host.call('history.read', { chatId: chat.id, range, limit: 1_000 })
+        all.push(...page.messages)
+        if (!page.hasNewer || page.range.upper === null) break
+        range = { lower: page.range.upper + 1, upper: Number.MAX_SAFE_INTEGER }
+      }
+    }
+    this.store(all)
+    return all
   }
 
   received(): Message[] {
@@ -69,7 +81,6 @@ class Person {
 
   private store(messages: Message[]): void {
     for (const message of messages) this.messages.set(message.id, message)
-    void this.host.client.call('messages.ack', { ids: messages.map((m) => m.id) })
   }
 }
 
@@ -141,6 +152,9 @@ describe('messenger across processes', () => {
     // The history sync after the restart is enough: no waiting for MVDS resends.
     await until(() => bob.historyStates.slice(statesBefore).includes('done'), 'Bob’s history sync after the restart', () => bob.host.stderr)
 
+    // Main's history is the one copy: each text in it exactly once, under one id.
+    const stored = (await bob.catchUp()).filter((m) => m.status === 'received')
+    expect(stored.map((m) => m.text).sort()).toEqual([...texts].sort())
     const received = bob.received()
     expect(beforeKill).toBeLessThan(200)
     expect(received).toHaveLength(200)

@@ -55,7 +55,7 @@ const NO_PEERS: NetworkSettings = { bootnodes: [], staticPeers: [], mailservers:
  * transport through the same dispatch and event hub. It imports nothing from Electron.
  */
 export class HushCore {
-  readonly events = new EventHub()
+  readonly events: EventHub
   readonly dispatch: Dispatch
   readonly accounts: AccountService
   private lock: ProfileLock | null = null
@@ -65,6 +65,7 @@ export class HushCore {
   private messenger: Promise<AccountMessenger | null> = Promise.resolve(null)
 
   constructor(private readonly options: CoreOptions) {
+    this.events = new EventHub(options.log.child('events'))
     this.defaultNetwork = NetworkSettings.parse(options.defaultNetwork ?? NO_PEERS)
     this.accounts = new AccountService(new AccountStore(options.profileDir, { kdf: options.kdf, queue: options.kdfQueue }))
     this.dispatch = createDispatch(this.handlers(), options.log.child('api'))
@@ -178,21 +179,24 @@ export class HushCore {
       },
       'contacts.preview': async ({ publicKey }) => {
         const current = await this.messenger
-        return current ? current.messenger.contact(publicKey) : new ContactView([]).contact(chatKeyId(parseChatKey(publicKey)), undefined)
+        return current ? current.messenger.contacts.contact(publicKey) : new ContactView([]).contact(chatKeyId(parseChatKey(publicKey)), undefined)
       },
-      'contacts.list': async () => (await chat()).listContacts(),
-      'contacts.get': async ({ publicKey }) => (await chat()).contact(publicKey),
-      'contacts.safetyNumber': async ({ publicKey }) => (await chat()).safetyNumber(publicKey),
-      'contacts.setVerified': async ({ publicKey, verified }) => (await chat()).setVerified(publicKey, verified),
-      'contacts.verifyScan': async ({ publicKey, text }) => (await chat()).verifyScan(publicKey, text),
-      'contacts.acknowledgeDevices': async ({ publicKey }) => (await chat()).acknowledgeDevices(publicKey),
+      'contacts.list': async () => (await chat()).contacts.list(),
+      'contacts.get': async ({ publicKey }) => (await chat()).contacts.contact(publicKey),
+      'contacts.safetyNumber': async ({ publicKey }) => (await chat()).contacts.safetyNumber(publicKey),
+      'contacts.setVerified': async ({ publicKey, verified }) => (await chat()).contacts.setVerified(publicKey, verified),
+      'contacts.verifyScan': async ({ publicKey, text }) => (await chat()).contacts.verifyScan(publicKey, text),
+      'contacts.acknowledgeDevices': async ({ publicKey }) => (await chat()).contacts.acknowledgeDevices(publicKey),
       'messages.send': async (args) => (await chat()).send(args),
       'messages.resend': async ({ id }) => (await chat()).resend(id),
-      'messages.ack': async ({ ids }) => {
-        await (await chat()).ack(ids)
+      'chats.markRead': async ({ chatId }) => ({ previousReadClock: await (await chat()).conversations.markRead(chatId) }),
+      'chats.setDraft': async ({ chatId, text }) => {
+        await (await chat()).conversations.setDraft(chatId, text)
         return {}
       },
-      'messages.pending': async () => (await chat()).pending(),
+      'history.import': async ({ messages }) => ({ imported: await (await chat()).conversations.import(messages) }),
+      'history.read': async ({ chatId, range, limit }) => (await chat()).conversations.read(chatId, range, limit),
+      'history.extend': async (args) => (await chat()).conversations.extend(args),
       'history.request': async ({ sinceSeconds }) => ({ requested: await (await chat()).requestHistory(sinceSeconds) }),
       'debug.drops': async () => (await chat()).dropCounts()
     }

@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /**
- * The browser keeps a page's IndexedDB (the message history) per origin, and the origin includes the port.
- * So a profile's web host comes back on the port it had last time, and history survives a restart.
+ * The browser keeps a page's storage (appearance, backup reminders; the history is main's) per origin, and
+ * the origin includes the port. So a profile's web host comes back on the port it had last time.
  */
 const FILE = 'web-host.json'
 

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const wanted = args.port ?? rememberedPort(profileDir)
   const server = await startWebServer({ core, rendererDir, log, port: wanted }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EADDRINUSE' || args.port !== undefined) throw error
-    log.warn('the port this profile used last time is taken; history stored by the browser under it is not visible now', { port: wanted })
+    log.warn('the port this profile used last time is taken; appearance settings stored by the browser under it are not visible now', { port: wanted })
     return startWebServer({ core, rendererDir, log, port: 0 })
   })
   rememberPort(profileDir, Number(new URL(server.origin).port))

@@ -19,7 +19,17 @@ export const Chat = z.object({
   name: z.string(),
   /** For 1:1 chats: the other person. */
   contact: PublicIdentity.optional(),
-  joinedAt: z.number()
+  joinedAt: z.number(),
+  /** The message with the highest clock, for the chat list. */
+  lastMessage: z.object({ text: z.string(), alias: z.string(), outgoing: z.boolean(), clock: z.number() }).optional(),
+  /** Milliseconds; the list is sorted by it, newest first (never later than a message was seen). */
+  lastActivity: z.number(),
+  /** Incoming messages past the read point. */
+  unread: z.number().int().nonnegative(),
+  /** Incoming messages up to this clock have been seen; the "new messages" divider goes after it. */
+  lastReadClock: z.number(),
+  /** What the person started writing and did not send. */
+  draft: z.string().optional()
 })
 export type Chat = z.infer<typeof Chat>
 
@@ -59,6 +69,26 @@ export const Message = z.object({
 })
 export type Message = z.infer<typeof Message>
 
+/**
+ * Part of a conversation as an inclusive range of Lamport clocks; null is an open end. Ranges rather than
+ * counts keep a window stable while messages arrive.
+ */
+export const MessageRange = z.object({ lower: z.number().nullable(), upper: z.number().nullable() }).strict()
+export type MessageRange = z.infer<typeof MessageRange>
+
+export const HistoryWindow = z.object({
+  messages: z.array(Message),
+  /** The range actually read: a flood of new messages at the open end raises `lower`. */
+  range: MessageRange,
+  hasOlder: z.boolean(),
+  hasNewer: z.boolean()
+})
+export type HistoryWindow = z.infer<typeof HistoryWindow>
+
+/** The most messages one history call reads. */
+export const HISTORY_READ_LIMIT = 1_000
+const ChatId = z.string().max(300)
+
 export const ENODE_PATTERN = /^enode:\/\/[0-9a-f]{128}@[^\s:@/]+:\d{1,5}$/
 const Enode = z.string().max(300).regex(ENODE_PATTERN, 'must be an enode URL: enode://<128 hex digits>@host:port')
 
@@ -85,10 +115,35 @@ export const chatMethods = {
   ),
   /** Sends a not-sent message again, under the same id. */
   'messages.resend': method(z.object({ id: z.string().max(80) }).strict(), Message),
-  /** The renderer stored these updates: main may forget them. */
-  'messages.ack': method(z.object({ ids: z.array(z.string().max(80)).max(10_000) }).strict(), z.object({})),
-  /** Updates main holds that the renderer has not acknowledged (after a reload or restart). */
-  'messages.pending': method(z.object({}).strict(), z.array(Message)),
+  /**
+   * The person has seen every message in the chat. Returns the read point that held before when something
+   * was unread (the "new messages" divider goes after it), else null.
+   */
+  'chats.markRead': method(z.object({ chatId: ChatId }).strict(), z.object({ previousReadClock: z.number().nullable() })),
+  'chats.setDraft': method(z.object({ chatId: ChatId, text: z.string().max(8192) }).strict(), z.object({})),
+  /** Messages a renderer stored before main owned the history, handed over once; returns how many were new. */
+  'history.import': method(z.object({ messages: z.array(Message).max(500) }).strict(), z.object({ imported: z.number() })),
+  /** The messages of a chat in `range`, at most `limit` (the end being followed wins). */
+  'history.read': method(
+    z.object({ chatId: ChatId, range: MessageRange, limit: z.number().int().min(1).max(HISTORY_READ_LIMIT) }).strict(),
+    HistoryWindow
+  ),
+  /**
+   * A new range for a window: the newest `page` messages (latest), or `range` grown by up to `page` older or
+   * newer messages, dropping those beyond `max` at the other end.
+   */
+  'history.extend': method(
+    z
+      .object({
+        chatId: ChatId,
+        direction: z.enum(['latest', 'older', 'newer']),
+        range: MessageRange,
+        page: z.number().int().min(1).max(HISTORY_READ_LIMIT),
+        max: z.number().int().min(1).max(HISTORY_READ_LIMIT)
+      })
+      .strict(),
+    MessageRange
+  ),
   /** Asks the configured mailserver for what this node missed. */
   'history.request': method(z.object({ sinceSeconds: z.number().int().positive().max(30 * 86_400).optional() }).strict(), z.object({ requested: z.boolean() }), {
     timeoutMs: 120_000
@@ -108,8 +163,9 @@ export const HistoryState = z.object({
 export type HistoryState = z.infer<typeof HistoryState>
 
 export const chatEvents = {
-  /** New or changed messages (received, sent, or a status change), in journal order; ack with messages.ack. */
+  /** New or changed messages (received, sent, or a status change), once committed to main's history. */
   'messages.upserted': z.object({ messages: z.array(Message) }),
-  'chats.changed': z.object({ chats: z.array(Chat) }),
+  /** Chats joined or changed (a new message, a read point, a draft), and chats left: deltas, not the list. */
+  'chats.changed': z.object({ chats: z.array(Chat), removed: z.array(z.string()) }),
   'history.state': HistoryState
 }

@@ -1,11 +1,11 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
-import type { Chat, ChatKind } from '../../../shared/api'
+import type { Chat, ChatKind, Message } from '../../../shared/api'
 import { nextClockAndTimestamp, observeClock, type ClockAndTimestamp } from '../protocol/clock'
 import type { KnownChat } from '../protocol/chat-matching'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { publicIdentityOfKey } from './identities'
 import { CHAT_PREFIX, chatRecordKey, iterateJson } from './records'
-import type { Transaction } from './transaction'
+import { StagedMap, type Transaction } from './transaction'
 
 /** A joined chat as stored: public chats by name, 1:1 chats by the other person's "0x04…" key. */
 export interface ChatRecord {
@@ -14,20 +14,29 @@ export interface ChatRecord {
   joinedAt: number
   /** Lamport clock (decimal string: it outgrows JSON numbers in theory, not in practice). */
   lastClock: string
+  /* The summary the chat list shows; absent in records written before main kept the history. */
+  lastMessage?: Chat['lastMessage']
+  lastActivity?: number
+  unread?: number
+  lastReadClock?: number
+  draft?: string
 }
 
-/** The account's joined chats, loaded once and kept in memory; every change goes through a Transaction. */
+/**
+ * The account's joined chats, loaded once and kept in memory. Every change goes through a Transaction and
+ * reaches memory when it commits; reads given the transaction see its staged changes.
+ */
 export class ChatList {
-  private constructor(private readonly chats: Map<string, ChatRecord>) {}
+  private constructor(private readonly chats: StagedMap<ChatRecord>) {}
 
   static async load(store: EncryptedStore): Promise<ChatList> {
     const chats = new Map<string, ChatRecord>()
     for await (const [, record] of iterateJson<ChatRecord>(store, CHAT_PREFIX)) chats.set(record.id, record)
-    return new ChatList(chats)
+    return new ChatList(new StagedMap(chats))
   }
 
-  get(id: string): ChatRecord | undefined {
-    return this.chats.get(id)
+  get(id: string, tx?: Transaction): ChatRecord | undefined {
+    return this.chats.get(id, tx)
   }
 
   all(): ChatRecord[] {
@@ -35,46 +44,92 @@ export class ChatList {
   }
 
   /** What protocol/chat-matching needs to place a received message. */
-  known(id: string): KnownChat | undefined {
-    const chat = this.chats.get(id)
+  known(id: string, tx?: Transaction): KnownChat | undefined {
+    const chat = this.chats.get(id, tx)
     if (!chat) return undefined
     return chat.kind === 'public' ? { kind: 'public', active: true } : { kind: 'one-to-one' }
   }
 
   add(tx: Transaction, record: ChatRecord): void {
-    this.chats.set(record.id, record)
+    this.chats.set(tx, record.id, record)
     tx.putJson(chatRecordKey(record.id), record)
   }
 
   remove(tx: Transaction, id: string): void {
-    this.chats.delete(id)
+    this.chats.delete(tx, id)
     tx.del(chatRecordKey(id))
   }
 
   /** Clock and timestamp for a message we send now in `id`; the chat's clock advances. */
   nextClock(tx: Transaction, id: string, nowMs: number): ClockAndTimestamp {
-    const chat = this.require(id)
+    const chat = this.require(tx, id)
     const stamp = nextClockAndTimestamp(BigInt(chat.lastClock), nowMs)
     this.add(tx, { ...chat, lastClock: stamp.clock.toString() })
     return stamp
   }
 
   observe(tx: Transaction, id: string, clock: bigint): void {
-    const chat = this.require(id)
+    const chat = this.require(tx, id)
     const next = observeClock(BigInt(chat.lastClock), clock)
     if (next.toString() !== chat.lastClock) this.add(tx, { ...chat, lastClock: next.toString() })
   }
 
-  private require(id: string): ChatRecord {
-    const chat = this.chats.get(id)
+  /**
+   * A message stored for the first time: it may become the chat's last message, and an incoming one past
+   * the read point counts as unread (unless told it was read elsewhere). Returns false when the chat is not joined.
+   */
+  noteMessage(tx: Transaction, message: Message, options = { unread: true }): boolean {
+    const chat = this.chats.get(message.chatId, tx)
+    if (!chat) return false
+    const next: ChatRecord = { ...chat, lastActivity: Math.max(chat.lastActivity ?? chat.joinedAt, activityOf(message)) }
+    if (!chat.lastMessage || message.clock >= chat.lastMessage.clock) {
+      next.lastMessage = { text: message.text, alias: message.author.displayName ?? message.author.alias, outgoing: message.outgoing, clock: message.clock }
+    }
+    const pastReadPoint = !message.outgoing && message.clock > (chat.lastReadClock ?? 0)
+    if (pastReadPoint && options.unread) next.unread = (chat.unread ?? 0) + 1
+    else if (pastReadPoint) next.lastReadClock = message.clock
+    this.add(tx, next)
+    return true
+  }
+
+  /** Moves the read point to `newestClock`; returns the read point before when something was unread. */
+  markRead(tx: Transaction, id: string, newestClock: number): number | null {
+    const chat = this.require(tx, id)
+    const before = chat.lastReadClock ?? 0
+    const lastReadClock = Math.max(before, newestClock)
+    if ((chat.unread ?? 0) === 0 && lastReadClock === before) return null
+    this.add(tx, { ...chat, unread: 0, lastReadClock })
+    return (chat.unread ?? 0) > 0 ? before : null
+  }
+
+  setDraft(tx: Transaction, id: string, text: string): void {
+    const { draft: _previous, ...chat } = this.require(tx, id)
+    this.add(tx, text.trim() === '' ? chat : { ...chat, draft: text })
+  }
+
+  private require(tx: Transaction, id: string): ChatRecord {
+    const chat = this.chats.get(id, tx)
     if (!chat) throw new Error(`chat ${id} is not joined`)
     return chat
   }
 }
 
+/** When a message counts for sorting: never later than we saw it, so a sender's fast clock cannot pin a chat on top. */
+function activityOf(message: Message): number {
+  return Math.min(message.timestamp, message.receivedAt)
+}
+
 /** The API's view of a chat: 1:1 chats are named by the contact's three-word alias. */
 export function toApiChat(record: ChatRecord): Chat {
-  if (record.kind === 'public') return { id: record.id, kind: 'public', name: record.id, joinedAt: record.joinedAt }
+  const summary = {
+    joinedAt: record.joinedAt,
+    lastActivity: record.lastActivity ?? record.joinedAt,
+    unread: record.unread ?? 0,
+    lastReadClock: record.lastReadClock ?? 0,
+    ...(record.lastMessage ? { lastMessage: record.lastMessage } : {}),
+    ...(record.draft ? { draft: record.draft } : {})
+  }
+  if (record.kind === 'public') return { id: record.id, kind: 'public', name: record.id, ...summary }
   const contact = publicIdentityOfKey(hexToBytes(record.id.slice(2)))
-  return { id: record.id, kind: 'one-to-one', name: contact.alias, contact, joinedAt: record.joinedAt }
+  return { id: record.id, kind: 'one-to-one', name: contact.alias, contact, ...summary }
 }

@@ -1,7 +1,7 @@
 import type { ContactDevice } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { CONTACT_PREFIX, contactRecordKey, iterateJson } from './records'
-import type { Transaction } from './transaction'
+import { StagedMap, type Transaction } from './transaction'
 
 /** One contact as stored in the account's protocol state. */
 export interface ContactRecord {
@@ -25,26 +25,26 @@ export interface ContactRecord {
  * devices and verification commit atomically with whatever message or session write revealed them.
  */
 export class ContactBook {
-  private constructor(private readonly contacts: Map<string, ContactRecord>) {}
+  private constructor(private readonly contacts: StagedMap<ContactRecord>) {}
 
   static async load(store: EncryptedStore): Promise<ContactBook> {
     const contacts = new Map<string, ContactRecord>()
     for await (const [, record] of iterateJson<ContactRecord>(store, CONTACT_PREFIX)) contacts.set(record.publicKey, record)
-    return new ContactBook(contacts)
+    return new ContactBook(new StagedMap(contacts))
   }
 
-  get(publicKey: string): ContactRecord | undefined {
-    return this.contacts.get(publicKey)
+  get(publicKey: string, tx?: Transaction): ContactRecord | undefined {
+    return this.contacts.get(publicKey, tx)
   }
 
-  /** Oldest acquaintance first. */
+  /** Oldest acquaintance first (committed records). */
   all(): ContactRecord[] {
     return [...this.contacts.values()].sort((a, b) => a.since - b.since || (a.publicKey < b.publicKey ? -1 : 1))
   }
 
   /** The contact's record, created (met now) if there is none. */
   ensure(tx: Transaction, publicKey: string, now: number): ContactRecord {
-    const existing = this.contacts.get(publicKey)
+    const existing = this.contacts.get(publicKey, tx)
     if (existing) return existing
     return this.put(tx, { publicKey, since: now, nameClock: '0', devices: [], newDevices: [] })
   }
@@ -84,7 +84,7 @@ export class ContactBook {
   }
 
   private put(tx: Transaction, record: ContactRecord): ContactRecord {
-    this.contacts.set(record.publicKey, record)
+    this.contacts.set(tx, record.publicKey, record)
     tx.putJson(contactRecordKey(record.publicKey), record)
     return record
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { create, toBinary } from '@bufbuild/protobuf'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Message } from '../../../shared/api'
 import { SessionManager } from '../crypto/session-manager'
 import { silentLogger } from '../log/logger'
@@ -96,6 +96,17 @@ async function until(who: Party, predicate: (messages: Message[]) => boolean): P
   while (!predicate(who.upserts)) await new Promise((resolve) => setTimeout(resolve, 10))
 }
 
+const OPEN = { lower: null, upper: null }
+
+/** The store refuses the next batch that writes a message into the history (a full disk, say). */
+function failNextHistoryWrite(store: EncryptedStore): void {
+  const batch = store.batch.bind(store)
+  const spy = vi.spyOn(store, 'batch').mockImplementation(async (ops) => {
+    if (!ops.some((op) => op.key.startsWith('messenger/history/'))) return batch(ops)
+    spy.mockRestore()
+    throw new Error('disk full')
+  })
+}
 const received = (p: Party, text: string) => p.upserts.filter((m) => m.text === text && m.status === 'received')
 
 function chatMessage(fields: { text: string; chatId: string; clock?: bigint }): Uint8Array {
@@ -174,7 +185,7 @@ describe('messenger pipeline', () => {
     })
   })
 
-  it('keeps unacknowledged messages across a restart and forgets acknowledged ones', async () => {
+  it('keeps every message in its history across a restart and replays nothing', async () => {
     const [na, nb] = [await startNode(), await startNode()]
     await connect(na, nb)
     const a = await newParty(na)
@@ -183,20 +194,20 @@ describe('messenger pipeline', () => {
     await a.messenger.send({ chatId: 'hush-test', text: 'one' })
     await a.messenger.send({ chatId: 'hush-test', text: 'two' })
     await until(b, () => received(b, 'two').length === 1)
-    const first = received(b, 'one')[0]!
-    await b.messenger.ack([first.id])
 
     await b.messenger.stop()
     await b.store.close()
     b = await openMessenger(b)
-    expect(b.messenger.pending().map((m) => m.text)).toEqual(['two'])
-    expect(b.upserts.map((m) => m.text)).toEqual(['two'])
-    expect(b.messenger.listChats().map((chat) => chat.id)).toEqual(['hush-test'])
+    const stored = await b.messenger.conversations.read('hush-test', { lower: null, upper: null }, 10)
+    expect(stored.messages.map((m) => m.text)).toEqual(['one', 'two'])
+    expect(b.upserts).toEqual([])
+    expect(b.messenger.listChats().map((chat) => [chat.id, chat.unread, chat.lastMessage?.text])).toEqual([['hush-test', 2, 'two']])
 
     // Still joined after the restart, and what it saw before is not shown again.
     await a.messenger.send({ chatId: 'hush-test', text: 'three' })
     await until(b, () => received(b, 'three').length === 1)
     expect(received(b, 'one')).toHaveLength(0)
+    expect((await b.messenger.conversations.read('hush-test', { lower: null, upper: null }, 10)).messages.map((m) => m.text)).toEqual(['one', 'two', 'three'])
   })
 
   it('refuses bad chat names and unknown chats with clear errors', async () => {
@@ -255,6 +266,50 @@ describe('messenger pipeline', () => {
     await until(b, () => received(b, 'after the restart').length === 1)
     await until(a, (ms) => ms.some((m) => m.id === pending.id && m.status === 'delivered'))
     expect(received(b, 'after the restart')[0]!.id).toBe(pending.id)
+  })
+
+  it('a send whose commit fails leaves memory, history and the network as they were; the next one goes out once', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    const a = await newParty(na)
+    const b = await newParty(nb)
+    const bobKey = chatKeyId(b.publicKey)
+    for (const p of [a, b]) await p.messenger.joinPublic('hush-test')
+    await a.messenger.startOneToOne(bobKey)
+    const before = a.messenger.listChats()
+
+    for (const chatId of [bobKey, 'hush-test']) {
+      failNextHistoryWrite(a.store)
+      await expect(a.messenger.send({ chatId, text: `lost in ${chatId}` })).rejects.toThrow('disk full')
+      expect((await a.messenger.conversations.read(chatId, OPEN, 10)).messages).toEqual([])
+    }
+    expect(a.messenger.listChats()).toEqual(before)
+    expect(a.upserts).toEqual([])
+
+    const direct = await a.messenger.send({ chatId: bobKey, text: 'kept' })
+    await a.messenger.send({ chatId: 'hush-test', text: 'kept in public' })
+    await until(b, () => received(b, 'kept').length === 1 && received(b, 'kept in public').length === 1)
+    await until(a, (ms) => ms.some((m) => m.id === direct.id && m.status === 'delivered'))
+    // One link, one queue: anything posted before these would have arrived before them.
+    expect(b.upserts.filter((m) => m.text.startsWith('lost'))).toEqual([])
+    expect(received(b, 'kept')).toHaveLength(1)
+  })
+
+  it('a received 1:1 message whose commit fails is not acknowledged, so its resend is stored once', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    const a = await newParty(na)
+    const b = await newParty(nb)
+    const bobKey = chatKeyId(b.publicKey)
+    await a.messenger.startOneToOne(bobKey)
+    const warmUp = await a.messenger.send({ chatId: bobKey, text: 'warm-up' })
+    await until(a, (ms) => ms.some((m) => m.id === warmUp.id && m.status === 'delivered'))
+
+    failNextHistoryWrite(b.store)
+    const hard = await a.messenger.send({ chatId: bobKey, text: 'hard to store' })
+    await until(a, (ms) => ms.some((m) => m.id === hard.id && m.status === 'delivered'))
+    expect(received(b, 'hard to store')).toHaveLength(1)
+    expect((await b.messenger.conversations.read(chatKeyId(a.publicKey), OPEN, 10)).messages.map((m) => m.text)).toEqual(['warm-up', 'hard to store'])
   })
 
   it('advertises its bundle on its contact-code topic at start and on every 6-hour tick', async () => {

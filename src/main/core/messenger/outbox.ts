@@ -1,7 +1,7 @@
 import type { Message } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { iterateJson, messageRecordKey, OUTBOX_PREFIX } from './records'
-import type { Transaction } from './transaction'
+import { StagedMap, type Transaction } from './transaction'
 
 /** Where a 1:1 message sits in MVDS: enough to put it back in the batch node after a restart. */
 export interface SyncRef {
@@ -26,44 +26,49 @@ export interface OutboxEntry {
  * messages leave the outbox once sent, 1:1 messages once delivered; not-sent ones stay for messages.resend.
  */
 export class Outbox {
-  private readonly bySyncId = new Map<string, string>()
-
-  private constructor(private readonly entries: Map<string, OutboxEntry>) {
-    for (const entry of entries.values()) if (entry.sync) this.bySyncId.set(entry.sync.id, entry.message.id)
-  }
+  private constructor(
+    private readonly entries: StagedMap<OutboxEntry>,
+    /** MVDS id → message id. */
+    private readonly bySyncId: StagedMap<string>
+  ) {}
 
   static async load(store: EncryptedStore): Promise<Outbox> {
     const entries = new Map<string, OutboxEntry>()
-    for await (const [, entry] of iterateJson<OutboxEntry>(store, OUTBOX_PREFIX)) entries.set(entry.message.id, entry)
-    return new Outbox(entries)
+    const bySyncId = new Map<string, string>()
+    for await (const [, entry] of iterateJson<OutboxEntry>(store, OUTBOX_PREFIX)) {
+      entries.set(entry.message.id, entry)
+      if (entry.sync) bySyncId.set(entry.sync.id, entry.message.id)
+    }
+    return new Outbox(new StagedMap(entries), new StagedMap(bySyncId))
   }
 
-  get(id: string): OutboxEntry | undefined {
-    return this.entries.get(id)
+  get(id: string, tx?: Transaction): OutboxEntry | undefined {
+    return this.entries.get(id, tx)
   }
 
-  bySync(syncId: string): OutboxEntry | undefined {
-    const id = this.bySyncId.get(syncId)
-    return id === undefined ? undefined : this.entries.get(id)
+  bySync(syncId: string, tx?: Transaction): OutboxEntry | undefined {
+    const id = this.bySyncId.get(syncId, tx)
+    return id === undefined ? undefined : this.entries.get(id, tx)
   }
 
+  /** Committed entries. */
   all(): OutboxEntry[] {
     return [...this.entries.values()]
   }
 
   put(tx: Transaction, entry: OutboxEntry): void {
-    const previous = this.entries.get(entry.message.id)
-    if (previous?.sync && previous.sync.id !== entry.sync?.id) this.bySyncId.delete(previous.sync.id)
-    this.entries.set(entry.message.id, entry)
-    if (entry.sync) this.bySyncId.set(entry.sync.id, entry.message.id)
+    const previous = this.entries.get(entry.message.id, tx)
+    if (previous?.sync && previous.sync.id !== entry.sync?.id) this.bySyncId.delete(tx, previous.sync.id)
+    this.entries.set(tx, entry.message.id, entry)
+    if (entry.sync) this.bySyncId.set(tx, entry.sync.id, entry.message.id)
     tx.putJson(messageRecordKey(OUTBOX_PREFIX, entry.message.id), entry)
   }
 
   remove(tx: Transaction, id: string): void {
-    const entry = this.entries.get(id)
+    const entry = this.entries.get(id, tx)
     if (!entry) return
-    this.entries.delete(id)
-    if (entry.sync) this.bySyncId.delete(entry.sync.id)
+    this.entries.delete(tx, id)
+    if (entry.sync) this.bySyncId.delete(tx, entry.sync.id)
     tx.del(messageRecordKey(OUTBOX_PREFIX, id))
   }
 }

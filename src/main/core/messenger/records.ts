@@ -1,6 +1,6 @@
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { keccak256 } from '../primitives/keccak'
-import { type EncryptedStore, StoreError } from '../storage/encrypted-store'
+import { type EncryptedStore, type IterateRange, StoreError } from '../storage/encrypted-store'
 
 /*
  * Record keys of the messenger in the account's EncryptedStore. Keys are stored in clear, so anything that
@@ -8,7 +8,10 @@ import { type EncryptedStore, StoreError } from '../storage/encrypted-store'
  */
 
 export const CHAT_PREFIX = 'messenger/chat/'
+/** Where the renderer's hand-off journal was kept before main owned the history: read once, to migrate. */
 export const JOURNAL_PREFIX = 'messenger/journal/'
+export const HISTORY_PREFIX = 'messenger/history/'
+export const MESSAGE_INDEX_PREFIX = 'messenger/message/'
 export const OUTBOX_PREFIX = 'messenger/outbox/'
 export const SEEN_PREFIX = 'messenger/seen/'
 export const CONTACT_PREFIX = 'messenger/contact/'
@@ -16,8 +19,13 @@ export const NETWORK_SETTINGS_KEY = 'messenger/settings/network'
 export const HISTORY_KEY = 'messenger/history'
 export const INSTALLATION_KEY = 'messenger/installation'
 
+/** A chat's name in record keys. */
+export function chatHash(chatId: string): string {
+  return bytesToHex(keccak256(utf8ToBytes(chatId)))
+}
+
 export function chatRecordKey(chatId: string): string {
-  return CHAT_PREFIX + bytesToHex(keccak256(utf8ToBytes(chatId)))
+  return CHAT_PREFIX + chatHash(chatId)
 }
 
 export function contactRecordKey(publicKey: string): string {
@@ -29,9 +37,9 @@ export function messageRecordKey(prefix: string, messageId: string): string {
   return prefix + messageId.replace(/^0x/, '')
 }
 
-/** Every JSON record under `prefix`, in key order. */
-export async function* iterateJson<T>(store: EncryptedStore, prefix: string): AsyncGenerator<[string, T]> {
-  for await (const [key, value] of store.iterate(prefix)) {
+/** Every JSON record under `prefix` (within `range`), in key order. */
+export async function* iterateJson<T>(store: EncryptedStore, prefix: string, range: IterateRange = {}): AsyncGenerator<[string, T]> {
+  for await (const [key, value] of store.iterate(prefix, range)) {
     let record: T
     try {
       record = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value)) as T

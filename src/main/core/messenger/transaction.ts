@@ -3,33 +3,105 @@ import { delOp, type EncryptedStore, putJson, type StoreOp } from '../storage/en
 
 /**
  * The writes of one step of the messenger (a received batch, a send, a status change), committed in one
- * atomic store batch together with whatever the session manager returned. Side effects that must follow
- * a durable commit (events to the renderer, confirming a decrypted message) wait in `afterCommit`.
+ * atomic store batch together with whatever the session manager returned. Memory follows disk: changes to
+ * in-memory state are staged here (StagedMap, `onCommit`) and applied only once the batch is durable; side
+ * effects that must follow a durable commit (events, posts, confirming a decrypted message) wait in
+ * `afterCommit`. A failed commit applies nothing and runs nothing.
  */
 export class Transaction {
-  readonly ops: StoreOp[] = []
+  /** The last write staged for each key: a record changed twice in one step is sealed and written once. */
+  private readonly writes = new Map<string, StoreOp>()
+  private readonly apply: Array<() => void> = []
   private readonly after: Array<() => void> = []
+  private readonly overlays = new Map<StagedMap<unknown>, Map<string, { value: unknown }>>()
+
+  get ops(): StoreOp[] {
+    return [...this.writes.values()]
+  }
 
   putJson(key: string, value: unknown): void {
-    this.ops.push(putJson(key, value))
+    this.writes.set(key, putJson(key, value))
   }
 
   del(key: string): void {
-    this.ops.push(delOp(key))
+    this.writes.set(key, delOp(key))
   }
 
   add(ops: readonly StoreOp[]): void {
-    this.ops.push(...ops)
+    for (const op of ops) this.writes.set(op.key, op)
+  }
+
+  /** Changes memory once the batch is durable, before any `afterCommit` effect. */
+  onCommit(change: () => void): void {
+    this.apply.push(change)
   }
 
   afterCommit(effect: () => void): void {
     this.after.push(effect)
   }
 
+  /** What `map` looks like inside this transaction for `key`, if the transaction changed it. */
+  staged<V>(map: StagedMap<V>, key: string): { value: V | undefined } | undefined {
+    return this.overlays.get(map as StagedMap<unknown>)?.get(key) as { value: V | undefined } | undefined
+  }
+
+  stage<V>(map: StagedMap<V>, key: string, value: V | undefined): void {
+    let overlay = this.overlays.get(map as StagedMap<unknown>)
+    if (!overlay) {
+      overlay = new Map()
+      this.overlays.set(map as StagedMap<unknown>, overlay)
+      this.apply.push(() => map.apply(overlay as Map<string, { value: V | undefined }>))
+    }
+    overlay.set(key, { value })
+  }
+
   async commit(store: EncryptedStore): Promise<void> {
     // Session state is synced: the effects below (a confirmed decrypt, a message handed on) must not
     // outlive a ratchet step that a power failure could undo.
     await store.batch(this.ops, { sync: needsDurableWrite(this.ops) })
+    for (const change of this.apply.splice(0)) change()
     for (const effect of this.after.splice(0)) effect()
+  }
+}
+
+/**
+ * An in-memory table whose changes go through a Transaction: reads with the transaction see its staged
+ * changes, reads without it see what is committed.
+ */
+export class StagedMap<V> {
+  constructor(private readonly committed = new Map<string, V>()) {}
+
+  get(key: string, tx?: Transaction): V | undefined {
+    const staged = tx?.staged(this, key)
+    return staged ? staged.value : this.committed.get(key)
+  }
+
+  has(key: string, tx?: Transaction): boolean {
+    return this.get(key, tx) !== undefined
+  }
+
+  set(tx: Transaction, key: string, value: V): void {
+    tx.stage(this, key, value)
+  }
+
+  delete(tx: Transaction, key: string): void {
+    tx.stage<V>(this, key, undefined)
+  }
+
+  /** Committed values. */
+  values(): IterableIterator<V> {
+    return this.committed.values()
+  }
+
+  get size(): number {
+    return this.committed.size
+  }
+
+  /** Called by the transaction once it is durable. */
+  apply(changes: ReadonlyMap<string, { value: V | undefined }>): void {
+    for (const [key, { value }] of changes) {
+      if (value === undefined) this.committed.delete(key)
+      else this.committed.set(key, value)
+    }
   }
 }

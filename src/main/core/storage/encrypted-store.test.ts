@@ -100,6 +100,20 @@ describe('EncryptedStore', () => {
     ])
   })
 
+  it('reads a bounded key range forwards and backwards, never past the prefix', async () => {
+    const store = await openStore()
+    await store.batch(['h/a/1', 'h/a/2', 'h/a/3', 'h/a/4', 'h/b/1'].map((key, i) => putOp(key, new Uint8Array([i]))))
+    const keys = async (range: Parameters<EncryptedStore['iterate']>[1]) => {
+      const seen: string[] = []
+      for await (const [key] of store.iterate('h/a/', range)) seen.push(key)
+      return seen
+    }
+    expect(await keys({ from: 'h/a/2', to: 'h/a/4' })).toEqual(['h/a/2', 'h/a/3'])
+    expect(await keys({ reverse: true, limit: 2 })).toEqual(['h/a/4', 'h/a/3'])
+    expect(await keys({ from: 'h/a/3' })).toEqual(['h/a/3', 'h/a/4'])
+    expect(await keys({ to: 'h/a/2', reverse: true })).toEqual(['h/a/1'])
+  })
+
   it('names the record whose stored value was tampered with', async () => {
     const store = await openStore()
     await store.batch([putOp('session/a', utf8ToBytes('state'))])

@@ -21,6 +21,14 @@ export class StoreError extends Error {
   }
 }
 
+/** Bounds of a key-ordered read: `from` inclusive, `to` exclusive. */
+export interface IterateRange {
+  from?: string
+  to?: string
+  reverse?: boolean
+  limit?: number
+}
+
 export type StoreOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
 export const STORE_KEY_LENGTH = 32
@@ -118,11 +126,16 @@ export class EncryptedStore {
     await this.db.batch(encoded, { sync: options.sync === true })
   }
 
-  /** Records whose key starts with `prefix`, in key order, decrypted. */
-  async *iterate(prefix: string): AsyncGenerator<[string, Uint8Array]> {
+  /**
+   * Records whose key starts with `prefix`, in key order (or reversed), decrypted. `range` narrows them to
+   * keys at or after `from` and before `to` (both within the prefix) and stops after `limit` records.
+   */
+  async *iterate(prefix: string, range: IterateRange = {}): AsyncGenerator<[string, Uint8Array]> {
     this.assertOpen()
     const start = encodeKey(prefix, true)
-    const iterator = this.db.iterator({ gte: start, lt: concatBytes(start, PREFIX_END) })
+    const from = range.from === undefined ? start : encodeKey(range.from)
+    const to = range.to === undefined ? concatBytes(start, PREFIX_END) : encodeKey(range.to)
+    const iterator = this.db.iterator({ gte: from, lt: to, reverse: range.reverse ?? false, limit: range.limit ?? -1 })
     try {
       for await (const [rawKey, sealed] of iterator) {
         const key = new TextDecoder().decode(rawKey)

@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { EventName, EventPayload, Message, MethodName } from '../../../shared/api'
+import { describe, expect, it } from 'vitest'
+import type { Chat, EventName, EventPayload, Message, MethodName } from '../../../shared/api'
 import type { HushClient } from '../../../shared/api/client'
-import { AccountDatabase } from '../db/account-db'
 import { message, publicChat } from '../testing/fixtures'
 import { startAccountSync } from './account-sync'
 
@@ -24,63 +23,70 @@ function fakeClient(answers: Partial<Record<MethodName, unknown>>) {
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => {
     for (const listener of listeners.get(event) ?? []) listener(payload)
   }
-  const acked = () => calls.filter((c) => c.method === 'messages.ack').flatMap((c) => (c.args as { ids: string[] }).ids)
-  return { client, calls, emit, acked, listening: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0) }
+  return { client, calls, emit, listening: () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0) }
 }
 
-let db: AccountDatabase
-let n = 0
-beforeEach(() => {
-  db = new AccountDatabase(`sync-${++n}`)
-})
-afterEach(async () => {
-  await db.delete()
-})
-
-const hooks = (fresh: Message[][] = [], reading: string | null = null) => ({
-  readingChatId: () => reading,
-  onFresh: (messages: Message[]) => fresh.push(messages),
-  onError: (error: unknown) => {
-    throw error
+function recorder(reading: string | null = null) {
+  const seen = { chats: [] as string[][], changed: [] as string[][], fresh: [] as string[][] }
+  const hooks = {
+    readingChatId: () => reading,
+    onChats: (chats: Chat[]) => seen.chats.push(chats.map((c) => c.id)),
+    onMessages: (ids: ReadonlySet<string>) => seen.changed.push([...ids]),
+    onFresh: (messages: Message[]) => seen.fresh.push(messages.map((m) => m.id)),
+    onError: (error: unknown) => {
+      throw error
+    }
   }
-})
+  return { seen, hooks }
+}
 
 describe('account sync', () => {
-  it('stores the chat list and pending updates at start, then acknowledges exactly what it stored', async () => {
-    const pending = [message({ clock: 1 }), message({ clock: 2 })]
-    const fake = fakeClient({ 'chats.list': [publicChat('hush-test')], 'messages.pending': pending, 'messages.ack': {} })
-    const sync = startAccountSync(fake.client, db, hooks())
+  it("starts from main's chat list, most recently active first", async () => {
+    const fake = fakeClient({ 'chats.list': [publicChat('old', 1), publicChat('new', 5)] })
+    const { seen, hooks } = recorder()
+    const sync = startAccountSync(fake.client, hooks)
     await sync.ready
-    expect(await db.messages.count()).toBe(2)
-    expect(fake.acked()).toEqual(pending.map((m) => m.id))
-    expect(fake.calls.map((c) => c.method)).toEqual(['chats.list', 'messages.pending', 'messages.ack'])
+    expect(seen.chats).toEqual([['new', 'old']])
     sync.stop()
   })
 
-  it('stores live updates in arrival order, acks each batch, and reports fresh incoming messages once', async () => {
-    const fake = fakeClient({ 'chats.list': [], 'messages.pending': [], 'messages.ack': {} })
-    const fresh: Message[][] = []
-    const sync = startAccountSync(fake.client, db, hooks(fresh))
+  it('applies chat deltas in arrival order and names the chats whose messages changed', async () => {
+    const fake = fakeClient({ 'chats.list': [publicChat('a', 1)] })
+    const { seen, hooks } = recorder()
+    const sync = startAccountSync(fake.client, hooks)
     await sync.ready
-    const mine = message({ clock: 3, outgoing: true, status: 'sending' })
-    const theirs = message({ clock: 4 })
+    fake.emit('chats.changed', { chats: [publicChat('b', 2)], removed: [] })
+    fake.emit('chats.changed', { chats: [], removed: ['a'] })
+    const mine = message({ chatId: 'b', clock: 3, outgoing: true, status: 'sending' })
+    const theirs = message({ chatId: 'b', clock: 4 })
     fake.emit('messages.upserted', { messages: [mine, theirs] })
     fake.emit('messages.upserted', { messages: [{ ...mine, status: 'sent' }] })
-    fake.emit('messages.upserted', { messages: [{ ...mine, status: 'delivered' }, theirs] })
-    fake.emit('chats.changed', { chats: [publicChat('other')] })
     await sync.idle()
-    expect((await db.messages.get(mine.id))?.status).toBe('delivered')
-    expect(fresh.map((batch) => batch.map((m) => m.id))).toEqual([[theirs.id]])
-    expect(fake.acked()).toEqual([mine.id, theirs.id, mine.id, mine.id, theirs.id])
-    expect(await db.chats.get('other')).toBeDefined()
+    expect(seen.chats).toEqual([['a'], ['b', 'a'], ['b']])
+    expect(seen.changed).toEqual([['b'], ['b']])
+    // A status change is no news; an incoming message is, once.
+    expect(seen.fresh).toEqual([[theirs.id]])
     sync.stop()
   })
 
-  it('keeps working with a main that does not know the chat methods yet, and stops listening on stop', async () => {
-    const fake = fakeClient({})
-    const sync = startAccountSync(fake.client, db, hooks())
+  it('marks the chat being read as read in main instead of reporting its messages as fresh', async () => {
+    const fake = fakeClient({ 'chats.list': [publicChat('a', 1)], 'chats.markRead': { previousReadClock: null } })
+    const { seen, hooks } = recorder('a')
+    const sync = startAccountSync(fake.client, hooks)
     await sync.ready
-    expect(await db.messages.count()).toBe(0)
+    fake.emit('messages.upserted', { messages: [message({ chatId: 'a', clock: 1 }), message({ chatId: 'other', clock: 1 })] })
+    await sync.idle()
+    expect(fake.calls.filter((c) => c.method === 'chats.markRead').map((c) => c.args)).toEqual([{ chatId: 'a' }])
+    expect(seen.fresh).toEqual([[message({ chatId: 'other', clock: 1 }).id]])
+    sync.stop()
+  })
+
+  it('reports a main that cannot list chats, and stops listening on stop', async () => {
+    const fake = fakeClient({})
+    const errors: unknown[] = []
+    const sync = startAccountSync(fake.client, { ...recorder().hooks, onError: (error) => errors.push(error) })
+    await sync.ready
+    expect(errors).toHaveLength(1)
     expect(fake.listening()).toBe(2)
     sync.stop()
     expect(fake.listening()).toBe(0)

@@ -1,66 +1,88 @@
-import type { Message } from '../../../shared/api'
+import type { Chat, Message } from '../../../shared/api'
 import type { HushClient } from '../../../shared/api/client'
-import type { AccountDatabase } from '../db/account-db'
-import { storeChats, storeMessages } from '../db/message-updates'
-
-/** Below the contract's bound of 10,000 ids per ack. */
-const ACK_BATCH = 5_000
 
 export interface SyncHooks {
   /** The chat the person is reading right now (open and visible), or null. */
   readingChatId(): string | null
-  /** Incoming messages seen for the first time, after they are stored. */
+  /** The chat list after every change, most recently active first. */
+  onChats(chats: Chat[]): void
+  /** Chats whose stored messages changed: windows onto them read again. */
+  onMessages(chatIds: ReadonlySet<string>): void
+  /** Incoming messages seen for the first time, outside the chat being read. */
   onFresh(messages: Message[]): void
   onError(error: unknown): void
 }
 
 export interface AccountSync {
-  /** Settles when the start-up catch-up (chat list, pending updates) is stored. */
+  /** Settles when the chat list has arrived. */
   ready: Promise<void>
-  /** Settles when everything received so far is stored. */
+  /** Settles when every event received so far is applied. */
   idle(): Promise<void>
+  /** Marks a chat read in main; what changes comes back as chats.changed. */
+  markRead(chatId: string): Promise<number | null>
   stop(): void
 }
 
+/** Most recently active first; ties by name so the order is stable. */
+export function sortChats(chats: Iterable<Chat>): Chat[] {
+  return [...chats].sort((a, b) => b.lastActivity - a.lastActivity || a.name.localeCompare(b.name))
+}
+
 /**
- * Keeps one account's Dexie database in step with main. Every update is stored before it is acknowledged
- * (main forgets only what we hold), and all work runs one batch at a time in arrival order, so a status
- * change can never overtake the message it changes. Subscribing happens before the catch-up call, so
- * nothing falls between the two; whatever arrives twice is stored once.
+ * The renderer's replica of one account: the chat summaries, kept in memory and in step with main, which
+ * owns every message. Nothing is written to the browser's storage, so nothing readable stays behind after
+ * a lock or quit, and a new port, browser or profile starts from main's copy. Events are applied one at a
+ * time in arrival order; subscribing happens before the list is asked for, so nothing falls in between.
  */
-export function startAccountSync(client: HushClient, db: AccountDatabase, hooks: SyncHooks): AccountSync {
+export function startAccountSync(client: HushClient, hooks: SyncHooks): AccountSync {
   let stopped = false
+  const chats = new Map<string, Chat>()
   let queue: Promise<void> = Promise.resolve()
-  const enqueue = (task: () => Promise<void>): Promise<void> => {
+  const enqueue = (task: () => Promise<void> | void): Promise<void> => {
     queue = queue.then(() => (stopped ? undefined : task())).catch((error: unknown) => hooks.onError(error))
     return queue
   }
-  const store = async (messages: Message[]): Promise<void> => {
-    const { ids, fresh } = await storeMessages(db, messages, hooks.readingChatId())
-    if (ids.length === 0) return
-    for (let start = 0; start < ids.length; start += ACK_BATCH) void client.call('messages.ack', { ids: ids.slice(start, start + ACK_BATCH) })
-    if (fresh.length > 0 && !stopped) hooks.onFresh(fresh)
+  const publish = () => hooks.onChats(sortChats(chats.values()))
+  const markRead = async (chatId: string): Promise<number | null> => {
+    const result = await client.call('chats.markRead', { chatId })
+    return result.ok ? result.value.previousReadClock : null
   }
 
   const unsubscribe = [
-    client.on('messages.upserted', ({ messages }) => void enqueue(() => store(messages))),
-    client.on('chats.changed', ({ chats }) => void enqueue(() => storeChats(db, chats, { complete: false })))
+    client.on('chats.changed', (change) =>
+      void enqueue(() => {
+        for (const chat of change.chats) chats.set(chat.id, chat)
+        for (const id of change.removed) chats.delete(id)
+        publish()
+      })
+    ),
+    client.on('messages.upserted', ({ messages }) =>
+      void enqueue(async () => {
+        hooks.onMessages(new Set(messages.map((message) => message.chatId)))
+        const fresh = messages.filter((message) => !message.outgoing && message.status === 'received')
+        const reading = hooks.readingChatId()
+        if (reading !== null && fresh.some((message) => message.chatId === reading)) await markRead(reading)
+        const unseen = fresh.filter((message) => message.chatId !== reading)
+        if (unseen.length > 0) hooks.onFresh(unseen)
+      })
+    )
   ]
-  void enqueue(async () => {
-    const chats = await client.call('chats.list', {})
-    if (chats.ok) await storeChats(db, chats.value, { complete: true })
-  })
   const ready = enqueue(async () => {
-    const pending = await client.call('messages.pending', {})
-    if (pending.ok) await store(pending.value)
+    const list = await client.call('chats.list', {})
+    if (!list.ok) throw new Error(list.error.message)
+    chats.clear()
+    for (const chat of list.value) chats.set(chat.id, chat)
+    publish()
   })
 
   return {
     ready,
     idle: () => queue,
+    markRead,
     stop() {
       stopped = true
       for (const off of unsubscribe) off()
+      chats.clear()
     }
   }
 }

@@ -2,19 +2,20 @@ import { create } from 'zustand'
 import type { Chat, Contact } from '../../../shared/api'
 import type { ApiError, Result } from '../../../shared/api/result'
 import { hush } from '../api/hush'
-import { AccountDatabase, accountDbName, type ChatSummary } from '../db/account-db'
-import { deleteChatHistory, markChatRead, storeChats, storeMessages } from '../db/message-updates'
+import { forgetLegacyHistory } from '../db/legacy-history'
 import { type AccountSync, startAccountSync } from './account-sync'
 import { useAppStore } from './app-store'
 import { notificationTexts, useNotificationStore } from './notifications'
 
 interface ChatState {
-  /** The unlocked account's history, or null while locked. */
-  db: AccountDatabase | null
+  /** The unlocked account's chats, most recently active first; null while locked or loading. */
+  chats: Chat[] | null
+  /** Bumped for a chat whenever its stored messages change: open windows read again. */
+  versions: Record<string, number>
   activeChatId: string | null
   /** The read point of the open chat when it was opened: the "new messages" divider sits after it. */
   openedReadClock: number
-  /** A failure of a background step (storing an update), shown once. */
+  /** A failure of a background step (keeping up with main), shown once. */
   error: ApiError | null
   openAccount(accountId: string): void
   closeAccount(): void
@@ -22,7 +23,7 @@ interface ChatState {
   joinPublic(name: string): Promise<ApiError | null>
   previewContact(publicKey: string): Promise<Result<Contact>>
   startOneToOne(publicKey: string): Promise<ApiError | null>
-  /** Leaves the chat in main and forgets its history on this device. */
+  /** Leaves the chat; main forgets its history. */
   leave(chatId: string): Promise<ApiError | null>
   send(chatId: string, text: string): Promise<ApiError | null>
   resend(id: string): Promise<ApiError | null>
@@ -31,7 +32,7 @@ interface ChatState {
   clearError(): void
 }
 
-export function chatTitle(summary: Pick<ChatSummary, 'kind' | 'name'>): string {
+export function chatTitle(summary: Pick<Chat, 'kind' | 'name'>): string {
   return summary.kind === 'public' ? `#${summary.name}` : summary.name
 }
 
@@ -43,48 +44,46 @@ const readingChatId = (): string | null => (document.visibilityState === 'visibl
 
 /**
  * Chats and messages for the unlocked account. This store is the only place that talks to main about
- * them; components read history from the account database through the hooks in features/chats.
+ * them. Main owns the history; what this store holds (the chat list, which chats changed) lives in memory
+ * only and is dropped at lock, so the renderer never keeps message text at rest.
  */
 export const useChatStore = create<ChatState>((set, get) => {
-  const withDb = (): AccountDatabase => {
-    const { db } = get()
-    if (!db) throw new Error('No account is unlocked')
-    return db
-  }
   const joined = async (result: Result<Chat>): Promise<ApiError | null> => {
     if (!result.ok) return result.error
-    await storeChats(withDb(), [result.value], { complete: false })
     await get().selectChat(result.value.id)
     return null
   }
+  const failed = (error: unknown) => set({ error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } })
   return {
-    db: null,
+    chats: null,
+    versions: {},
     activeChatId: null,
     openedReadClock: Infinity,
     error: null,
     openAccount(accountId) {
-      if (get().db?.name === accountDbName(accountId)) return
       get().closeAccount()
-      const db = new AccountDatabase(accountId)
-      set({ db, activeChatId: null, error: null })
-      sync = startAccountSync(hush(), db, {
+      set({ chats: null, versions: {}, activeChatId: null, error: null })
+      void forgetLegacyHistory(accountId, hush()).catch(failed)
+      sync = startAccountSync(hush(), {
         readingChatId,
+        onChats: (chats) => set({ chats }),
+        onMessages: (chatIds) =>
+          set(({ versions }) => {
+            const next = { ...versions }
+            for (const id of chatIds) next[id] = (next[id] ?? 0) + 1
+            return { versions: next }
+          }),
         onFresh: (messages) => {
-          const reading = readingChatId()
-          const unseen = messages.filter((message) => message.chatId !== reading)
-          if (unseen.length === 0) return
-          void db.chats.bulkGet([...new Set(unseen.map((m) => m.chatId))]).then((summaries) => {
-            const titles = new Map(summaries.flatMap((s) => (s ? [[s.chatId, chatTitle(s)] as const] : [])))
-            const { showContent, show } = useNotificationStore.getState()
-            show(notificationTexts(unseen, (chatId) => titles.get(chatId) ?? chatId, showContent), (chatId) => void get().selectChat(chatId))
-          })
+          const titles = new Map((get().chats ?? []).map((chat) => [chat.id, chatTitle(chat)] as const))
+          const { showContent, show } = useNotificationStore.getState()
+          show(notificationTexts(messages, (chatId) => titles.get(chatId) ?? chatId, showContent), (chatId) => void get().selectChat(chatId))
         },
-        onError: (error) => set({ error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } })
+        onError: failed
       })
       // Messages that arrived in the open chat while the window was hidden are read once it shows again.
       const onVisibility = () => {
         const chatId = readingChatId()
-        if (chatId) void markChatRead(db, chatId)
+        if (chatId) void sync?.markRead(chatId)
       }
       document.addEventListener('visibilitychange', onVisibility)
       stopWatchingVisibility = () => document.removeEventListener('visibilitychange', onVisibility)
@@ -94,14 +93,15 @@ export const useChatStore = create<ChatState>((set, get) => {
       sync = null
       stopWatchingVisibility?.()
       stopWatchingVisibility = null
-      get().db?.close()
-      set({ db: null, activeChatId: null })
+      set({ chats: null, versions: {}, activeChatId: null, openedReadClock: Infinity })
     },
     async selectChat(chatId) {
-      const { db } = get()
-      if (!db || chatId === null) return set({ activeChatId: null })
-      const openedReadClock = await markChatRead(db, chatId)
-      set({ activeChatId: chatId, openedReadClock })
+      if (!sync || chatId === null) return set({ activeChatId: null })
+      // The divider comes from the summary already here, so the chat opens without waiting for main.
+      const summary = get().chats?.find((chat) => chat.id === chatId)
+      set({ activeChatId: chatId, openedReadClock: summary && summary.unread > 0 ? summary.lastReadClock : Infinity })
+      // Nothing unread, nothing to write: opening a chat stays a read.
+      if (!summary || summary.unread > 0) await sync.markRead(chatId)
     },
     joinPublic: async (name) => joined(await hush().call('chats.joinPublic', { name: name.trim().replace(/^#/, '') })),
     previewContact: (publicKey) => hush().call('contacts.preview', { publicKey }),
@@ -110,26 +110,19 @@ export const useChatStore = create<ChatState>((set, get) => {
       const result = await hush().call('chats.leave', { chatId })
       if (!result.ok) return result.error
       if (get().activeChatId === chatId) set({ activeChatId: null })
-      await deleteChatHistory(withDb(), chatId)
       return null
     },
     async send(chatId, text) {
       const result = await hush().call('messages.send', { chatId, text })
-      if (!result.ok) return result.error
-      await storeMessages(withDb(), [result.value], chatId)
-      await withDb().drafts.delete(chatId)
-      return null
+      return result.ok ? null : result.error
     },
     async resend(id) {
       const result = await hush().call('messages.resend', { id })
-      if (!result.ok) return result.error
-      await storeMessages(withDb(), [result.value], null)
-      return null
+      return result.ok ? null : result.error
     },
     async saveDraft(chatId, text) {
-      const db = withDb()
-      if (text.trim() === '') await db.drafts.delete(chatId)
-      else await db.drafts.put({ chatId, text })
+      const result = await hush().call('chats.setDraft', { chatId, text })
+      if (!result.ok) set({ error: result.error })
     },
     async openLink(url) {
       const result = await hush().call('app.openExternal', { url })

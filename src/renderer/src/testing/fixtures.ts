@@ -25,6 +25,6 @@ export function message(fields: Partial<Message> & { clock: number }): Message {
   }
 }
 
-export function publicChat(name: string, joinedAt = 1_600_000_000_000): Chat {
-  return { id: name, kind: 'public', name, joinedAt }
+export function publicChat(name: string, lastActivity = 1_600_000_000_000): Chat {
+  return { id: name, kind: 'public', name, joinedAt: lastActivity, lastActivity, unread: 0, lastReadClock: 0 }
 }

@@ -129,13 +129,19 @@ export class BatchSyncNode {
   }
 
   /**
-   * Queues `body` for every peer; it goes out on the next tick. Returns the
-   * MVDS message id (hex) and a 'sending' event per peer.
+   * Queues `body` for every peer; it goes out on the next tick. Returns the MVDS message id (hex), the
+   * timestamp it is stamped with (unix seconds: now unless given, so a caller that recorded the message
+   * first can queue exactly that one) and a 'sending' event per peer.
    */
-  send(groupId: Uint8Array, peers: readonly Uint8Array[], body: Uint8Array): { id: string; events: SyncEvent[] } {
-    const message: Sendable = { groupId, timestamp: BigInt(Math.floor(this.now() / 1000)), body }
+  send(
+    groupId: Uint8Array,
+    peers: readonly Uint8Array[],
+    body: Uint8Array,
+    timestamp = BigInt(Math.floor(this.now() / 1000))
+  ): { id: string; timestamp: bigint; events: SyncEvent[] } {
+    const message: Sendable = { groupId, timestamp, body }
     const id = bytesToHex(syncMessageId(message))
-    if (peers.length === 0) return { id, events: [] }
+    if (peers.length === 0) return { id, timestamp, events: [] }
     this.messages.set(id, message)
     const perPeer = this.outgoing.get(id) ?? new Map<string, Outgoing>()
     this.outgoing.set(id, perPeer)
@@ -145,7 +151,7 @@ export class BatchSyncNode {
       perPeer.set(peer, { sendCount: 0, sendEpoch: this.epochCounter + 1, status: 'sending' })
       events.push({ type: 'status', messageId: id, peer, status: 'sending' })
     }
-    return { id, events }
+    return { id, timestamp, events }
   }
 
   /** Handles a decoded MVDS payload from `sender` (uncompressed key). */

@@ -1,10 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useLiveQuery } from 'dexie-react-hooks'
 import { memo, useRef } from 'react'
-import type { AccountDatabase, ChatSummary } from '../../db/account-db'
+import type { Chat } from '../../../../shared/api'
 import { formatDate, sameDay } from '../../i18n/format'
 import { t } from '../../i18n/t'
-import { chatTitle } from '../../store/chat-store'
+import { chatTitle, useChatStore } from '../../store/chat-store'
 import { useContact } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
 import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
@@ -19,15 +18,15 @@ function when(ms: number): string {
 /** The chat list shows one line of the last message; a stored megabyte must not be laid out to find it. */
 const PREVIEW_LENGTH = 200
 
-function preview(kind: ChatSummary['kind'], last: NonNullable<ChatSummary['lastMessage']>): string {
+function preview(kind: Chat['kind'], last: NonNullable<Chat['lastMessage']>): string {
   const text = clipText(String(last.text), PREVIEW_LENGTH)
   if (last.outgoing) return t('chats.preview.mine', { text })
   return kind === 'public' ? t('chats.preview.theirs', { alias: last.alias, text }) : text
 }
 
 /** Every joined chat, most recently active first. Virtualised: only the rows in view are in the DOM. */
-export function ChatList({ db, activeChatId, onSelect }: { db: AccountDatabase; activeChatId: string | null; onSelect(chatId: string): void }) {
-  const chats = useLiveQuery(() => db.chats.orderBy('lastActivity').reverse().toArray(), [db])
+export function ChatList({ activeChatId, onSelect }: { activeChatId: string | null; onSelect(chatId: string): void }) {
+  const chats = useChatStore((s) => s.chats)
   const scroller = useRef<HTMLDivElement>(null)
   // The virtualiser's functions must not be memoised; the React Compiler skips this component, as intended.
   // oxlint-disable-next-line react/incompatible-library
@@ -50,9 +49,9 @@ export function ChatList({ db, activeChatId, onSelect }: { db: AccountDatabase; 
     <div className="chat-list" ref={scroller} data-testid="chat-list">
       <ul className="chat-rows" aria-label={t('chats.title')} style={{ height: virtualizer.getTotalSize() }}>
         {virtualizer.getVirtualItems().map((row) => {
-          const chat = chats[row.index] as ChatSummary
+          const chat = chats[row.index] as Chat
           return (
-            <ChatRow key={chat.chatId} chat={chat} active={chat.chatId === activeChatId} top={row.start} onSelect={onSelect} />
+            <ChatRow key={chat.id} chat={chat} active={chat.id === activeChatId} top={row.start} onSelect={onSelect} />
           )
         })}
       </ul>
@@ -60,7 +59,7 @@ export function ChatList({ db, activeChatId, onSelect }: { db: AccountDatabase; 
   )
 }
 
-const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: ChatSummary; active: boolean; top: number; onSelect(chatId: string): void }) {
+const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: Chat; active: boolean; top: number; onSelect(chatId: string): void }) {
   const last = chat.lastMessage
   const contact = useContact(chat.contact?.publicKey)
   return (
@@ -70,8 +69,8 @@ const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: C
         className={`chat-row${active ? ' active' : ''}`}
         aria-current={active ? 'page' : undefined}
         data-testid="chat-list-item"
-        data-chat-id={chat.chatId}
-        onClick={() => onSelect(chat.chatId)}
+        data-chat-id={chat.id}
+        onClick={() => onSelect(chat.id)}
       >
         {chat.contact ? <Identicon icon={chat.contact.identicon} size={36} /> : <span className="chat-hash" aria-hidden="true">#</span>}
         <span className="chat-row-text">

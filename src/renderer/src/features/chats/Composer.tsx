@@ -1,5 +1,4 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react'
-import type { AccountDatabase } from '../../db/account-db'
 import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { EmojiPicker } from './EmojiPicker'
@@ -12,10 +11,11 @@ const DRAFT_DELAY_MS = 400
  * Writes and sends. Enter sends, Shift+Enter starts a new line (and Enter while an input method is
  * composing is left to it). The draft is kept per chat in the account database.
  */
-export function Composer({ db, chatId }: { db: AccountDatabase; chatId: string }) {
+export function Composer({ chatId, savedDraft }: { chatId: string; savedDraft: string }) {
   const send = useChatStore((s) => s.send)
   const saveDraft = useChatStore((s) => s.saveDraft)
-  const [text, setText] = useState('')
+  // The draft main holds when the chat opens; later changes of it are this composer's own echoes.
+  const [text, setText] = useState(savedDraft)
   const [problem, setProblem] = useState<string | null>(null)
   const [picking, setPicking] = useState(false)
   const field = useRef<HTMLTextAreaElement>(null)
@@ -23,16 +23,6 @@ export function Composer({ db, chatId }: { db: AccountDatabase; chatId: string }
   /** Text typed but not yet written to the draft store. */
   const unsaved = useRef<string | null>(null)
   const closePicker = useCallback(() => setPicking(false), [])
-
-  useEffect(() => {
-    let live = true
-    void db.drafts.get(chatId).then((draft) => {
-      if (live && draft && !edited.current) setText(draft.text)
-    })
-    return () => {
-      live = false
-    }
-  }, [db, chatId])
 
   useEffect(() => {
     if (!edited.current) return
@@ -107,6 +97,8 @@ export function Composer({ db, chatId }: { db: AccountDatabase; chatId: string }
           ref={field}
           className="composer-input"
           aria-label={t('composer.label')}
+          // Off keeps the browser from saving what is typed in its session files (form state restore).
+          autoComplete="off"
           placeholder={t('composer.placeholder')}
           rows={Math.min(6, text.split('\n').length)}
           value={text}

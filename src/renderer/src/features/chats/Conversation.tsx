@@ -1,6 +1,5 @@
-import { useLiveQuery } from 'dexie-react-hooks'
 import { useMemo, useState } from 'react'
-import type { AccountDatabase, ChatSummary } from '../../db/account-db'
+import type { Chat } from '../../../../shared/api'
 import { errorText, t } from '../../i18n/t'
 import { chatTitle, useChatStore } from '../../store/chat-store'
 import { contactName, useContact, useContactStore } from '../../store/contact-store'
@@ -14,12 +13,12 @@ import { timeline } from './timeline'
 import { useMessageWindow } from './use-message-window'
 
 /** One open chat: its header, the windowed timeline and the composer. Mount it keyed by chat id. */
-export function Conversation({ db, chatId }: { db: AccountDatabase; chatId: string }) {
-  const summary = useLiveQuery(() => db.chats.get(chatId), [db, chatId])
+export function Conversation({ chatId }: { chatId: string }) {
+  const summary = useChatStore((s) => s.chats?.find((chat) => chat.id === chatId))
   const lastReadClock = useChatStore((s) => s.openedReadClock)
   const gap = useNetworkStore((s) => s.history.gap)
   const requestHistory = useNetworkStore((s) => s.requestHistory)
-  const { contents, loadOlder, loadNewer, jumpToLatest } = useMessageWindow(db, chatId)
+  const { contents, loadOlder, loadNewer, jumpToLatest } = useMessageWindow(chatId)
 
   const items = useMemo(
     () => (contents ? timeline({ messages: contents.messages, lastReadClock, gap, hasOlder: contents.hasOlder, hasNewer: contents.hasNewer }) : []),
@@ -43,7 +42,7 @@ export function Conversation({ db, chatId }: { db: AccountDatabase; chatId: stri
           onFetchHistory={() => void requestHistory()}
         />
       )}
-      <Composer key={chatId} db={db} chatId={chatId} />
+      <Composer key={chatId} chatId={chatId} savedDraft={summary?.draft ?? ''} />
     </section>
   )
 }
@@ -74,7 +73,7 @@ function ContactNotices({ publicKey }: { publicKey: string }) {
   )
 }
 
-function ConversationHeader({ summary }: { summary: ChatSummary }) {
+function ConversationHeader({ summary }: { summary: Chat }) {
   const leave = useChatStore((s) => s.leave)
   const contact = useContact(summary.contact?.publicKey)
   const openContact = useContactStore((s) => s.open)
@@ -116,7 +115,7 @@ function ConversationHeader({ summary }: { summary: ChatSummary }) {
           <button
             type="button"
             className="button small danger"
-            onClick={() => void leave(summary.chatId).then((error) => setProblem(error ? errorText(error) : null))}
+            onClick={() => void leave(summary.id).then((error) => setProblem(error ? errorText(error) : null))}
           >
             {t('chats.leave')}
           </button>

@@ -91,7 +91,6 @@ const NAV: Page[] = ['profile', 'network', 'settings']
 function Home({ account }: { account: Account }) {
   const openAccount = useChatStore((s) => s.openAccount)
   const closeAccount = useChatStore((s) => s.closeAccount)
-  const db = useChatStore((s) => s.db)
   const activeChatId = useChatStore((s) => s.activeChatId)
   const selectChat = useChatStore((s) => s.selectChat)
   const chatError = useChatStore((s) => s.error)
@@ -135,25 +134,22 @@ function Home({ account }: { account: Account }) {
             {t('chats.start')}
           </button>
         </div>
-        {db && (
-          <ErrorBoundary
-            name="The chat list"
-            fallback={
-              <p className="chat-list muted small" data-testid="chat-list-unshowable">
-                {t('chats.unshowable')}
-              </p>
-            }
-          >
-            <ChatList
-              db={db}
-              activeChatId={activeChatId}
-              onSelect={(chatId) => {
-                openContact(null)
-                void selectChat(chatId)
-              }}
-            />
-          </ErrorBoundary>
-        )}
+        <ErrorBoundary
+          name="The chat list"
+          fallback={
+            <p className="chat-list muted small" data-testid="chat-list-unshowable">
+              {t('chats.unshowable')}
+            </p>
+          }
+        >
+          <ChatList
+            activeChatId={activeChatId}
+            onSelect={(chatId) => {
+              openContact(null)
+              void selectChat(chatId)
+            }}
+          />
+        </ErrorBoundary>
         <div className="sidebar-nav">
           {NAV.map((item) => (
             <button
@@ -172,7 +168,7 @@ function Home({ account }: { account: Account }) {
         <main className="content">
           <ContactPage key={contactKey} publicKey={contactKey} onBack={() => openContact(null)} />
         </main>
-      ) : db && activeChatId ? (
+      ) : activeChatId ? (
         <main className="content conversation-page">
           <ErrorBanner error={chatError} onDismiss={clearChatError} />
           <ErrorBoundary
@@ -184,7 +180,7 @@ function Home({ account }: { account: Account }) {
               </p>
             }
           >
-            <Conversation db={db} chatId={activeChatId} />
+            <Conversation chatId={activeChatId} />
           </ErrorBoundary>
         </main>
       ) : (

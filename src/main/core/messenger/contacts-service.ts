@@ -1,0 +1,144 @@
+import { equalBytes } from '@noble/curves/utils.js'
+import { type Author, type Contact, HushError, type SafetyNumberView, type ScanOutcome } from '../../../shared/api'
+import type { InstallationsEvent } from '../crypto/session-manager'
+import { chatKeyId } from '../protocol/chat-matching'
+import { safetyNumber } from '../trust/safety-number'
+import { compareScannedQr, verificationQrPayload } from '../trust/verification-qr'
+import type { ContactBook, ContactRecord } from './contact-book'
+import { ContactView } from './contact-view'
+import type { MessengerContext } from './context'
+import { receivedDisplayName } from './display-name'
+import { AuthorCache, parseChatKey } from './identities'
+import { Transaction } from './transaction'
+
+/**
+ * The people this account talks to: the contacts API (names, verification, safety numbers, devices),
+ * names learnt from ContactUpdates, and how authors are shown. A change is announced once per transaction,
+ * after it commits.
+ */
+export class ContactsService {
+  private readonly authors = new AuthorCache()
+  /** Rebuilt after every committed change of the contact book. */
+  private view: ContactView | null = null
+  /** Transactions that will announce a contact change once committed (one event each). */
+  private readonly announcing = new WeakSet<Transaction>()
+
+  constructor(
+    private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'emit' | 'now' | 'log' | 'serial' | 'stopped'>,
+    private readonly book: ContactBook,
+    /** The name chosen at account creation ('' for none). */
+    private readonly displayName: string
+  ) {}
+
+  get(id: string, tx?: Transaction): ContactRecord | undefined {
+    return this.book.get(id, tx)
+  }
+
+  list(): Contact[] {
+    return this.contactView().all()
+  }
+
+  /** What we know about any key; one without a record is checked for look-alikes like a newcomer. */
+  contact(publicKey: string): Contact {
+    const id = chatKeyId(parseChatKey(publicKey))
+    return this.contactView().contact(id, this.book.get(id))
+  }
+
+  safetyNumber(publicKey: string): SafetyNumberView {
+    const key = this.otherKey(publicKey)
+    const { digits, groups } = safetyNumber(this.ctx.identity.publicKey, key)
+    return { digits, groups, qrPayload: verificationQrPayload(this.ctx.identity.publicKey, key) }
+  }
+
+  setVerified(publicKey: string, verified: boolean): Promise<Contact> {
+    const id = chatKeyId(this.otherKey(publicKey))
+    return this.ctx.serial(async () => {
+      const tx = new Transaction()
+      this.book.setVerified(tx, id, verified, this.ctx.now())
+      this.changed(tx)
+      await tx.commit(this.ctx.store)
+      return this.contact(id)
+    })
+  }
+
+  /** A scanned code that matches marks the contact verified; anything else changes nothing. */
+  async verifyScan(publicKey: string, text: string): Promise<{ outcome: ScanOutcome; contact: Contact }> {
+    const key = this.otherKey(publicKey)
+    const outcome = compareScannedQr(this.ctx.identity.publicKey, key, text)
+    const contact = outcome === 'match' ? await this.setVerified(publicKey, true) : this.contact(publicKey)
+    return { outcome, contact }
+  }
+
+  acknowledgeDevices(publicKey: string): Promise<Contact> {
+    const id = chatKeyId(this.otherKey(publicKey))
+    return this.ctx.serial(async () => {
+      const tx = new Transaction()
+      this.book.acknowledgeDevices(tx, id, this.ctx.now())
+      this.changed(tx)
+      await tx.commit(this.ctx.store)
+      return this.contact(id)
+    })
+  }
+
+  /** Someone we now talk to 1:1 becomes a contact (met now) if they were not one. */
+  ensure(tx: Transaction, id: string): void {
+    if (this.book.get(id, tx)) return
+    this.book.ensure(tx, id, this.ctx.now())
+    this.changed(tx)
+  }
+
+  /**
+   * A ContactUpdate sent to us directly: newer clock wins. Returns a drop reason when the name fails the
+   * extension's rules (the stored one stays as it is).
+   */
+  applyUpdate(tx: Transaction, senderId: string, clock: bigint, rawName: string): string | null {
+    if (senderId === this.ctx.ownKeyId) return null
+    const check = receivedDisplayName(rawName)
+    if (!check.ok) return `CONTACT_NAME_${check.reason}`
+    const known = this.book.get(senderId, tx) !== undefined
+    if (this.book.applyName(tx, senderId, clock, check.name, this.ctx.now()) || !known) this.changed(tx)
+    return null
+  }
+
+  /** Devices listed by a contact's bundle, for the contact page and the verified contact's new-device notice. */
+  readonly onInstallations = (event: InstallationsEvent): void => {
+    if (this.ctx.stopped() || event.peer === this.ctx.ownKeyId) return
+    const devices = event.installations.map((i) => ({ installationId: i.id, firstSeen: i.firstSeen }))
+    this.ctx
+      .serial(async () => {
+        const tx = new Transaction()
+        if (!this.book.recordDevices(tx, event.peer, devices, this.ctx.now())) return
+        this.changed(tx)
+        await tx.commit(this.ctx.store)
+      })
+      .catch((error: unknown) => this.ctx.log.error('contact devices not recorded', { error }))
+  }
+
+  authorOf(authorId: string): Author {
+    const author = this.authors.of(authorId)
+    const name = authorId === this.ctx.ownKeyId ? this.displayName : this.book.get(authorId)?.displayName
+    return name ? { ...author, displayName: name } : author
+  }
+
+  /** A key given to a contact method, as long as it is not ours. */
+  private otherKey(publicKey: string): Uint8Array {
+    const key = parseChatKey(publicKey)
+    if (equalBytes(key, this.ctx.identity.publicKey)) throw new HushError('BAD_REQUEST', 'That is your own chat key.')
+    return key
+  }
+
+  private contactView(): ContactView {
+    this.view ??= new ContactView(this.book.all())
+    return this.view
+  }
+
+  /** The contact book changed in `tx`: once committed, the view is stale and the renderer hears. */
+  private changed(tx: Transaction): void {
+    if (this.announcing.has(tx)) return
+    this.announcing.add(tx)
+    tx.onCommit(() => (this.view = null))
+    tx.afterCommit(() => {
+      if (!this.ctx.stopped()) this.ctx.emit('contacts.changed', { contacts: this.list() })
+    })
+  }
+}

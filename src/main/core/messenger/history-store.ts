@@ -1,0 +1,156 @@
+import type { HistoryWindow, Message, MessageRange } from '../../../shared/api'
+import type { EncryptedStore } from '../storage/encrypted-store'
+import { chatHash, iterateJson, MESSAGE_INDEX_PREFIX, messageRecordKey, HISTORY_PREFIX } from './records'
+import type { Transaction } from './transaction'
+
+/**
+ * Clocks in record keys: 2^64 minus the clock, in fixed-width hex, so key order is newest first. LevelDB
+ * reads forwards much faster than backwards, and the page read most (a chat's newest) is then a forward
+ * scan from the chat's first key. 17 digits hold every clock a uint64 field can carry once turned into a
+ * JSON number (2^64 itself, after rounding).
+ */
+const CLOCK_DIGITS = 17
+const CLOCK_END = 1n << 64n
+
+/** Where a message sits: enough to find its record from its id. */
+interface IndexEntry {
+  chatId: string
+  clock: number
+}
+
+/**
+ * Every message of the account, once, in the account's EncryptedStore: `messenger/history/<chat>/<2^64 - clock>/<id>`
+ * holds the message (ordered by chat, then newest clock first, the order a conversation is opened and paged),
+ * `messenger/message/<id>` says where it is. Writes are staged into the Transaction of the protocol step
+ * that produced them; reads go to the store, so they see what is committed. Nothing is cached: a page is a
+ * bounded range read, whatever the size of the history.
+ */
+export class HistoryStore {
+  constructor(private readonly store: EncryptedStore) {}
+
+  /** Stages `message` (new, or a new state of a stored one: its chat and clock never change). */
+  put(tx: Transaction, message: Message): void {
+    tx.putJson(messageKey(message.chatId, message.clock, message.id), message)
+    tx.putJson(messageRecordKey(MESSAGE_INDEX_PREFIX, message.id), { chatId: message.chatId, clock: message.clock } satisfies IndexEntry)
+  }
+
+  async get(id: string): Promise<Message | undefined> {
+    const where = await this.store.getJson<IndexEntry>(messageRecordKey(MESSAGE_INDEX_PREFIX, id))
+    return where ? this.store.getJson<Message>(messageKey(where.chatId, where.clock, id)) : undefined
+  }
+
+  async has(id: string): Promise<boolean> {
+    return (await this.store.get(messageRecordKey(MESSAGE_INDEX_PREFIX, id))) !== undefined
+  }
+
+  /** The newest message of a chat, if it has any. */
+  async newest(chatId: string): Promise<Message | undefined> {
+    return (await this.slice(chatId, OPEN, { reverse: true, limit: 1 }))[0]
+  }
+
+  /** Stages the removal of every message of a chat. */
+  async deleteChat(tx: Transaction, chatId: string): Promise<void> {
+    for await (const [key, message] of iterateJson<Message>(this.store, chatPrefix(chatId))) {
+      tx.del(key)
+      tx.del(messageRecordKey(MESSAGE_INDEX_PREFIX, message.id))
+    }
+  }
+
+  /** The range holding the newest `count` messages. */
+  async latestRange(chatId: string, count: number): Promise<MessageRange> {
+    const newest = await this.slice(chatId, OPEN, { reverse: true, limit: count })
+    const oldest = newest.at(-1)
+    return newest.length < count || !oldest ? OPEN : { lower: oldest.clock, upper: null }
+  }
+
+  /** Adds up to `page` older messages above the range, dropping the newest ones beyond `max`. */
+  async olderRange(chatId: string, range: MessageRange, page: number, max: number): Promise<MessageRange> {
+    if (range.lower === null) return range
+    const older = await this.slice(chatId, { lower: null, upper: range.lower }, { reverse: true, limit: page, upperExclusive: true })
+    const last = older.at(-1)
+    const lower = older.length < page || !last ? null : last.clock
+    const kept = await this.slice(chatId, { lower, upper: range.upper }, { limit: max + 1 })
+    const cut = kept[max - 1]
+    return kept.length > max && cut ? { lower, upper: cut.clock } : { lower, upper: range.upper }
+  }
+
+  /** Adds up to `page` newer messages below the range, dropping the oldest ones beyond `max`. */
+  async newerRange(chatId: string, range: MessageRange, page: number, max: number): Promise<MessageRange> {
+    if (range.upper === null) return range
+    const newer = await this.slice(chatId, { lower: range.upper, upper: null }, { limit: page, lowerExclusive: true })
+    const last = newer.at(-1)
+    const upper = newer.length < page || !last ? null : last.clock
+    const kept = await this.slice(chatId, { lower: range.lower, upper }, { reverse: true, limit: max + 1 })
+    const cut = kept[max - 1]
+    return kept.length > max && cut ? { lower: cut.clock, upper } : { lower: range.lower, upper }
+  }
+
+  /**
+   * Reads a range, never more than `limit` messages. When the range holds more (a burst of new messages
+   * while the person follows the conversation, or a history fetch), the end being followed wins and the
+   * range shrinks to what is shown, cut between two clocks so paging on reaches every message.
+   */
+  async read(chatId: string, range: MessageRange, limit: number): Promise<HistoryWindow> {
+    const followingEnd = range.upper === null
+    // One row more than asked says, without another scan, whether the range goes on past the page.
+    const fetched = await this.slice(chatId, range, { reverse: followingEnd, limit: limit + 1 })
+    const beyond = fetched.length > limit
+    let rows = fetched.slice(0, limit)
+    if (followingEnd) rows.reverse()
+    let shown = range
+    let cut = false
+    if (rows.length === limit) {
+      const edge = (followingEnd ? rows[0] : rows.at(-1))?.clock
+      const whole = rows.filter((message) => message.clock !== edge)
+      const first = whole[0]
+      const last = whole.at(-1)
+      if (first && last) {
+        rows = whole
+        cut = true
+        shown = followingEnd ? { lower: first.clock, upper: null } : { lower: range.lower, upper: last.clock }
+      }
+    }
+    const older = (lower: number | null) => lower !== null && this.slice(chatId, { lower: null, upper: lower }, { limit: 1, upperExclusive: true }).then((r) => r.length > 0)
+    const newer = (upper: number | null) => upper !== null && this.slice(chatId, { lower: upper, upper: null }, { limit: 1, lowerExclusive: true }).then((r) => r.length > 0)
+    const hasOlder = followingEnd && (beyond || cut) ? true : await older(shown.lower)
+    const hasNewer = !followingEnd && (beyond || cut) ? true : await newer(shown.upper)
+    return { messages: rows, range: shown, hasOlder, hasNewer }
+  }
+
+
+  /** Messages of a chat with clocks in `range` (inclusive unless told), in clock order or reversed (newest first). */
+  private async slice(
+    chatId: string,
+    range: MessageRange,
+    options: { reverse?: boolean; limit: number; lowerExclusive?: boolean; upperExclusive?: boolean }
+  ): Promise<Message[]> {
+    const prefix = chatPrefix(chatId)
+    const bounds: { from?: string; to?: string } = {}
+    // Keys run newest first: the upper clock bound starts the key range, the lower one ends it.
+    if (range.upper !== null) bounds.from = prefix + clockKey(options.upperExclusive ? BigInt(range.upper) - 1n : BigInt(range.upper))
+    if (range.lower !== null) bounds.to = prefix + clockKey(options.lowerExclusive ? BigInt(range.lower) : BigInt(range.lower) - 1n)
+    const rows: Message[] = []
+    if (options.limit <= 0) return rows
+    for await (const [, message] of iterateJson<Message>(this.store, prefix, { ...bounds, reverse: !(options.reverse ?? false), limit: options.limit })) {
+      rows.push(message)
+    }
+    return rows
+  }
+
+}
+
+const OPEN: MessageRange = { lower: null, upper: null }
+
+function chatPrefix(chatId: string): string {
+  return `${HISTORY_PREFIX}${chatHash(chatId)}/`
+}
+
+/** The key part of a clock; clocks outside [0, 2^64] (none come from a uint64) are clamped into it. */
+function clockKey(clock: bigint): string {
+  const clamped = clock < 0n ? 0n : clock > CLOCK_END ? CLOCK_END : clock
+  return (CLOCK_END - clamped).toString(16).padStart(CLOCK_DIGITS, '0')
+}
+
+function messageKey(chatId: string, clock: number, id: string): string {
+  return `${chatPrefix(chatId)}${clockKey(BigInt(Math.max(0, Math.floor(clock))))}/${id.replace(/^0x/, '')}`
+}

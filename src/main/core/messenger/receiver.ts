@@ -1,0 +1,182 @@
+import { equalBytes } from '@noble/curves/utils.js'
+import type { Message } from '../../../shared/api'
+import { ProtocolMessageSchema } from '../crypto/gen/encryption/protocol_message_pb'
+import { chatKeyId, matchChat } from '../protocol/chat-matching'
+import { decodeSyncPayload } from '../protocol/datasync/payload'
+import { decodeProto, DecodeError } from '../protocol/decode'
+import { readInbound, type InboundResult } from '../protocol/inbound'
+import { DropCounter } from '../protocol/validation'
+import { MessageKind } from '../protocol/wrapper'
+import { CryptoError } from '../primitives/crypto-error'
+import type { ReceivedMessage } from '../whisper/filters'
+import type { BundleAdvertiser } from './bundle-advertiser'
+import type { ChangeFeed } from './change-feed'
+import type { ContactsService } from './contacts-service'
+import type { MessengerContext } from './context'
+import type { DirectSender } from './direct-sender'
+import { Transaction } from './transaction'
+import type { Inbound } from './transport'
+
+/**
+ * The inbound pipeline, one message at a time on the serial queue: Whisper signer → decrypt (or the public
+ * path) → MVDS → wrapper, id and validation → chat matching → dedupe → one commit with the session state
+ * that decrypted it → events. Failures are counted by reason (debug.drops), never thrown at the network.
+ */
+export class Receiver {
+  private readonly drops = new DropCounter()
+  /** Drops before the payload layer (unsigned envelopes, undecryptable messages), by reason. */
+  private readonly transportDrops = new Map<string, number>()
+
+  constructor(
+    private readonly ctx: Pick<MessengerContext, 'store' | 'sessions' | 'identity' | 'ownKeyId' | 'chats' | 'seen' | 'now' | 'log' | 'serial' | 'stopped'>,
+    private readonly parts: {
+      feed: ChangeFeed
+      direct: DirectSender
+      contacts: ContactsService
+      advertiser: BundleAdvertiser
+      /** A 1:1 chat someone else started, once committed: watch it, tell them our name. */
+      onChatStarted(chatId: string): void
+    }
+  ) {}
+
+  readonly onInbound = (inbound: Inbound): void => {
+    if (this.ctx.stopped()) return
+    this.ctx.serial(() => this.receive(inbound)).catch((error: unknown) => this.ctx.log.error('received message not processed', { error }))
+  }
+
+  dropCounts(): Record<string, number> {
+    return { ...this.drops.snapshot(), ...Object.fromEntries(this.transportDrops) }
+  }
+
+  private async receive(inbound: Inbound): Promise<void> {
+    if (this.ctx.stopped()) return
+    const { message } = inbound
+    // status-go drops every envelope that is not Whisper-signed: the signer is the sender.
+    if (!message.signer) return this.countDrop('UNSIGNED_ENVELOPE')
+    if (inbound.kind === 'public') return this.receivePublic(message)
+    // Our own posts on a shared (negotiated, contact-code) topic come back to us; nothing to do.
+    if (equalBytes(message.signer, this.ctx.identity.publicKey)) return
+    return this.receiveDirect(message.signer, message)
+  }
+
+  private async receivePublic(message: ReceivedMessage): Promise<void> {
+    const result = readInbound(publicPayload(message.payload), this.inboundContext(message), this.drops)
+    const tx = new Transaction()
+    const shown = this.stageReceived(tx, result, false)
+    if (!shown) return
+    tx.afterCommit(() => this.parts.feed.upserted([shown]))
+    await tx.commit(this.ctx.store)
+  }
+
+  /** A ProtocolMessage from `sender`: bundles, a DH/X3DH/ratchet-encrypted MVDS payload or bare message. */
+  private async receiveDirect(sender: Uint8Array, message: ReceivedMessage): Promise<void> {
+    let outcome
+    try {
+      outcome = await this.ctx.sessions.decrypt(sender, message.payload)
+    } catch (error) {
+      if (error instanceof CryptoError) return this.countDrop(`DECRYPT_${error.code}`)
+      if (error instanceof DecodeError) return this.countDrop('MALFORMED_PROTOCOL_MESSAGE')
+      throw error
+    }
+    const tx = new Transaction()
+    tx.add(outcome.writes)
+    if (outcome.kind === 'not-for-us') {
+      await tx.commit(this.ctx.store)
+      if (outcome.reason === 'other-device') await this.parts.advertiser.replyTo(sender)
+      return
+    }
+    const { direct } = this.parts
+    const shown: Message[] = []
+    const before = direct.snapshot()
+    if (outcome.kind === 'message') {
+      const sync = decodeSyncPayload(outcome.payload)
+      // An empty payload is no message: status-go's MVDS sends one in answer to an ack-only payload, and a
+      // device-not-found reply carries only its bundle.
+      const bodies = sync ? direct.receive(tx, sender, sync, shown) : outcome.payload.length > 0 ? [outcome.payload] : []
+      for (const body of bodies) {
+        const received = this.stageReceived(tx, readInbound(body, this.inboundContext(message), this.drops), true)
+        if (received) shown.push(received)
+      }
+      tx.afterCommit(() => outcome.confirm())
+    }
+    tx.afterCommit(() => this.parts.feed.upserted(shown))
+    await direct.commit(tx, before)
+    direct.acknowledgeSoon()
+  }
+
+  /**
+   * Files a validated message under its chat (status-go matchMessage), unless its id was seen before.
+   * Only chat messages are shown; a ContactUpdate sent to us directly updates its sender's contact,
+   * other payload types are accepted and ignored.
+   */
+  private stageReceived(tx: Transaction, result: InboundResult, direct: boolean): Message | null {
+    if (!result.ok) return null
+    const { contacts, feed } = this.parts
+    if (result.payload.kind === MessageKind.CONTACT_UPDATE) {
+      if (!direct) return null
+      const { clock, hushDisplayName } = result.payload.message
+      const dropped = contacts.applyUpdate(tx, chatKeyId(result.envelope.author), clock, hushDisplayName)
+      if (dropped) this.countDrop(dropped)
+      return null
+    }
+    if (result.payload.kind !== MessageKind.CHAT_MESSAGE) return null
+    const { envelope } = result
+    const chatMessage = result.payload.message
+    const { chats, seen } = this.ctx
+    if (seen.has(envelope.id, tx)) return null
+    const match = matchChat(chatMessage, envelope.author, {
+      ownKey: this.ctx.identity.publicKey,
+      findChat: (id) => chats.known(id, tx)
+    })
+    if (!match.ok) {
+      this.drops.record(match.reason)
+      return null
+    }
+    const now = this.ctx.now()
+    if (match.createOneToOne) {
+      chats.add(tx, { id: match.chatId, kind: 'one-to-one', joinedAt: now, lastClock: '0' })
+      tx.afterCommit(() => this.parts.onChatStarted(match.chatId))
+    }
+    const chat = chats.get(match.chatId, tx)!
+    if (chat.kind === 'one-to-one') contacts.ensure(tx, chat.id)
+    chats.observe(tx, chat.id, chatMessage.clock)
+    seen.add(tx, envelope.id, now)
+    const authorId = chatKeyId(envelope.author)
+    const message: Message = {
+      id: envelope.id,
+      chatId: chat.id,
+      chatKind: chat.kind,
+      author: contacts.authorOf(authorId),
+      outgoing: authorId === this.ctx.ownKeyId,
+      text: chatMessage.text,
+      clock: Number(chatMessage.clock),
+      timestamp: Number(chatMessage.timestamp),
+      receivedAt: now,
+      ...(chatMessage.responseTo ? { responseTo: chatMessage.responseTo } : {}),
+      status: authorId === this.ctx.ownKeyId ? 'sent' : 'received'
+    }
+    feed.storeNew(tx, message)
+    return message
+  }
+
+  private inboundContext(message: ReceivedMessage) {
+    return { transportSigner: message.signer, whisperTimestampMs: message.sent * 1000, nowMs: this.ctx.now() }
+  }
+
+  private countDrop(reason: string): void {
+    this.transportDrops.set(reason, (this.transportDrops.get(reason) ?? 0) + 1)
+  }
+}
+
+/**
+ * The signed wrapper carried by a public-chat envelope. 2019 clients (status-go ≤ 0.34) put it in a
+ * ProtocolMessage's public_message; a v0.52 wrapper does not parse as a ProtocolMessage with one.
+ */
+function publicPayload(payload: Uint8Array): Uint8Array {
+  try {
+    const legacy = decodeProto(ProtocolMessageSchema, payload)
+    return legacy.publicMessage.length > 0 ? legacy.publicMessage : payload
+  } catch {
+    return payload
+  }
+}
