@@ -1,6 +1,7 @@
 import Dexie, { type Table } from 'dexie'
-import type { Message } from '../../../shared/api'
+import { Message } from '../../../shared/api'
 import type { HushClient } from '../../../shared/api/client'
+import { clipText } from '../features/chats/message-text'
 
 /** Below the contract's bound of 500 messages per history.import. */
 const BATCH = 500
@@ -8,6 +9,18 @@ const BATCH = 500
 /** The per-account database renderers kept before main owned the history (schema version 1). */
 function legacyName(accountId: string): string {
   return `hush-account-${accountId}`
+}
+
+/**
+ * What of a batch of old records main can take: records older versions stored were never bounded, so one
+ * that is not a message is left behind (rather than refusing the whole batch) and text is clipped to what the
+ * timeline would show anyway.
+ */
+export function importable(records: readonly unknown[]): Message[] {
+  return records.flatMap((record) => {
+    const parsed = Message.safeParse(record)
+    return parsed.success ? [{ ...parsed.data, text: clipText(parsed.data.text) }] : []
+  })
 }
 
 /**
@@ -21,13 +34,13 @@ export async function forgetLegacyHistory(accountId: string, client: HushClient)
   const db = new Dexie(name)
   db.version(1).stores({ messages: 'id, [chatId+clock]', chats: 'chatId, lastActivity', drafts: 'chatId' })
   try {
-    const messages: Table<Message, string> = db.table('messages')
+    const messages: Table<unknown, string> = db.table('messages')
     let after: string | null = null
     for (;;) {
-      const batch: Message[] = await (after === null ? messages.orderBy('id') : messages.where('id').above(after)).limit(BATCH).toArray()
-      const last = batch.at(-1)
+      const batch: unknown[] = await (after === null ? messages.orderBy('id') : messages.where('id').above(after)).limit(BATCH).toArray()
+      const last = batch.at(-1) as { id: string } | undefined
       if (!last) break
-      const result = await client.call('history.import', { messages: batch })
+      const result = await client.call('history.import', { messages: importable(batch) })
       if (!result.ok) throw new Error(result.error.message)
       after = last.id
     }
