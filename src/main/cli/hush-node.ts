@@ -67,11 +67,9 @@ async function main(argv: string[]): Promise<number | null> {
     return 1
   }
   io.out(node.enode)
-  let stopping = false
   const shutdown = async (): Promise<void> => {
-    // The handlers stay installed: a second signal while stopping must not kill the process half-way.
-    if (stopping) return
-    stopping = true
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await mailserver?.stop()
     await node.stop()
     io.out('stopped')
