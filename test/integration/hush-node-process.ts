@@ -4,8 +4,8 @@ import { resolve as resolvePath } from 'node:path'
 import { createInterface } from 'node:readline'
 
 const ROOT = resolvePath(import.meta.dirname, '../..')
-const TSX = resolvePath(ROOT, 'node_modules/.bin/tsx')
-const ENTRY = resolvePath(ROOT, 'src/main/cli/hush-node.ts')
+/** The built command, as `npx hush-node` runs it (`npm test` builds first): no tsx wrapper between us and its signals. */
+const ENTRY = resolvePath(ROOT, 'bin/hush-node.js')
 
 /** A `hush-node` child process whose stdout lines are collected and awaitable. */
 export class HushNodeProcess {
@@ -32,7 +32,7 @@ export class HushNodeProcess {
 
   /** Start `hush-node args…` and wait for its first line (its enode URL). */
   static async start(args: string[]): Promise<HushNodeProcess> {
-    const child = spawn(TSX, [ENTRY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [ENTRY, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     const events = new EventEmitter<{ line: [string] }>()
     const lines: string[] = []
     const stderr: string[] = []
