@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from './fixtures/app'
+import { allowKeyStretching } from './fixtures/key-stretching'
 import { createIdentity } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
@@ -34,11 +35,11 @@ test('create an identity, lock, fail with a wrong password, unlock; restore it e
   await expect(page.getByTestId('account-name')).toHaveText('Alice')
   await page.getByLabel('Password').fill('not the password')
   await page.getByRole('button', { name: 'Unlock' }).click()
-  await expect(page.getByTestId('error')).toHaveText('Wrong password.')
+  await expect(page.getByTestId('error')).toHaveText('Wrong password.', { timeout: allowKeyStretching() })
   await snap(page, 'unlock-wrong-password')
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Unlock' }).click()
-  await expect(page.getByTestId('chat-key')).toHaveText(created.publicKey)
+  await expect(page.getByTestId('chat-key')).toHaveText(created.publicKey, { timeout: allowKeyStretching() })
 
   const bob = await launch({ name: 'restored' })
   await bob.page.getByRole('button', { name: 'Restore from recovery phrase' }).click()
@@ -67,7 +68,7 @@ test('create an identity, lock, fail with a wrong password, unlock; restore it e
   await bob.page.getByLabel('Password', { exact: true }).fill('another-pass')
   await bob.page.getByLabel('Confirm password').fill('another-pass')
   await bob.page.getByRole('button', { name: 'Restore' }).click()
-  await expect(bob.page.getByTestId('chat-key')).toHaveText(created.publicKey, { timeout: 30_000 })
+  await expect(bob.page.getByTestId('chat-key')).toHaveText(created.publicKey, { timeout: allowKeyStretching() })
   await expect(bob.page.getByTestId('profile-alias')).toHaveText(created.alias)
   await expect(bob.page.getByTestId('backup-reminder')).toBeHidden()
 
