@@ -1,10 +1,12 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
-import type { Chat, ChatKind } from '../../../shared/api'
+import { z } from 'zod'
+import { type Chat, ChatKind, PUBLIC_KEY_PATTERN } from '../../../shared/api'
 import { nextClockAndTimestamp, observeClock, type ClockAndTimestamp } from '../protocol/clock'
 import type { KnownChat } from '../protocol/chat-matching'
 import type { EncryptedStore } from '../storage/encrypted-store'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
 import { publicIdentityOfKey } from './identities'
-import { CHAT_PREFIX, chatRecordKey, iterateJson } from './records'
+import { CHAT_PREFIX, Count, DecimalClock, type RecordKeys } from './records'
 import type { Transaction } from './transaction'
 
 /** A joined chat as stored: public chats by name, 1:1 chats by the other person's "0x04…" key. */
@@ -16,14 +18,21 @@ export interface ChatRecord {
   lastClock: string
 }
 
+const ChatRecordSchema: z.ZodType<ChatRecord> = z
+  .object({ id: z.string().min(1).max(300), kind: ChatKind, joinedAt: Count, lastClock: DecimalClock })
+  .refine((chat) => chat.kind === 'public' || PUBLIC_KEY_PATTERN.test(chat.id), 'a 1:1 chat is named by a chat key')
+
 /** The account's joined chats, loaded once and kept in memory; every change goes through a Transaction. */
 export class ChatList {
-  private constructor(private readonly chats: Map<string, ChatRecord>) {}
+  private constructor(
+    private readonly chats: Map<string, ChatRecord>,
+    private readonly keys: RecordKeys
+  ) {}
 
-  static async load(store: EncryptedStore): Promise<ChatList> {
+  static async load(store: EncryptedStore, keys: RecordKeys, onUnreadable: OnUnreadable): Promise<ChatList> {
     const chats = new Map<string, ChatRecord>()
-    for await (const [, record] of iterateJson<ChatRecord>(store, CHAT_PREFIX)) chats.set(record.id, record)
-    return new ChatList(chats)
+    for await (const [, record] of iterateParsed(store, CHAT_PREFIX, ChatRecordSchema, onUnreadable)) chats.set(record.id, record)
+    return new ChatList(chats, keys)
   }
 
   get(id: string): ChatRecord | undefined {
@@ -43,12 +52,12 @@ export class ChatList {
 
   add(tx: Transaction, record: ChatRecord): void {
     this.chats.set(record.id, record)
-    tx.putJson(chatRecordKey(record.id), record)
+    tx.putJson(this.keys.chat(record.id), record)
   }
 
   remove(tx: Transaction, id: string): void {
     this.chats.delete(id)
-    tx.del(chatRecordKey(id))
+    tx.del(this.keys.chat(id))
   }
 
   /** Clock and timestamp for a message we send now in `id`; the chat's clock advances. */

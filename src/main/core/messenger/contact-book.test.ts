@@ -3,10 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
+import { RecordIds } from '../crypto/protocol-state'
 import { ContactBook } from './contact-book'
+import { RecordKeys } from './records'
 import { Transaction } from './transaction'
 
 const KEY = deriveStoreKey(new Uint8Array(32).fill(7))
+const KEYS = new RecordKeys(new RecordIds(new Uint8Array(32).fill(7)))
+const unexpected = (error: Error): never => {
+  throw error
+}
 const BOB = '0x04' + 'b'.repeat(128)
 const CAROL = '0x04' + 'c'.repeat(128)
 const cleanup: Array<() => Promise<void>> = []
@@ -31,7 +37,7 @@ async function change(store: EncryptedStore, step: (tx: Transaction) => void): P
 describe('ContactBook', () => {
   it('keeps names, verification and devices across a reload', async () => {
     const { store, dir } = await openStore()
-    const book = await ContactBook.load(store)
+    const book = await ContactBook.load(store, KEYS, unexpected)
     await change(store, (tx) => {
       book.ensure(tx, CAROL, 2000)
       book.applyName(tx, BOB, 5n, 'Bob', 1000)
@@ -40,7 +46,7 @@ describe('ContactBook', () => {
     })
     await store.close()
     const reopened = await openStore(dir)
-    const loaded = await ContactBook.load(reopened.store)
+    const loaded = await ContactBook.load(reopened.store, KEYS, unexpected)
     expect(loaded.all().map((c) => c.publicKey)).toEqual([BOB, CAROL])
     expect(loaded.get(BOB)).toEqual({
       publicKey: BOB,
@@ -55,7 +61,7 @@ describe('ContactBook', () => {
 
   it('takes a name only from a newer clock; an empty name clears it', async () => {
     const { store } = await openStore()
-    const book = await ContactBook.load(store)
+    const book = await ContactBook.load(store, KEYS, unexpected)
     const tx = new Transaction()
     expect(book.applyName(tx, BOB, 10n, 'Bob', 0)).toBe(true)
     expect(book.applyName(tx, BOB, 9n, 'Mallory', 0)).toBe(false)
@@ -69,7 +75,7 @@ describe('ContactBook', () => {
 
   it('notes new devices of a verified contact until acknowledged or re-verified', async () => {
     const { store } = await openStore()
-    const book = await ContactBook.load(store)
+    const book = await ContactBook.load(store, KEYS, unexpected)
     const tx = new Transaction()
     const laptop = { installationId: 'laptop', firstSeen: 1 }
     const phone = { installationId: 'phone', firstSeen: 2 }

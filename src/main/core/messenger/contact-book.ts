@@ -1,6 +1,8 @@
-import type { ContactDevice } from '../../../shared/api'
+import { z } from 'zod'
+import { ContactDevice, PUBLIC_KEY_PATTERN } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
-import { CONTACT_PREFIX, contactRecordKey, iterateJson } from './records'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
+import { CONTACT_PREFIX, Count, DecimalClock, type RecordKeys } from './records'
 import type { Transaction } from './transaction'
 
 /** One contact as stored in the account's protocol state. */
@@ -19,18 +21,36 @@ export interface ContactRecord {
   newDevices: ContactDevice[]
 }
 
+/** Devices are bounded like everything read from disk: a bundle lists at most a handful. */
+const StoredDevices = z.array(ContactDevice).max(1000)
+
+const ContactRecordSchema: z.ZodType<ContactRecord> = z.object({
+  publicKey: z.string().regex(PUBLIC_KEY_PATTERN),
+  since: Count,
+  displayName: z.string().max(1000).optional(),
+  nameClock: DecimalClock,
+  verifiedAt: Count.optional(),
+  devices: StoredDevices,
+  newDevices: StoredDevices
+})
+
 /**
  * The people this account has met directly (1:1 partners, senders of direct messages, verified keys),
  * loaded once and kept in memory; every change goes through a Transaction, so a contact's name,
  * devices and verification commit atomically with whatever message or session write revealed them.
  */
 export class ContactBook {
-  private constructor(private readonly contacts: Map<string, ContactRecord>) {}
+  private constructor(
+    private readonly contacts: Map<string, ContactRecord>,
+    private readonly keys: RecordKeys
+  ) {}
 
-  static async load(store: EncryptedStore): Promise<ContactBook> {
+  static async load(store: EncryptedStore, keys: RecordKeys, onUnreadable: OnUnreadable): Promise<ContactBook> {
     const contacts = new Map<string, ContactRecord>()
-    for await (const [, record] of iterateJson<ContactRecord>(store, CONTACT_PREFIX)) contacts.set(record.publicKey, record)
-    return new ContactBook(contacts)
+    for await (const [, record] of iterateParsed(store, CONTACT_PREFIX, ContactRecordSchema, onUnreadable)) {
+      contacts.set(record.publicKey, record)
+    }
+    return new ContactBook(contacts, keys)
   }
 
   get(publicKey: string): ContactRecord | undefined {
@@ -85,7 +105,7 @@ export class ContactBook {
 
   private put(tx: Transaction, record: ContactRecord): ContactRecord {
     this.contacts.set(record.publicKey, record)
-    tx.putJson(contactRecordKey(record.publicKey), record)
+    tx.putJson(this.keys.contact(record.publicKey), record)
     return record
   }
 }

@@ -55,6 +55,9 @@ function open(client: WhisperNode, server: WhisperNode, store: EncryptedStore, n
     mailservers: () => [server.enode],
     onState: (state) => states.push(state),
     drained: async () => undefined,
+    onUnreadable: (error) => {
+      throw error
+    },
     now: () => nowMs,
     pageTimeoutMs: 300
   })
@@ -120,7 +123,10 @@ describe('history sync', () => {
       topics: () => [],
       mailservers: () => ['enode://' + 'ab'.repeat(64) + '@127.0.0.1:30303'],
       onState: () => undefined,
-      drained: async () => undefined
+      drained: async () => undefined,
+      onUnreadable: (error) => {
+        throw error
+      }
     })
     expect(await sync.request()).toBe(false)
     expect(sync.state().state).toBe('idle')

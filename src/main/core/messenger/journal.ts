@@ -1,13 +1,16 @@
-import type { Message } from '../../../shared/api'
+import { z } from 'zod'
+import { Message } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
-import { iterateJson, JOURNAL_PREFIX, messageRecordKey } from './records'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
+import { Count, JOURNAL_PREFIX, MessageId, type RecordKeys } from './records'
 import type { Transaction } from './transaction'
 
-interface JournalEntry {
+const JournalEntry = z.object({
   /** Order of the latest update, so pending() replays in the order events were emitted. */
-  seq: number
-  message: Message
-}
+  seq: Count,
+  message: Message.extend({ id: MessageId })
+})
+type JournalEntry = z.infer<typeof JournalEntry>
 
 /**
  * The inbox journal: every message update the renderer has not yet stored. One entry per message id holds
@@ -17,27 +20,30 @@ interface JournalEntry {
 export class Journal {
   private seq = 0
 
-  private constructor(private readonly entries: Map<string, JournalEntry>) {
+  private constructor(
+    private readonly entries: Map<string, JournalEntry>,
+    private readonly keys: RecordKeys
+  ) {
     for (const entry of entries.values()) this.seq = Math.max(this.seq, entry.seq)
   }
 
-  static async load(store: EncryptedStore): Promise<Journal> {
+  static async load(store: EncryptedStore, keys: RecordKeys, onUnreadable: OnUnreadable): Promise<Journal> {
     const entries = new Map<string, JournalEntry>()
-    for await (const [, entry] of iterateJson<JournalEntry>(store, JOURNAL_PREFIX)) entries.set(entry.message.id, entry)
-    return new Journal(entries)
+    for await (const [, entry] of iterateParsed(store, JOURNAL_PREFIX, JournalEntry, onUnreadable)) entries.set(entry.message.id, entry)
+    return new Journal(entries, keys)
   }
 
   /** Stages `message` as the newest update of its id (the outbox decides which transitions happen). */
   record(tx: Transaction, message: Message): void {
     const entry = { seq: ++this.seq, message }
     this.entries.set(message.id, entry)
-    tx.putJson(messageRecordKey(JOURNAL_PREFIX, message.id), entry)
+    tx.putJson(this.keys.message(JOURNAL_PREFIX, message.id), entry)
   }
 
   ack(tx: Transaction, ids: readonly string[]): void {
     for (const id of ids) {
       if (!this.entries.delete(id)) continue
-      tx.del(messageRecordKey(JOURNAL_PREFIX, id))
+      tx.del(this.keys.message(JOURNAL_PREFIX, id))
     }
   }
 

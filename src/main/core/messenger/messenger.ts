@@ -11,7 +11,7 @@ import {
   HushError,
   type Message,
   type MessageStatus,
-  type NetworkSettings,
+  NetworkSettings,
   type SafetyNumberView,
   type ScanOutcome
 } from '../../../shared/api'
@@ -31,7 +31,9 @@ import { messageId } from '../protocol/message-id'
 import { publicChatNameFromInput } from '../protocol/public-chat-name'
 import { DropCounter } from '../protocol/validation'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
-import type { EncryptedStore } from '../storage/encrypted-store'
+import type { EncryptedStore, StoreError } from '../storage/encrypted-store'
+import { getParsed } from '../storage/parsed-records'
+import { RecordIds } from '../crypto/protocol-state'
 import type { PeerInfo } from '../whisper/peer'
 import type { ReceivedMessage } from '../whisper/filters'
 import { safetyNumber } from '../trust/safety-number'
@@ -45,11 +47,13 @@ import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { AuthorCache, parseChatKey } from './identities'
 import { Journal } from './journal'
 import { Outbox, type OutboxEntry, type SyncRef } from './outbox'
-import { NETWORK_SETTINGS_KEY } from './records'
+import { migrateRecordKeys, NETWORK_SETTINGS_KEY, RecordKeys } from './records'
 import { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
 import { ChatTransport, type ChatIdentity, type Inbound } from './transport'
 
+/** Drop reason of a stored record that could not be read (see skippedRecord). */
+export const UNREADABLE_RECORD = 'unreadable-stored-record'
 /** status-go's contact-code publisher: our bundle goes out every 6 h. */
 export const BUNDLE_ADVERTISE_INTERVAL_MS = 6 * 3600_000
 /** status-go deviceNotFoundAckInterval: how often a peer that lacks our bundle is sent it again. */
@@ -165,17 +169,23 @@ export class Messenger {
   static async open(options: MessengerOptions): Promise<Messenger> {
     const { store } = options
     const now = (options.now ?? Date.now)()
+    const keys = new RecordKeys(new RecordIds(options.identity.privateKey))
+    await migrateRecordKeys(store, keys)
+    const unreadable: StoreError[] = []
+    const skip = (error: StoreError): void => void unreadable.push(error)
     const cleanup = new Transaction()
     const [chats, journal, outbox, seen, contacts, saved] = await Promise.all([
-      ChatList.load(store),
-      Journal.load(store),
-      Outbox.load(store),
-      SeenIds.load(store, cleanup, now),
-      ContactBook.load(store),
-      store.getJson<NetworkSettings>(NETWORK_SETTINGS_KEY)
+      ChatList.load(store, keys, skip),
+      Journal.load(store, keys, skip),
+      Outbox.load(store, keys, skip),
+      SeenIds.load(store, keys, cleanup, now, skip),
+      ContactBook.load(store, keys, skip),
+      getParsed(store, NETWORK_SETTINGS_KEY, NetworkSettings, skip)
     ])
     await cleanup.commit(store)
-    return new Messenger(options, chats, journal, outbox, seen, contacts, saved)
+    const messenger = new Messenger(options, chats, journal, outbox, seen, contacts, saved)
+    for (const error of unreadable) messenger.skippedRecord(error)
+    return messenger
   }
 
   /** Installs the filters, resumes unfinished sends, replays the journal and asks for missed history. */
@@ -193,6 +203,7 @@ export class Messenger {
       topics: () => this.transport.topics(),
       mailservers: () => this.settings.mailservers,
       onState: (state) => this.options.emit('history.state', state),
+      onUnreadable: this.skippedRecord,
       drained: () => this.serial(async () => undefined),
       now: this.now,
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
@@ -348,6 +359,15 @@ export class Messenger {
 
   historyState(): HistoryState | null {
     return this.history?.state() ?? null
+  }
+
+  /**
+   * A stored record that could not be decrypted, decoded or validated: it stays on disk untouched, is left out
+   * of what the account loads, and is counted with the drops (debug.drops) and logged by its opaque key.
+   */
+  private readonly skippedRecord = (error: StoreError): void => {
+    this.countDrop(UNREADABLE_RECORD)
+    this.log.warn('unreadable stored record skipped', { record: error.recordKey, error: error.message })
   }
 
   dropCounts(): Record<string, number> {

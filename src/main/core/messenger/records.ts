@@ -1,10 +1,12 @@
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import { keccak256 } from '../primitives/keccak'
-import { type EncryptedStore, StoreError } from '../storage/encrypted-store'
+import { z } from 'zod'
+import type { RecordIds } from '../crypto/protocol-state'
+import { type EncryptedStore, delOp, putJson, type StoreOp } from '../storage/encrypted-store'
+import { getParsed } from '../storage/parsed-records'
 
 /*
- * Record keys of the messenger in the account's EncryptedStore. Keys are stored in clear, so anything that
- * would tell who the account talks to (chat keys, channel names) is hashed; message ids are hashes already.
+ * Record keys of the messenger in the account's EncryptedStore. Keys are stored in clear, so every key that
+ * names a chat, a contact or a message is an opaque id salted with the account's identity (the crypto layer's
+ * RecordIds): holding the store does not let anyone confirm a guessed chat name, key or public message id.
  */
 
 export const CHAT_PREFIX = 'messenger/chat/'
@@ -15,29 +17,84 @@ export const CONTACT_PREFIX = 'messenger/contact/'
 export const NETWORK_SETTINGS_KEY = 'messenger/settings/network'
 export const HISTORY_KEY = 'messenger/history'
 export const INSTALLATION_KEY = 'messenger/installation'
+/** Layout of the keys above: absent for the first one (unsalted hashes), 2 for salted record ids. */
+export const RECORDS_VERSION_KEY = 'messenger/records-version'
+const RECORDS_VERSION = 2
 
-export function chatRecordKey(chatId: string): string {
-  return CHAT_PREFIX + bytesToHex(keccak256(utf8ToBytes(chatId)))
-}
+export type MessagePrefix = typeof JOURNAL_PREFIX | typeof OUTBOX_PREFIX | typeof SEEN_PREFIX
 
-export function contactRecordKey(publicKey: string): string {
-  return CONTACT_PREFIX + bytesToHex(keccak256(utf8ToBytes(publicKey)))
+/** The messenger's record keys for one account. */
+export class RecordKeys {
+  constructor(private readonly ids: RecordIds) {}
+
+  chat(chatId: string): string {
+    return CHAT_PREFIX + this.ids.of('chat', chatId)
+  }
+
+  contact(publicKey: string): string {
+    return CONTACT_PREFIX + this.ids.of('contact', publicKey)
+  }
+
+  message(prefix: MessagePrefix, messageId: string): string {
+    return prefix + this.ids.of('message', messageId)
+  }
 }
 
 /** Message ids are "0x" + 64 hex digits. */
-export function messageRecordKey(prefix: string, messageId: string): string {
-  return prefix + messageId.replace(/^0x/, '')
-}
+export const MessageId = z.string().regex(/^0x[0-9a-f]{64}$/)
+/** A non-negative integer that survives JSON (ms timestamps, counters). */
+export const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
+/** A Lamport clock as stored: a decimal string. */
+export const DecimalClock = z.string().regex(/^\d{1,20}$/)
 
-/** Every JSON record under `prefix`, in key order. */
-export async function* iterateJson<T>(store: EncryptedStore, prefix: string): AsyncGenerator<[string, T]> {
-  for await (const [key, value] of store.iterate(prefix)) {
-    let record: T
-    try {
-      record = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value)) as T
-    } catch (error) {
-      throw new StoreError('VALUE_CORRUPT', `stored value for "${key}" is not valid JSON`, key, { cause: error })
-    }
-    yield [key, record]
+export const InstallationRecord = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) })
+
+const RecordsVersion = z.object({ version: Count })
+const NamedByChatId = z.object({ id: z.string() })
+const NamedByPublicKey = z.object({ publicKey: z.string() })
+const OLD_KEY = /^[0-9a-f]{64}$/
+
+/**
+ * Moves a profile made before salted record ids onto them, in one batch with the new version: chats and
+ * contacts were keyed by keccak256 of their id, messages by their bare id. A record whose value cannot be read
+ * stays where it is (loading then skips and counts it), so nothing readable is lost and nothing is guessed.
+ */
+export async function migrateRecordKeys(store: EncryptedStore, keys: RecordKeys): Promise<void> {
+  const saved = await getParsed(store, RECORDS_VERSION_KEY, RecordsVersion)
+  if (saved && saved.version >= RECORDS_VERSION) return
+  const ops: StoreOp[] = []
+  const move = (from: string, to: string, value: unknown): void => {
+    ops.push(delOp(from), putJson(to, value))
   }
+  const oldRecords = async function* (prefix: string): AsyncGenerator<[string, string, unknown]> {
+    for await (const [key, value] of store.iterate(prefix, () => undefined)) {
+      const suffix = key.slice(prefix.length)
+      if (!OLD_KEY.test(suffix)) continue
+      let json: unknown
+      try {
+        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value))
+      } catch {
+        continue
+      }
+      yield [key, suffix, json]
+    }
+  }
+  for await (const [key, , json] of oldRecords(CHAT_PREFIX)) {
+    const named = NamedByChatId.safeParse(json)
+    if (named.success) move(key, keys.chat(named.data.id), json)
+  }
+  for await (const [key, , json] of oldRecords(CONTACT_PREFIX)) {
+    const named = NamedByPublicKey.safeParse(json)
+    if (named.success) move(key, keys.contact(named.data.publicKey), json)
+  }
+  for (const prefix of [JOURNAL_PREFIX, OUTBOX_PREFIX] as const) {
+    for await (const [key, suffix, json] of oldRecords(prefix)) move(key, keys.message(prefix, '0x' + suffix), json)
+  }
+  // Seen ids were only in the key; the salted key hides them, so the record now carries the id.
+  for await (const [key, suffix, json] of oldRecords(SEEN_PREFIX)) {
+    const at = z.object({ at: Count }).safeParse(json)
+    if (at.success) move(key, keys.message(SEEN_PREFIX, '0x' + suffix), { id: '0x' + suffix, at: at.data.at })
+  }
+  ops.push(putJson(RECORDS_VERSION_KEY, { version: RECORDS_VERSION }))
+  await store.batch(ops)
 }

@@ -98,11 +98,6 @@ export class EncryptedStore {
     return sealed === undefined ? undefined : this.open(key, sealed)
   }
 
-  async getJson<T>(key: string): Promise<T | undefined> {
-    const value = await this.get(key)
-    return value === undefined ? undefined : parseJson<T>(key, value)
-  }
-
   /** All ops land or none do. */
   async batch(ops: readonly StoreOp[]): Promise<void> {
     this.assertOpen()
@@ -115,15 +110,26 @@ export class EncryptedStore {
     await this.db.batch(encoded)
   }
 
-  /** Records whose key starts with `prefix`, in key order, decrypted. */
-  async *iterate(prefix: string): AsyncGenerator<[string, Uint8Array]> {
+  /**
+   * Records whose key starts with `prefix`, in key order, decrypted. A value that fails to open ends the
+   * iteration with a StoreError, or, given `onCorrupt`, is reported there and skipped.
+   */
+  async *iterate(prefix: string, onCorrupt?: (error: StoreError) => void): AsyncGenerator<[string, Uint8Array]> {
     this.assertOpen()
     const start = encodeKey(prefix, true)
     const iterator = this.db.iterator({ gte: start, lt: concatBytes(start, PREFIX_END) })
     try {
       for await (const [rawKey, sealed] of iterator) {
         const key = new TextDecoder().decode(rawKey)
-        yield [key, this.open(key, sealed)]
+        let value: Uint8Array
+        try {
+          value = this.open(key, sealed)
+        } catch (error) {
+          if (!onCorrupt || !(error instanceof StoreError)) throw error
+          onCorrupt(error)
+          continue
+        }
+        yield [key, value]
       }
     } finally {
       await iterator.close()
@@ -183,12 +189,4 @@ function encodeKey(key: string, allowEmpty = false): Uint8Array {
     throw new StoreError('INVALID_ARGUMENT', 'record key must be a non-empty string')
   }
   return utf8ToBytes(key)
-}
-
-function parseJson<T>(key: string, value: Uint8Array): T {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value)) as T
-  } catch (error) {
-    throw new StoreError('VALUE_CORRUPT', `stored value for "${key}" is not valid JSON`, key, { cause: error })
-  }
 }
