@@ -56,8 +56,8 @@ async function damage(profile: string, prefix: string): Promise<number> {
   const db = new ClassicLevel<string, Uint8Array>(stateDir(profile), { keyEncoding: 'utf8', valueEncoding: 'view' })
   let count = 0
   try {
-    for await (const [key, value] of db.iterator({ gte: prefix, lt: prefix + '\xff' })) {
-      const copy = Uint8Array.from(value)
+    for await (const [key, sealed] of db.iterator({ gte: prefix, lt: prefix + '\xff' })) {
+      const copy = Uint8Array.from(sealed)
       copy[20] = (copy[20] ?? 0) ^ 1
       await db.put(key, copy)
       count += 1
