@@ -28,8 +28,11 @@ export interface NetworkService {
   onStatus(listener: () => void): () => void
   /** The node chats run on; absent in tests of the API plumbing, where chat methods answer UNAVAILABLE. */
   whisper?: WhisperNode
-  /** Connects an account's own static peers, bootnodes and mailservers (settings.network). */
-  usePeers?(settings: NetworkSettings): void
+  /**
+   * Connects the unlocked account's own static peers, bootnodes and mailservers (settings.network), and lets
+   * go of those of the previous settings that are not in these; null when no account is unlocked.
+   */
+  usePeers?(settings: NetworkSettings | null): void
 }
 
 export interface CoreOptions {
@@ -98,7 +101,11 @@ export class HushCore {
     const unlocked = this.accounts.unlocked()
     const { network, log } = this.options
     this.messenger = this.messenger.then(async (previous) => {
-      await previous?.close().catch((error: unknown) => log.error('messenger did not close cleanly', { error }))
+      if (previous) {
+        await previous.close().catch((error: unknown) => log.error('messenger did not close cleanly', { error }))
+        // Whatever the closed account connected and trusted goes with it, before anyone else unlocks.
+        network.usePeers?.(null)
+      }
       if (!unlocked || !network.whisper) return null
       try {
         return await openAccountMessenger({
@@ -114,6 +121,7 @@ export class HushCore {
         })
       } catch (error) {
         log.error('messenger failed to start', { error })
+        network.usePeers?.(null)
         return null
       }
     })

@@ -32,10 +32,11 @@ export function createNetwork(config: NetworkConfig, log: Logger): Required<Netw
   node.on('peer:added', (peer) => log.info('peer added', { peer }))
   node.on('peer:removed', (removal) => log.info('peer removed', { removal }))
 
+  let accountPeers = NO_PEERS
   return {
     whisper: node,
     usePeers(settings) {
-      usePeers(node, settings, log)
+      accountPeers = usePeers(node, accountPeers, settings ?? NO_PEERS, config.staticPeers, log)
     },
     async start() {
       state = 'starting'
@@ -72,27 +73,41 @@ export function createNetwork(config: NetworkConfig, log: Logger): Required<Netw
   }
 }
 
+const NO_PEERS: NetworkSettings = { bootnodes: [], staticPeers: [], mailservers: [] }
+
 /**
- * An account's own peers, on top of the host's: static peers and mailservers stay connected (a mailserver
- * must be a direct peer, and trusted for its direct deliveries), bootnodes are dialled once. Peers are
- * never dropped here: the node has no removal, and the host's own peers must stay anyway.
+ * Moves the node from one account's peers to the next (`before` → `after`), and returns `after`. Static peers
+ * and mailservers stay connected while they are in the settings (a mailserver must be a direct peer, and
+ * trusted for its direct deliveries); one that leaves the settings is disconnected and no longer redialled,
+ * unless the host itself was started with it, and a mailserver that leaves is no longer trusted. Bootnodes
+ * are dialled once and then treated like any other peer.
  */
-function usePeers(node: WhisperNode, settings: NetworkSettings, log: Logger): void {
+function usePeers(node: WhisperNode, before: NetworkSettings, after: NetworkSettings, hostPeers: readonly string[], log: Logger): NetworkSettings {
   const attempt = (what: string, task: () => void): void => {
     try {
       task()
     } catch (error) {
-      log.warn(`${what} not added`, { error })
+      log.warn(`${what} not changed`, { error })
     }
   }
-  for (const url of settings.staticPeers) attempt('static peer', () => node.addPeer(url))
-  for (const url of settings.mailservers) {
+  const stillTrusted = new Set(after.mailservers.map((url) => parseEnode(url).idHex))
+  for (const url of before.mailservers) {
+    const { idHex } = parseEnode(url)
+    if (!stillTrusted.has(idHex)) attempt('mailserver trust', () => node.unmarkTrusted(idHex))
+  }
+  const kept = new Set([...after.staticPeers, ...after.mailservers, ...hostPeers])
+  for (const url of [...before.staticPeers, ...before.mailservers]) {
+    if (!kept.has(url)) attempt('static peer', () => node.removePeer(url))
+  }
+  for (const url of after.staticPeers) attempt('static peer', () => node.addPeer(url))
+  for (const url of after.mailservers) {
     attempt('mailserver', () => {
       node.addPeer(url)
       node.markTrusted(parseEnode(url).idHex)
     })
   }
-  for (const url of settings.bootnodes) attempt('bootnode', () => void node.host.connect(parseEnode(url)))
+  for (const url of after.bootnodes) attempt('bootnode', () => void node.host.connect(parseEnode(url)))
+  return after
 }
 
 function splitHostPort(value: string): [string, string] {

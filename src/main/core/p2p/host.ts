@@ -207,6 +207,17 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     if (dialNow && this.rlpx !== null && !this.stopped) this.scheduleStatic(s, 0)
   }
 
+  /** Stop keeping this node connected: no more redials, and a connection to it is closed now. */
+  removeStaticPeer(idHex: string): void {
+    const s = this.statics.get(idHex)
+    if (s === undefined) return
+    this.timers.clearTimeout(s.timer)
+    this.statics.delete(idHex)
+    for (const entry of this.peers.values()) {
+      if (entry.id === idHex) void closeSocket(entry.peer, this.timers, DISCONNECT_REASON.DISCONNECT_REQUESTED)
+    }
+  }
+
   private createDiscovery(host: string, port: number): DPT {
     if (port === 0) throw new Error('discovery needs a fixed listen port (UDP uses the same number)')
     const { discovery } = this.options
@@ -350,7 +361,7 @@ function socketOf(peer: Peer): Socket {
  * Send DISCONNECT and end the socket now instead of the library's 2 s later, then wait for it to
  * close (destroying it after 1 s if the remote never answers).
  */
-function closeSocket(peer: Peer, timers: Timers): Promise<void> {
+function closeSocket(peer: Peer, timers: Timers, reason: DISCONNECT_REASON = DISCONNECT_REASON.CLIENT_QUITTING): Promise<void> {
   const socket = socketOf(peer)
   if (socket.destroyed) return Promise.resolve()
   return new Promise((resolve) => {
@@ -359,7 +370,7 @@ function closeSocket(peer: Peer, timers: Timers): Promise<void> {
       timers.clearTimeout(timer)
       resolve()
     })
-    peer.disconnect(DISCONNECT_REASON.CLIENT_QUITTING)
+    peer.disconnect(reason)
     socket.end()
   })
 }

@@ -197,6 +197,11 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     this.host.addStaticPeer(parseEnode(enodeUrl))
   }
 
+  /** Stop keeping this node connected and close a connection to it (the reverse of addPeer). */
+  removePeer(enodeUrl: string): void {
+    this.host.removeStaticPeer(parseEnode(enodeUrl).idHex)
+  }
+
   /** Seal, validate like any inbound envelope, pool, and send to every peer at once. Returns the hash hex. */
   async post(options: PostOptions): Promise<string> {
     const envelope = sealMessage({
@@ -261,6 +266,17 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   markTrusted(peerId: string): void {
     this.trusted.add(peerId)
     for (const p of this.peers.values()) if (p.id === peerId) p.trusted = true
+  }
+
+  /** Stop accepting direct messages from this peer (the reverse of markTrusted). */
+  unmarkTrusted(peerId: string): void {
+    this.trusted.delete(peerId)
+    for (const p of this.peers.values()) if (p.id === peerId) p.trusted = false
+  }
+
+  /** Installed message filters (what this node decrypts for). */
+  get filterCount(): number {
+    return this.filters.size
   }
 
   /** Code 126 with an RLP payload (an encoded envelope or MessagesRequest); marks the peer trusted. */
