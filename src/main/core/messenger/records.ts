@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { RecordIds } from '../crypto/protocol-state'
 import { type EncryptedStore, delOp, putJson, type StoreOp } from '../storage/encrypted-store'
-import { getParsed } from '../storage/parsed-records'
+import { getParsed, iterateParsed } from '../storage/parsed-records'
 
 /*
  * Record keys of the messenger in the account's EncryptedStore. Keys are stored in clear, so every key that
@@ -50,9 +50,15 @@ export const DecimalClock = z.string().regex(/^\d{1,20}$/)
 export const InstallationRecord = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) })
 
 const RecordsVersion = z.object({ version: Count })
-const NamedByChatId = z.object({ id: z.string() })
-const NamedByPublicKey = z.object({ publicKey: z.string() })
 const OLD_KEY = /^[0-9a-f]{64}$/
+
+/** The records under `prefix` still keyed the first way, with the suffix of their key; unreadable ones stay. */
+async function* oldRecords<S extends z.ZodType>(store: EncryptedStore, prefix: string, schema: S): AsyncGenerator<[string, string, z.infer<S>]> {
+  for await (const [key, record] of iterateParsed(store, prefix, schema, () => undefined)) {
+    const suffix = key.slice(prefix.length)
+    if (OLD_KEY.test(suffix)) yield [key, suffix, record]
+  }
+}
 
 /**
  * Moves a profile made before salted record ids onto them, in one batch with the new version: chats and
@@ -66,34 +72,16 @@ export async function migrateRecordKeys(store: EncryptedStore, keys: RecordKeys)
   const move = (from: string, to: string, value: unknown): void => {
     ops.push(delOp(from), putJson(to, value))
   }
-  const oldRecords = async function* (prefix: string): AsyncGenerator<[string, string, unknown]> {
-    for await (const [key, value] of store.iterate(prefix, () => undefined)) {
-      const suffix = key.slice(prefix.length)
-      if (!OLD_KEY.test(suffix)) continue
-      let json: unknown
-      try {
-        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value))
-      } catch {
-        continue
-      }
-      yield [key, suffix, json]
-    }
-  }
-  for await (const [key, , json] of oldRecords(CHAT_PREFIX)) {
-    const named = NamedByChatId.safeParse(json)
-    if (named.success) move(key, keys.chat(named.data.id), json)
-  }
-  for await (const [key, , json] of oldRecords(CONTACT_PREFIX)) {
-    const named = NamedByPublicKey.safeParse(json)
-    if (named.success) move(key, keys.contact(named.data.publicKey), json)
+  for await (const [key, , chat] of oldRecords(store, CHAT_PREFIX, z.looseObject({ id: z.string() }))) move(key, keys.chat(chat.id), chat)
+  for await (const [key, , contact] of oldRecords(store, CONTACT_PREFIX, z.looseObject({ publicKey: z.string() }))) {
+    move(key, keys.contact(contact.publicKey), contact)
   }
   for (const prefix of [JOURNAL_PREFIX, OUTBOX_PREFIX] as const) {
-    for await (const [key, suffix, json] of oldRecords(prefix)) move(key, keys.message(prefix, '0x' + suffix), json)
+    for await (const [key, suffix, record] of oldRecords(store, prefix, z.unknown())) move(key, keys.message(prefix, '0x' + suffix), record)
   }
   // Seen ids were only in the key; the salted key hides them, so the record now carries the id.
-  for await (const [key, suffix, json] of oldRecords(SEEN_PREFIX)) {
-    const at = z.object({ at: Count }).safeParse(json)
-    if (at.success) move(key, keys.message(SEEN_PREFIX, '0x' + suffix), { id: '0x' + suffix, at: at.data.at })
+  for await (const [key, suffix, { at }] of oldRecords(store, SEEN_PREFIX, z.object({ at: Count }))) {
+    move(key, keys.message(SEEN_PREFIX, '0x' + suffix), { id: '0x' + suffix, at })
   }
   ops.push(putJson(RECORDS_VERSION_KEY, { version: RECORDS_VERSION }))
   await store.batch(ops)
