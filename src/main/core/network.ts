@@ -90,14 +90,23 @@ function usePeers(node: WhisperNode, before: NetworkSettings, after: NetworkSett
       log.warn(`${what} not changed`, { error })
     }
   }
-  const stillTrusted = new Set(after.mailservers.map((url) => parseEnode(url).idHex))
-  for (const url of before.mailservers) {
-    const { idHex } = parseEnode(url)
-    if (!stillTrusted.has(idHex)) attempt('mailserver trust', () => node.unmarkTrusted(idHex))
+  const idOf = (url: string): string | null => {
+    try {
+      return parseEnode(url).idHex
+    } catch {
+      return null
+    }
   }
-  const kept = new Set([...after.staticPeers, ...after.mailservers, ...hostPeers])
+  const stillTrusted = new Set(after.mailservers.map(idOf))
+  for (const url of before.mailservers) {
+    const id = idOf(url)
+    if (id !== null && !stillTrusted.has(id)) node.unmarkTrusted(id)
+  }
+  // Compared by URL, so a peer whose address changed is dialled at the new one; the host's own by id.
+  const kept = new Set([...after.staticPeers, ...after.mailservers])
+  const hostIds = new Set(hostPeers.map(idOf))
   for (const url of [...before.staticPeers, ...before.mailservers]) {
-    if (!kept.has(url)) attempt('static peer', () => node.removePeer(url))
+    if (!kept.has(url) && !hostIds.has(idOf(url))) attempt('static peer', () => node.removePeer(url))
   }
   for (const url of after.staticPeers) attempt('static peer', () => node.addPeer(url))
   for (const url of after.mailservers) {
