@@ -91,6 +91,31 @@ describe('P2PHost', () => {
     expect((await again).static).toBe(true)
   })
 
+  it('disconnects a removed static peer and stops keeping it', async () => {
+    const b = host()
+    await b.start()
+    const a = host({ staticPeers: [parseEnode(b.enode)], backoff: { initialMs: 20, maxMs: 100 } })
+    const added = nextAdded(a)
+    await a.start()
+    expect(await added).toMatchObject({ id: b.id, static: true })
+
+    const removedAtA = nextRemoved(a)
+    const removedAtB = nextRemoved(b)
+    a.removeStaticPeer(b.id)
+    const [who, why] = await removedAtA
+    expect(who.id).toBe(b.id)
+    expect(why).toMatchObject({ name: 'DISCONNECT_REQUESTED', byUs: true })
+    await removedAtB
+
+    // What comes back is b's own dial, not a's: a no longer dials it or calls it static.
+    const outbound: HostPeer[] = []
+    a.on('peer:added', (peer) => void (peer.direction === 'outbound' && outbound.push(peer)))
+    const inbound = nextAdded(a)
+    expect(await b.connect(parseEnode(a.enode))).toBe(true)
+    expect(await inbound).toMatchObject({ id: b.id, direction: 'inbound', static: false })
+    expect(outbound).toEqual([])
+  })
+
   it('finds a peer through discv4 from a bootnode when discovery is on', async () => {
     const [portA, portB] = [await freePort(), await freePort()]
     const dnsServers = dnsPromises.getServers()
