@@ -93,13 +93,22 @@ describe('layer order lint', () => {
     expect(lint(files)).toEqual(expected)
   })
 
-  it('follows re-exports and files in subfolders', () => {
+  it('follows re-exports, type-only and dynamic imports, and files in subfolders', () => {
     const files = {
       'src/main/core/whisper/reexport.ts': "export { value } from '../protocol/module'\n",
+      'src/main/core/whisper/type-only.ts': "import type { Value } from '../protocol/module'\nexport type Copy = Value\n",
+      'src/main/core/whisper/dynamic.ts': "export const later = () => import('../protocol/module')\n",
       'src/main/core/protocol/datasync/deep.ts': importOf('messenger', 2),
       'src/main/core/protocol/datasync/fine.ts': importOf('crypto', 2)
     }
-    expect(lint(files)).toEqual(new Set(['src/main/core/whisper/reexport.ts', 'src/main/core/protocol/datasync/deep.ts']))
+    expect(lint(files)).toEqual(
+      new Set([
+        'src/main/core/whisper/reexport.ts',
+        'src/main/core/whisper/type-only.ts',
+        'src/main/core/whisper/dynamic.ts',
+        'src/main/core/protocol/datasync/deep.ts'
+      ])
+    )
   })
 
   it('lets a test drive its layer through the host, and nothing else above it', () => {
