@@ -31,7 +31,8 @@ export function chatKeyId(publicKey: Uint8Array): string {
 
 const CHAT_KEY_ID = /^0x04[0-9a-f]{128}$/
 
-function isChatKeyId(id: string): boolean {
+/** Whether `id` is a chat key id: "0x04" + 128 lowercase hex digits naming a point on secp256k1. */
+export function isChatKeyId(id: string): boolean {
   return CHAT_KEY_ID.test(id) && isValidPublicKey(hexToBytes(id.slice(2)))
 }
 

@@ -1,4 +1,4 @@
-import { type ChatMessage, ChatMessageSchema } from './gen/protobuf/chat_message_pb'
+import { type ChatMessage, ChatMessage_MessageType, ChatMessageSchema } from './gen/protobuf/chat_message_pb'
 import {
   type AcceptRequestAddressForTransaction,
   AcceptRequestAddressForTransactionSchema,
@@ -28,7 +28,6 @@ import {
   SyncInstallationSchema
 } from './gen/protobuf/pairing_pb'
 import { DecodeError, decodeProto } from './decode'
-import { MembershipEventError, readMembershipEvent, type SignedMembershipEvent } from './membership-events'
 import {
   acceptRequestAddressForTransactionRules,
   chatMessageRules,
@@ -37,7 +36,6 @@ import {
   type DropCounter,
   type DropReason,
   firstViolation,
-  membershipEventRules,
   pairInstallationRules,
   requestAddressForTransactionRules,
   requestTransactionRules,
@@ -53,8 +51,12 @@ export type InboundPayload =
   | { readonly kind: MessageKind.CONTACT_UPDATE; readonly message: ContactUpdate }
   | {
       readonly kind: MessageKind.MEMBERSHIP_UPDATE_MESSAGE
+      /** Events still unverified: group-state.ts applyMembershipUpdate checks them against the stored group. */
       readonly message: MembershipUpdateMessage
-      readonly events: readonly SignedMembershipEvent[]
+      /** The group chat message it carries, once valid; null when absent or dropped. */
+      readonly chatMessage: ChatMessage | null
+      /** Why the carried chat message was dropped (already counted); the update still applies, as in status-go. */
+      readonly chatMessageDrop: DropReason | null
     }
   | { readonly kind: MessageKind.PAIR_INSTALLATION; readonly message: PairInstallation }
   | { readonly kind: MessageKind.SYNC_INSTALLATION; readonly message: SyncInstallation }
@@ -83,7 +85,7 @@ export interface InboundContext {
   readonly transportSigner?: Uint8Array | null
   /** The carrying envelope's send time, (expiry − ttl) × 1000, as status-go feeds its validator. */
   readonly whisperTimestampMs: number
-  /** Local time in ms, the reference for group event clocks. */
+  /** Local time in ms: the reference of group event clocks, for group-state.ts applyMembershipUpdate. */
   readonly nowMs: number
 }
 
@@ -108,7 +110,7 @@ function readPayload(envelope: UnwrappedMessage, context: InboundContext): Inbou
     case MessageKind.CONTACT_UPDATE:
       return { kind: envelope.type, message: decodeProto(ContactUpdateSchema, p) }
     case MessageKind.MEMBERSHIP_UPDATE_MESSAGE:
-      return readMembershipUpdate(decodeProto(MembershipUpdateMessageSchema, p), vs, context.nowMs)
+      return readMembershipUpdate(decodeProto(MembershipUpdateMessageSchema, p), vs)
     case MessageKind.PAIR_INSTALLATION:
       return { kind: envelope.type, message: check(pairInstallationRules, decodeProto(PairInstallationSchema, p), vs) }
     case MessageKind.SYNC_INSTALLATION:
@@ -156,12 +158,13 @@ function readPayload(envelope: UnwrappedMessage, context: InboundContext): Inbou
   }
 }
 
-function readMembershipUpdate(message: MembershipUpdateMessage, vs: ValidationContext, nowMs: number): InboundPayload {
-  const events = message.events.map((raw) => readMembershipEvent(message.chatId, raw))
-  // status-go rejects the whole update if any one event's clock is off.
-  for (const { event } of events) check(membershipEventRules, event, { whisperTimestampMs: nowMs })
-  if (message.message) check(chatMessageRules, message.message, vs)
-  return { kind: MessageKind.MEMBERSHIP_UPDATE_MESSAGE, message, events }
+function readMembershipUpdate(message: MembershipUpdateMessage, vs: ValidationContext): InboundPayload {
+  const kind = MessageKind.MEMBERSHIP_UPDATE_MESSAGE
+  const chat = message.message
+  if (!chat) return { kind, message, chatMessage: null, chatMessageDrop: null }
+  const mismatch = chat.chatId !== message.chatId || chat.messageType !== ChatMessage_MessageType.PRIVATE_GROUP
+  const drop: DropReason | null = mismatch ? 'GROUP_MESSAGE_MISMATCH' : firstViolation(chatMessageRules, chat, vs)
+  return { kind, message, chatMessage: drop ? null : chat, chatMessageDrop: drop }
 }
 
 function reasonFor(err: unknown): DropReason {
@@ -169,7 +172,6 @@ function reasonFor(err: unknown): DropReason {
   if (err instanceof WrapperError) {
     return err.code === 'MALFORMED' ? 'MALFORMED_WRAPPER' : err.code === 'NO_AUTHOR' ? 'NO_AUTHOR' : 'BAD_SIGNATURE'
   }
-  if (err instanceof MembershipEventError) return err.code === 'BAD_SIGNATURE' ? 'BAD_EVENT_SIGNATURE' : 'MALFORMED_PAYLOAD'
   if (err instanceof DecodeError) return 'MALFORMED_PAYLOAD'
   throw err
 }
@@ -182,7 +184,11 @@ function reasonFor(err: unknown): DropReason {
 export function readInbound(raw: Uint8Array, context: InboundContext, drops: DropCounter): InboundResult {
   try {
     const envelope = unwrapMessage(raw, context.transportSigner)
-    return { ok: true, envelope, payload: readPayload(envelope, context) }
+    const payload = readPayload(envelope, context)
+    if (payload.kind === MessageKind.MEMBERSHIP_UPDATE_MESSAGE && payload.chatMessageDrop) {
+      drops.record(payload.chatMessageDrop)
+    }
+    return { ok: true, envelope, payload }
   } catch (err) {
     const reason = reasonFor(err)
     drops.record(reason)

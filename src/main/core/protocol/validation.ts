@@ -8,7 +8,6 @@ import type {
   RequestTransaction,
   SendTransaction
 } from './gen/protobuf/command_pb'
-import type { MembershipUpdateEvent } from './gen/protobuf/membership_update_message_pb'
 import type { PairInstallation } from './gen/protobuf/pairing_pb'
 
 /** How far (ms) a clock may run ahead of the Whisper timestamp before the message is dropped. */
@@ -47,6 +46,19 @@ export const DROP_REASONS = [
   'ID_EMPTY',
   'TRANSACTION_HASH_BLANK',
   'SIGNATURE_EMPTY',
+  // Private group updates (group-events.ts, group-state.ts, §5.1); CLOCK_* and BAD_EVENT_SIGNATURE apply too.
+  'GROUP_ID_INVALID',
+  'GROUP_ID_MISMATCH',
+  'GROUP_EVENTS_EMPTY',
+  'GROUP_TOO_MANY_EVENTS',
+  'GROUP_EVENT_MALFORMED',
+  'GROUP_MEMBER_ID_INVALID',
+  'GROUP_NAME_TOO_LONG',
+  'GROUP_TOO_LARGE',
+  'GROUP_EVENT_REFUSED',
+  'GROUP_NOT_A_MEMBER',
+  // A group message's ChatMessage must name its own group and be PRIVATE_GROUP (the update still applies).
+  'GROUP_MESSAGE_MISMATCH',
   // Chat matching (chat-matching.ts, §3.8).
   'PUBLIC_CHAT_NOT_JOINED',
   'GROUP_CHAT_UNKNOWN',
@@ -162,7 +174,7 @@ export const sendTransactionRules: readonly Rule<SendTransaction>[] = [
  * Group events are relayed with the whole history, so their clocks are held
  * against local time rather than the carrying envelope's timestamp.
  */
-export const membershipEventRules: readonly Rule<MembershipUpdateEvent>[] = clockRules
+export const membershipEventRules: readonly Rule<{ clock: bigint }>[] = clockRules
 
 /** The first rule `message` breaks, or null when it passes them all. */
 export function firstViolation<T>(rules: readonly Rule<T>[], message: T, context: ValidationContext): DropReason | null {
