@@ -66,6 +66,8 @@ test('three people in #hush-test see each other’s messages in order, with the 
   // The network page shows the relay as a connected peer and checks enode URLs as they are typed.
   await alice.page.getByRole('button', { name: 'Network' }).click()
   await expect(alice.page.getByTestId('peer-table')).toContainText('127.0.0.1')
+  // Each peer's minimum PoW (the relay runs with hush-node's default, Status' 0.002).
+  await expect(alice.page.getByTestId('peer-pow')).toHaveText(['0.002'])
   const mailservers = alice.page.getByLabel('Mailservers')
   await expect(mailservers).toHaveValue(relay.enode)
   await mailservers.fill(`${relay.enode}\nenode://not-a-node@somewhere`)

@@ -33,10 +33,11 @@ export const Author = z.object({
 export type Author = z.infer<typeof Author>
 
 /**
- * Honest delivery states: sending (queued here), sent (left this node), delivered (the recipient's
- * node acknowledged it), not-sent (gave up; can be resent). Received messages are "received".
+ * Honest delivery states: sending (queued here), waiting (posted, but no connected peer would take it:
+ * none, or all ask more proof of work than we mine to), sent (a peer took it), delivered (the
+ * recipient's node acknowledged it), not-sent (gave up; can be resent). Received messages are "received".
  */
-export const MessageStatus = z.enum(['sending', 'sent', 'delivered', 'not-sent', 'received'])
+export const MessageStatus = z.enum(['sending', 'waiting', 'sent', 'delivered', 'not-sent', 'received'])
 export type MessageStatus = z.infer<typeof MessageStatus>
 
 export const Message = z.object({

@@ -279,4 +279,28 @@ describe('messenger pipeline', () => {
     tick?.run()
     while (count() < 2) await new Promise((resolve) => setTimeout(resolve, 10))
   })
+
+  it('a message no connected peer would take is waiting for the network, and reaches the peer once it asks less', async () => {
+    const na = await startNode()
+    // Asks more PoW than a node mines to (1 by default): it takes nothing from us.
+    const demanding = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, minPow: 5 })
+    await demanding.start()
+    cleanup.push(() => demanding.stop())
+    await connect(na, demanding)
+    const a = await newParty(na)
+    await a.messenger.joinPublic('#hush-test')
+    const topic = topicToHex(publicChatTopic('hush-test'))
+    const arrived = new Promise<void>((resolve) =>
+      demanding.on('envelope', (e) => {
+        if (topicToHex(e.envelope.topic) === topic) resolve()
+      })
+    )
+    const sent = await a.messenger.send({ chatId: 'hush-test', text: 'anyone?' })
+    await until(a, (messages) => messages.some((m) => m.id === sent.id && m.status === 'waiting'))
+    expect(a.upserts.filter((m) => m.id === sent.id).map((m) => m.status)).not.toContain('sent')
+
+    demanding.setMinPow(0.2)
+    await arrived
+  })
 })
+

@@ -212,7 +212,7 @@ export class Messenger {
     this.options.emit('history.state', this.history.state())
     this.emitUpserted(this.journal.pending())
     for (const entry of this.outbox.all()) {
-      if (entry.message.chatKind === 'public' && entry.message.status === 'sending') void this.postPublic(entry)
+      if (entry.message.chatKind === 'public' && isUnsent(entry.message.status)) void this.postPublic(entry)
     }
     this.advertiseTimer = this.timers.setInterval(() => void this.advertise(), BUNDLE_ADVERTISE_INTERVAL_MS)
     if (this.transport.peerCount() > 0) void this.advertise()
@@ -458,17 +458,22 @@ export class Messenger {
 
   /* ---------------------------------------- sending ---------------------------------------- */
 
-  /** Posts a public message; it is sent once a peer has it, or not-sent if none turns up in time. */
+  /**
+   * Posts a public message; it is sent once a connected peer takes it, waiting while none would (no peer,
+   * or none content with the PoW we mine to), and not-sent if none turns up in time.
+   */
   private async postPublic(entry: OutboxEntry): Promise<void> {
     const { message } = entry
+    let reached: number
     try {
-      await this.transport.postPublic(message.chatId, hexToBytes(entry.wrapper))
+      reached = await this.transport.postPublic(message.chatId, hexToBytes(entry.wrapper))
     } catch (error) {
       this.log.warn('public message not posted', { error })
       await this.serial(() => this.setStatus([message.id], 'not-sent'))
       return
     }
-    if (this.transport.peerCount() > 0) {
+    if (reached === 0) await this.serial(() => this.setStatus([message.id], 'waiting'))
+    if (reached > 0) {
       this.timers.clearTimeout(this.awaitingPeers.get(message.id))
       this.awaitingPeers.delete(message.id)
       await this.serial(() => this.setStatus([message.id], 'sent'))
@@ -529,7 +534,7 @@ export class Messenger {
 
   /** At start: 1:1 messages still waiting for an ACK go back into MVDS under their old ids. */
   private restoreSync(): BatchSyncNode {
-    const waiting = this.outbox.all().filter((e) => e.sync && (e.message.status === 'sending' || e.message.status === 'sent'))
+    const waiting = this.outbox.all().filter((e) => e.sync && (isUnsent(e.message.status) || e.message.status === 'sent'))
     return BatchSyncNode.restore(
       {
         epoch: 0,
@@ -559,7 +564,7 @@ export class Messenger {
       if ([...this.sync.statusOf(id).values()].some((status) => status === 'sending' || status === 'sent')) return true
       this.contactUpdatesInFlight.delete(id)
     }
-    return this.outbox.all().some((e) => e.sync && (e.message.status === 'sending' || e.message.status === 'sent'))
+    return this.outbox.all().some((e) => e.sync && (isUnsent(e.message.status) || e.message.status === 'sent'))
   }
 
   /**
@@ -593,17 +598,18 @@ export class Messenger {
     const gaveUp = events.flatMap((e) => (e.type === 'status' && e.status === 'not-sent' ? [e.messageId] : []))
     this.stageStatus(tx, gaveUp.flatMap((syncId) => this.outbox.bySync(syncId)?.message.id ?? []), 'not-sent', updates)
     const posts: Array<{ peer: Uint8Array; protocolMessage: Uint8Array; negotiated: Uint8Array | null }> = []
-    const online = this.transport.peerCount() > 0
+    const online = this.transport.reachablePeers() > 0
     for (const { peer, payload } of payloads) {
       const { protocolMessage, writes, sharedSecret } = await this.sessions.encrypt(peer, payload)
       tx.add(writes)
       // As status-go: listen on the negotiated topic before writing, so the answer cannot arrive unheard.
       await this.transport.watchNegotiated(sharedSecret.secret)
       posts.push({ peer, protocolMessage, negotiated: sharedSecret.agreed ? sharedSecret.secret : null })
-      if (!online) continue
       const carried = (decodeSyncPayload(payload)?.messages ?? []).map((m) => bytesToHex(syncMessageId(m)))
       const ids = carried.flatMap((syncId) => this.outbox.bySync(syncId)?.message.id ?? [])
-      this.stageStatus(tx, ids.filter((id) => this.outbox.get(id)?.message.status === 'sending'), 'sent', updates)
+      // No connected peer would take it (none, or all ask more PoW than we mine to): waiting, not sent.
+      const unsent = ids.filter((id) => isUnsent(this.outbox.get(id)?.message.status))
+      this.stageStatus(tx, unsent, online ? 'sent' : 'waiting', updates)
     }
     tx.afterCommit(() => this.emitUpserted(updates))
     await tx.commit(this.store)
@@ -903,4 +909,9 @@ function publicPayload(payload: Uint8Array): Uint8Array {
   } catch {
     return payload
   }
+}
+
+/** Posted or queued, but no peer has taken it yet. */
+function isUnsent(status: MessageStatus | undefined): boolean {
+  return status === 'sending' || status === 'waiting'
 }

@@ -62,6 +62,11 @@ export class ChatTransport {
     return this.node.status().peers.length
   }
 
+  /** Connected peers that would take what we post (their PoW requirement is within what we mine to). */
+  reachablePeers(): number {
+    return this.node.reachablePeers()
+  }
+
   async watchPublic(name: string): Promise<void> {
     const symKey = await this.symKey(`public:${name}`, () => publicChatSymKey(name))
     this.watch(`public:${name}`, [publicChatTopic(name)], { symKey }, (message) => this.onInbound({ kind: 'public', message }))
@@ -99,29 +104,29 @@ export class ChatTransport {
     for (const id of [...this.watches.keys()]) this.unwatch(id)
   }
 
-  async postPublic(name: string, payload: Uint8Array): Promise<void> {
+  /** Resolves with the number of connected peers that took the envelope (0: waiting for the network). */
+  async postPublic(name: string, payload: Uint8Array): Promise<number> {
     const symKey = await this.symKey(`public:${name}`, () => publicChatSymKey(name))
-    await this.post(payload, publicChatTopic(name), { symKey })
+    return this.post(payload, publicChatTopic(name), { symKey })
   }
 
   /** Our bundle advertisement, on our own contact-code topic. */
-  async postContactCode(payload: Uint8Array): Promise<void> {
+  async postContactCode(payload: Uint8Array): Promise<number> {
     const { publicKey } = this.identity
     const symKey = await this.symKey(`contact-code:${bytesToHex(publicKey)}`, () => contactCodeSymKey(publicKey))
-    await this.post(payload, contactCodeTopic(publicKey), { symKey })
+    return this.post(payload, contactCodeTopic(publicKey), { symKey })
   }
 
   /**
    * A ProtocolMessage for one person (spec §2.8): on the negotiated topic once a shared secret is agreed
    * with all their devices, else ECIES to their key on their partitioned topic.
    */
-  async postDirect(recipient: Uint8Array, payload: Uint8Array, negotiated: Uint8Array | null): Promise<void> {
+  async postDirect(recipient: Uint8Array, payload: Uint8Array, negotiated: Uint8Array | null): Promise<number> {
     if (negotiated) {
       const symKey = await this.symKey(`negotiated:${bytesToHex(negotiated)}`, () => negotiatedSymKey(negotiated))
-      await this.post(payload, negotiatedTopic(negotiated), { symKey })
-    } else {
-      await this.post(payload, partitionedTopic(recipient), { publicKey: recipient })
+      return this.post(payload, negotiatedTopic(negotiated), { symKey })
     }
+    return this.post(payload, partitionedTopic(recipient), { publicKey: recipient })
   }
 
   private watch(id: string, topics: Uint8Array[], key: { symKey: Uint8Array } | { privateKey: Uint8Array }, handler: (m: ReceivedMessage) => void): void {
@@ -144,16 +149,20 @@ export class ChatTransport {
     return key
   }
 
-  private async post(payload: Uint8Array, topic: Uint8Array, key: SealKey): Promise<void> {
-    await this.node.post({
+  /**
+   * Sealed to the PoW the most demanding connected peer asks (within the node's cap), never below
+   * status-go's; resolves with how many connected peers took it.
+   */
+  private async post(payload: Uint8Array, topic: Uint8Array, key: SealKey): Promise<number> {
+    const hash = await this.node.post({
       payload,
       topic,
       key,
       signWith: this.identity.privateKey,
       ttl: WHISPER_TTL_SECONDS,
-      // Our own node refuses to pool an envelope below its minimum, so never aim lower than that.
-      powTarget: Math.max(WHISPER_POW_TARGET, this.node.status().minPow),
+      powTarget: Math.max(WHISPER_POW_TARGET, this.node.sendPow()),
       workTimeMs: WHISPER_POW_TIME_MS
     })
+    return this.node.reach(hash)
   }
 }

@@ -6,8 +6,9 @@
 import { createCipheriv, type Cipheriv } from 'node:crypto'
 import { promises as dnsPromises } from 'node:dns'
 import { createRequire } from 'node:module'
-import type { Server } from 'node:net'
-import { DPT, ECIES, MAC, SNAP, type Capabilities, type DPTOptions, type Peer, type ProtocolType, type RLPx } from '@ethereumjs/devp2p'
+import { Socket as NetSocket, type Server, type Socket } from 'node:net'
+import { DPT, ECIES, MAC, Peer, SNAP, type Capabilities, type DPTOptions, type ProtocolType, type RLPx } from '@ethereumjs/devp2p'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { createKeccak, type IHasher } from 'hash-wasm'
 
 /* ------------------------------------------------------------------------------------------------
@@ -115,7 +116,9 @@ export function snappyLiteral(payload: Uint8Array): Uint8Array {
  * 5. The library uncompresses snappy payloads without a size limit (§6.6): a 7-byte frame may claim
  *    2 GiB. In the same wrapper we read snappy's declared length and refuse anything above our cap
  *    before any allocation. Throwing there makes Peer disconnect with SUBPROTOCOL_ERROR and emit
- *    'error' with our InboundTooLargeError.
+ *    'error' with our InboundTooLargeError. A frame whose header announces more than any payload
+ *    within the cap can take (snappy's worst-case expansion) is refused at the header, before the
+ *    library buffers, authenticates and decrypts megabytes it would then throw away.
  * ---------------------------------------------------------------------------------------------- */
 
 export class InboundTooLargeError extends Error {
@@ -126,7 +129,13 @@ export class InboundTooLargeError extends Error {
 }
 
 interface EciesSession {
+  parseHeader(data: Uint8Array): number | undefined
   parseBody(data: Uint8Array): Uint8Array | undefined
+}
+
+/** The largest frame body (message id + snappy block) a payload of `payloadBytes` can need. */
+function maxFrameBytes(payloadBytes: number): number {
+  return 2 + 32 + payloadBytes + Math.ceil(payloadBytes / 6)
 }
 
 const guarded = new WeakSet<Peer>()
@@ -136,6 +145,12 @@ export function guardInboundFrames(peer: Peer, maxPayloadBytes: number): void {
   if (guarded.has(peer)) return
   guarded.add(peer)
   const session = peer['_eciesSession'] as unknown as EciesSession
+  const parseHeader = session.parseHeader.bind(session)
+  session.parseHeader = (data) => {
+    const size = parseHeader(data)
+    if (size !== undefined && size > maxFrameBytes(maxPayloadBytes)) throw new InboundTooLargeError(size, maxPayloadBytes)
+    return size
+  }
   const parseBody = session.parseBody.bind(session)
   session.parseBody = (data) => {
     let body = parseBody(data)
@@ -381,5 +396,79 @@ export function reuseMacCiphers(): void {
     this._hash.update(data)
     const prev = this.digest()
     this._hash.update(encryptXor(this, prev, prev))
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * 11. RLPx hands every accepted socket straight to a Peer, which waits for the Auth message forever
+ *     and has no limit on how many such sockets exist. We take over the server's 'connection'
+ *     listener so the host can refuse a socket (caps on pending handshakes) and arm its own
+ *     handshake timer before the library sees it. A refused socket is destroyed unseen by RLPx.
+ * ---------------------------------------------------------------------------------------------- */
+
+export function admitInbound(rlpx: RLPx, admit: (socket: Socket) => boolean): void {
+  const server = rlpx['_server'] as unknown as Server | null
+  if (server === null) throw new Error('RLPx server is gone')
+  const onConnect = (rlpx as unknown as { _onConnect(socket: Socket, peerId: null): void })._onConnect.bind(rlpx)
+  server.removeAllListeners('connection')
+  server.on('connection', (socket: Socket) => {
+    if (admit(socket)) onConnect(socket, null)
+    else socket.destroy()
+  })
+}
+
+/** The socket of a dial that has connected but not finished the RLPx handshake (RLPx keys it by id until then). */
+export function pendingDialSocket(rlpx: RLPx, idHex: string): Socket | null {
+  const entry = (rlpx['_peers'] as unknown as Map<string, unknown>).get(idHex)
+  return entry instanceof NetSocket ? entry : null
+}
+
+/** A connection's socket (private in Peer): for pausing reads, byte counts and closing without the library's 2 s delay. */
+export function peerSocket(peer: Peer): Socket {
+  return peer['_socket'] as unknown as Socket
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * 12. Peer._onSocketData appends every TCP chunk to everything buffered so far with a fresh copy
+ *     (spec §6.11), so a frame of n bytes arriving in chunks of c bytes costs n²/2c bytes of copying:
+ *     an 8 MiB packet in 64 KiB chunks copied half a gigabyte and kept the relay busy for seconds.
+ *     We hold chunks aside until the frame part the library waits for (_nextPacketSize) is complete,
+ *     then hand it everything in one piece; what the library sees is the same bytes, once.
+ *     Installed once per process; idempotent.
+ * ---------------------------------------------------------------------------------------------- */
+
+interface SocketReader {
+  _closed: boolean
+  _socketData: Uint8Array
+  _nextPacketSize: number
+  _onSocketData(data: Uint8Array): void
+}
+
+let bufferedReads = false
+
+export function bufferSocketReads(): void {
+  if (bufferedReads) return
+  bufferedReads = true
+  const proto = Peer.prototype as unknown as SocketReader
+  const original = proto._onSocketData
+  const held = new WeakMap<SocketReader, { chunks: Uint8Array[]; bytes: number }>()
+  proto._onSocketData = function (data) {
+    if (this._closed) return
+    let waiting = held.get(this)
+    if (waiting === undefined) {
+      waiting = { chunks: [], bytes: 0 }
+      held.set(this, waiting)
+    }
+    if (this._socketData.length + waiting.bytes + data.length < this._nextPacketSize) {
+      waiting.chunks.push(data)
+      waiting.bytes += data.length
+      return
+    }
+    if (waiting.chunks.length === 0) return original.call(this, data)
+    const joined = concatBytes(this._socketData, ...waiting.chunks, data)
+    waiting.chunks = []
+    waiting.bytes = 0
+    this._socketData = new Uint8Array(0)
+    original.call(this, joined)
   }
 }

@@ -1,6 +1,6 @@
 import { promises as dnsPromises } from 'node:dns'
-import { createServer, type AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { capability } from './devp2p-workarounds'
 import { parseEnode } from './enode'
 import { P2PHost, type HostPeer, type PeerRemoval } from './host'
@@ -138,5 +138,81 @@ describe('P2PHost', () => {
     await expect(b.start()).rejects.toThrow(/EADDRINUSE/)
     await b.stop()
     expect(b.listening).toBe(false)
+  })
+})
+
+/** A plain TCP socket to `h`'s listener that says nothing unless told to; resolves once connected. */
+async function rawSocket(h: P2PHost): Promise<Socket> {
+  const socket = connect(h.address?.port as number, '127.0.0.1')
+  socket.on('error', () => {})
+  await new Promise((resolve) => socket.once('connect', resolve))
+  return socket
+}
+
+/** Milliseconds from now until the remote end closes `socket`. */
+function closedAfter(socket: Socket): Promise<number> {
+  const start = performance.now()
+  return new Promise((resolve) => socket.once('close', () => resolve(performance.now() - start)))
+}
+
+describe('P2PHost under abuse', () => {
+  it('closes a socket that never completes the RLPx handshake at the handshake timeout', async () => {
+    const a = host({ handshakeTimeoutMs: 300 })
+    await a.start()
+    const idle = await rawSocket(a)
+    expect(a.pendingHandshakes).toBe(1)
+    const elapsed = await closedAfter(idle)
+    expect(elapsed).toBeGreaterThanOrEqual(250)
+    await vi.waitFor(() => expect(a.pendingHandshakes).toBe(0))
+  })
+
+  it('closes a socket that sends garbage instead of Auth at once, long before the timeout', async () => {
+    const a = host({ handshakeTimeoutMs: 20_000 })
+    await a.start()
+    const garbage = await rawSocket(a)
+    const closed = closedAfter(garbage)
+    // The library reads Auth once 307 bytes are in; its first 2 bytes claim an EIP-8 size (here 64 + 2), so
+    // it tries to decrypt at once and fails.
+    garbage.write(Uint8Array.from({ length: 400 }, (_, i) => (i === 1 ? 64 : i === 0 ? 0 : 0x42)))
+    await closed
+    await vi.waitFor(() => expect(a.pendingHandshakes).toBe(0))
+  })
+
+  it('refuses sockets beyond the per-address and total caps on pending handshakes, and still serves a real peer', async () => {
+    const perAddress = host({ maxPendingPerAddress: 2, handshakeTimeoutMs: 20_000 })
+    await perAddress.start()
+    const kept = [await rawSocket(perAddress), await rawSocket(perAddress)]
+    const refused = await rawSocket(perAddress)
+    await closedAfter(refused)
+    expect(kept.every((s) => !s.destroyed)).toBe(true)
+    expect(perAddress.pendingHandshakes).toBe(2)
+
+    const total = host({ maxPendingInbound: 3, maxPendingPerAddress: 100, handshakeTimeoutMs: 20_000 })
+    await total.start()
+    const held = [await rawSocket(total), await rawSocket(total), await rawSocket(total)]
+    await closedAfter(await rawSocket(total))
+    expect(total.pendingHandshakes).toBe(3)
+
+    for (const s of [...kept, ...held]) s.destroy()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const b = host()
+    await b.start()
+    const added = nextAdded(total)
+    expect(await b.connect(parseEnode(total.enode))).toBe(true)
+    expect((await added).id).toBe(b.id)
+  })
+
+  it('drops a banned node right after its handshake and does not dial it', async () => {
+    const a = host()
+    const b = host()
+    await Promise.all([a.start(), b.start()])
+    a.ban(b.id, 60_000)
+    const removed = nextRemoved(b)
+    let announced = false
+    a.on('peer:added', () => (announced = true))
+    expect(await b.connect(parseEnode(a.enode))).toBe(true)
+    expect((await removed)[1]).toMatchObject({ name: 'USELESS_PEER', byUs: false })
+    expect(announced).toBe(false)
+    expect(await a.connect(parseEnode(b.enode))).toBe(false)
   })
 })

@@ -13,7 +13,17 @@ import {
 } from '@ethereumjs/devp2p'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import { adoptBoundPort, createDpt, reuseMacCiphers, useFastSnappyLiterals, useWasmFrameMacs } from './devp2p-workarounds'
+import {
+  admitInbound,
+  adoptBoundPort,
+  bufferSocketReads,
+  createDpt,
+  pendingDialSocket,
+  peerSocket,
+  reuseMacCiphers,
+  useFastSnappyLiterals,
+  useWasmFrameMacs
+} from './devp2p-workarounds'
 import { formatEnode, type Enode } from './enode'
 import { systemTimers, type Timers } from '../runtime/timers'
 
@@ -38,6 +48,12 @@ export interface P2PHostOptions {
   now?: () => number
   random?: () => number
   backoff?: { initialMs: number; maxMs: number }
+  /** A socket that has not finished the RLPx handshake (Auth, Ack, Hello) by then is closed. Default 10 s. */
+  handshakeTimeoutMs?: number
+  /** Inbound sockets still in the RLPx handshake, at most (geth MaxPendingPeers: 50). */
+  maxPendingInbound?: number
+  /** The same, per remote IP address. */
+  maxPendingPerAddress?: number
 }
 
 export type PeerDirection = 'inbound' | 'outbound'
@@ -78,8 +94,10 @@ export interface P2PHostEvents {
 }
 
 const DEFAULT_BACKOFF = { initialMs: 500, maxMs: 30_000 }
-/** How long after TCP connect we wait for the RLPx handshake before counting a dial as failed. */
+/** How long after TCP connect we wait for the RLPx handshake before closing the socket (and redialling a static peer). */
 const HANDSHAKE_TIMEOUT_MS = 10_000
+const MAX_PENDING_INBOUND = 50
+const MAX_PENDING_PER_ADDRESS = 8
 /** A static connection that lived this long resets its backoff (quick drops keep backing off). */
 const STABLE_CONNECTION_MS = 10_000
 
@@ -105,6 +123,11 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
   private stopped = false
   private readonly peers = new Map<Peer, HostPeer & { lastError?: string }>()
   private readonly statics = new Map<string, StaticPeer>()
+  /** Sockets in the RLPx handshake, with the timer that closes them. */
+  private readonly pending = new Map<Socket, { address: string; timer: unknown }>()
+  private readonly pendingByAddress = new Map<string, number>()
+  /** Node id → end of its ban (ms). */
+  private readonly bans = new Map<string, number>()
 
   constructor(options: P2PHostOptions) {
     super()
@@ -123,6 +146,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     await useWasmFrameMacs()
     useFastSnappyLiterals()
     reuseMacCiphers()
+    bufferSocketReads()
     const { host, port } = this.options.listen
     const rlpx = new RLPx(this.privateKey, {
       capabilities: this.options.capabilities,
@@ -133,6 +157,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
       ...(this.options.discovery ? { dpt: this.createDiscovery(host, port) } : {})
     })
     this.rlpx = rlpx
+    admitInbound(rlpx, (socket) => this.admit(socket))
     rlpx.events.on('peer:added', (peer) => this.onPeerAdded(peer))
     rlpx.events.on('peer:removed', (peer, reason, disconnectWe) => this.onPeerRemoved(peer, reason, disconnectWe))
     rlpx.events.on('peer:error', (peer, err) => this.onPeerError(peer, err))
@@ -176,6 +201,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     const rlpx = this.rlpx
     if (rlpx === null) return
     const closing = [...this.peers.values()].map((p) => closeSocket(p.peer, this.timers))
+    for (const socket of [...this.pending.keys()]) socket.destroy()
     rlpx.destroy()
     this.dpt?.destroy()
     await Promise.all(closing)
@@ -197,6 +223,32 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
 
   connectedPeers(): HostPeer[] {
     return [...this.peers.values()]
+  }
+
+  /** Sockets still in the RLPx handshake (inbound and dialled). */
+  get pendingHandshakes(): number {
+    return this.pending.size
+  }
+
+  /**
+   * Refuse this node for `ms`: a live connection is dropped now, a later one right after its handshake,
+   * and we do not dial it meanwhile.
+   */
+  ban(idHex: string, ms: number): void {
+    this.bans.set(idHex, this.now() + ms)
+    for (const p of this.peers.values()) {
+      if (p.id !== idHex) continue
+      p.peer.disconnect(DISCONNECT_REASON.USELESS_PEER)
+      peerSocket(p.peer).end()
+    }
+  }
+
+  isBanned(idHex: string): boolean {
+    const until = this.bans.get(idHex)
+    if (until === undefined) return false
+    if (until > this.now()) return true
+    this.bans.delete(idHex)
+    return false
   }
 
   /** Keep this node connected from now on (geth admin_addPeer semantics). */
@@ -233,9 +285,11 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
   /** Dial once (no redial); false if the TCP connection failed. */
   async connect(node: Enode): Promise<boolean> {
     const rlpx = this.rlpx
-    if (rlpx === null || this.stopped) return false
+    if (rlpx === null || this.stopped || this.isBanned(node.idHex)) return false
     try {
       await rlpx.connect({ id: node.id, address: node.host, tcpPort: node.port })
+      const socket = pendingDialSocket(rlpx, node.idHex)
+      if (socket !== null) this.trackHandshake(socket)
       return true
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err))
@@ -264,7 +318,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     // TCP is up; the RLPx handshake either ends in onPeerAdded (which cancels this) or silently fails.
     s.timer = this.timers.setTimeout(() => {
       if (!this.isConnected(s.enode.idHex)) this.retryStatic(s)
-    }, HANDSHAKE_TIMEOUT_MS)
+    }, this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)
   }
 
   private retryStatic(s: StaticPeer): void {
@@ -277,7 +331,39 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     this.scheduleStatic(s, delay)
   }
 
+  /** Inbound socket admission: caps on handshakes in progress, total and per address. */
+  private admit(socket: Socket): boolean {
+    if (this.stopped) return false
+    const address = socket.remoteAddress ?? '?'
+    const maxTotal = this.options.maxPendingInbound ?? MAX_PENDING_INBOUND
+    const maxPerAddress = this.options.maxPendingPerAddress ?? MAX_PENDING_PER_ADDRESS
+    if (this.pending.size >= maxTotal || (this.pendingByAddress.get(address) ?? 0) >= maxPerAddress) return false
+    this.trackHandshake(socket)
+    return true
+  }
+
+  private trackHandshake(socket: Socket): void {
+    if (this.pending.has(socket) || socket.destroyed) return
+    const address = socket.remoteAddress ?? '?'
+    const timer = this.timers.setTimeout(() => socket.destroy(), this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)
+    this.pending.set(socket, { address, timer })
+    this.pendingByAddress.set(address, (this.pendingByAddress.get(address) ?? 0) + 1)
+    socket.once('close', () => this.untrackHandshake(socket))
+  }
+
+  private untrackHandshake(socket: Socket): void {
+    const entry = this.pending.get(socket)
+    if (entry === undefined) return
+    this.pending.delete(socket)
+    this.timers.clearTimeout(entry.timer)
+    const left = (this.pendingByAddress.get(entry.address) ?? 1) - 1
+    if (left > 0) this.pendingByAddress.set(entry.address, left)
+    else this.pendingByAddress.delete(entry.address)
+  }
+
   private onPeerAdded(peer: Peer): void {
+    const socket = peerSocket(peer)
+    this.untrackHandshake(socket)
     if (this.stopped) {
       void closeSocket(peer, this.timers)
       return
@@ -285,7 +371,11 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     const idBytes = peer.getId()
     if (idBytes === null) return
     const id = bytesToHex(idBytes)
-    const socket = socketOf(peer)
+    if (this.isBanned(id)) {
+      peer.disconnect(DISCONNECT_REASON.USELESS_PEER)
+      socket.end()
+      return
+    }
     // Accepted sockets share our listening port locally; dialled ones get an ephemeral local port.
     const direction: PeerDirection = socket.localPort === this.bound?.port ? 'inbound' : 'outbound'
     const hello = peer.getHelloMessage()
@@ -346,6 +436,12 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     const error = err instanceof Error ? err : new Error(String(err))
     const entry = this.peers.get(peer) ?? null
     if (entry !== null) entry.lastError = error.message
+    // An error before the handshake ended (garbage instead of Auth, a bad MAC): nothing to say goodbye to.
+    // After it, the library has sent DISCONNECT but ends the socket only 2 s later: end it now, so a
+    // peer that broke the rules is gone at once.
+    const socket = peerSocket(peer)
+    if (entry === null && this.pending.has(socket)) socket.destroy()
+    else if (entry !== null) socket.end()
     this.emit('peer:error', entry, error)
   }
 }
@@ -353,16 +449,12 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
 /** The chain config only matters for ETH fork ids; RLPx insists on one. */
 const COMMON = new Common({ chain: Mainnet })
 
-function socketOf(peer: Peer): Socket {
-  return peer['_socket'] as unknown as Socket
-}
-
 /**
  * Send DISCONNECT and end the socket now instead of the library's 2 s later, then wait for it to
  * close (destroying it after 1 s if the remote never answers).
  */
 function closeSocket(peer: Peer, timers: Timers, reason: DISCONNECT_REASON = DISCONNECT_REASON.CLIENT_QUITTING): Promise<void> {
-  const socket = socketOf(peer)
+  const socket = peerSocket(peer)
   if (socket.destroyed) return Promise.resolve()
   return new Promise((resolve) => {
     const timer = timers.setTimeout(() => socket.destroy(), 1000)

@@ -49,12 +49,14 @@ export interface RawPeer {
   close(): Promise<void>
 }
 
-/** Dial `enodeUrl` from a fresh host on 127.0.0.1 offering one capability, and wait for the RLPx handshake. */
+/** Dial `enodeUrl` from a fresh host on 127.0.0.1 (a new node key unless given) offering one capability, and wait for the RLPx handshake. */
 export async function openRawPeer(
   enodeUrl: string,
-  cap: { name: string; version: number; length: number }
+  cap: { name: string; version: number; length: number },
+  options: { privateKey?: Uint8Array } = {}
 ): Promise<RawPeer> {
   const host = new P2PHost({
+    ...options,
     listen: { host: '127.0.0.1', port: 0 },
     capabilities: [capability(cap.name, cap.version, cap.length, RawProtocol)]
   })

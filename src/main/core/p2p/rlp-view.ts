@@ -46,10 +46,11 @@ export function readRlpSpan(data: Uint8Array, offset: number, limit = data.lengt
   return { list, start: offset, payload, end: payload + length }
 }
 
-/** The items of the list `span` of `data`, as spans. */
-export function readRlpListSpans(data: Uint8Array, span: RlpSpan): RlpSpan[] {
+/** The items of the list `span` of `data`, as spans; more than `maxItems` items is an error. */
+export function readRlpListSpans(data: Uint8Array, span: RlpSpan, maxItems = Number.POSITIVE_INFINITY): RlpSpan[] {
   const items: RlpSpan[] = []
   for (let offset = span.payload; offset < span.end; ) {
+    if (items.length >= maxItems) throw new RlpFormatError(`more than ${maxItems} items`)
     const item = readRlpSpan(data, offset, span.end)
     items.push(item)
     offset = item.end

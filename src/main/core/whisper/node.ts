@@ -3,15 +3,19 @@ import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { initHashing, keccak256 } from '../primitives/keccak'
 import { parseEnode, type Enode } from '../p2p/enode'
-import { P2PHost, type HostPeer, type PeerRemoval } from '../p2p/host'
+import { DISCONNECT_REASON } from '@ethereumjs/devp2p'
+import { P2PHost, type HostPeer, type P2PHostOptions, type PeerRemoval } from '../p2p/host'
+import type { RlpSpan } from '../p2p/rlp-view'
 import { systemTimers, type Timers } from '../runtime/timers'
 import { bloomMatches, isFullBloom, topicToBloom } from './bloom'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope'
 import { WhisperError } from './errors'
 import { FilterSet, type FilterSpec, type ReceivedMessage } from './filters'
 import { sealMessage, type SealKey } from './message'
-import { EnvelopePool, type PooledEnvelope } from './pool'
-import { powOf } from './pow'
+import { EnvelopePool, type PoolLimits, type PooledEnvelope } from './pool'
+import { DEFAULT_PEER_BUDGET, PeerBudget, type PeerBudgetLimits } from './peer-budget'
+import { runInSlices } from './slices'
+import { powOf, seal } from './pow'
 import { checkEnvelope } from './validity'
 import { KNOWN_SLOTS, WhisperPeer, type PeerInfo, type RelayEntry } from './peer'
 import { ShhProtocolError, shhCapability, shhOf, type ShhHandler } from './shh-protocol'
@@ -23,8 +27,19 @@ export interface WhisperNodeOptions {
   listen?: { host: string; port: number }
   /** PoW we require of inbound envelopes and advertise (default 0.002, Status' setting). */
   minPow?: number
+  /**
+   * Most PoW we mine our own envelopes to when a peer asks for more than our minPow (default 1; geth
+   * asks 0.2). A peer that requires more than this gets none of our envelopes.
+   */
+  maxSendPow?: number
   /** Largest envelope (20 + data bytes) we accept; default 1 MiB (geth DefaultMaxMessageSize). */
   maxMessageSize?: number
+  /**
+   * Largest inbound packet (any code, uncompressed); a larger one disconnects the peer before its body
+   * is read. geth drops packets above its MaxMessageSize (1 MiB by default, at most 10 MiB). Default:
+   * maxMessageSize plus room for the framing of one envelope that large.
+   */
+  maxPacketSize?: number
   /** Light node: advertises it, never relays other people's envelopes, refuses light peers. */
   light?: boolean
   bootnodes?: Array<string | Enode>
@@ -33,6 +48,14 @@ export interface WhisperNodeOptions {
   discovery?: boolean
   /** Relayed envelopes wait this long to be batched per peer (own posts go at once). Default 1 ms: under load a busy event loop batches anyway. */
   broadcastDelayMs?: number
+  /** Pool bounds; default 100,000 envelopes, 64 MiB, each kept at most 1 h (lowest PoW goes first when full). */
+  pool?: Omit<PoolLimits, 'onEvict'>
+  /** Work one peer may cause before it is disconnected and banned (DEFAULT_PEER_BUDGET). */
+  peerBudget?: PeerBudgetLimits
+  /** How long a peer we disconnected for breaking the rules is refused. Default 60 s. */
+  banMs?: number
+  /** RLPx handshake limits (P2PHost defaults: 10 s, 50 pending inbound sockets, 8 per address). */
+  handshake?: Pick<P2PHostOptions, 'handshakeTimeoutMs' | 'maxPendingInbound' | 'maxPendingPerAddress'>
   /** Millisecond clock. */
   now?: () => number
   timers?: Timers
@@ -47,7 +70,7 @@ export interface PostOptions {
   signWith?: Uint8Array
   /** Seconds, default 50 (geth DefaultTTL). */
   ttl?: number
-  /** Default: our own minPow. */
+  /** Default: sendPow(), the most any connected peer asks (within maxSendPow), at least our own minPow. */
   powTarget?: number
   /** Mining budget, default 2000 ms. */
   workTimeMs?: number
@@ -76,6 +99,8 @@ export interface WhisperNodeEvents {
   /** Why a peer was (or is about to be) disconnected, or any other per-peer error. */
   'peer:error': [{ peerId: string | null; error: Error }]
   status: [NodeStatus]
+  /** One of our envelopes was mined again for a peer that asks more PoW; `to` replaces `from`. */
+  resealed: [{ from: string; to: string }]
   /** Every envelope accepted into the pool, own ones included (mailserver archiving). */
   envelope: [PooledEnvelope]
   /** Code 126; only processed while someone listens (a mailserver is registered). */
@@ -90,10 +115,27 @@ export interface WhisperNodeEvents {
 const MiB = 1024 * 1024
 const DEFAULT_MIN_POW = 0.002
 const DEFAULT_TTL = 50
-/** Inbound packets may be up to geth's MaxMessageSize even when our envelope limit is lower. */
+/** geth's MaxMessageSize upper bound: no packet is ever accepted above it. */
 const MAX_INBOUND_PACKET = 10 * MiB
+/** RLP list and envelope headers around the largest envelope. */
+const PACKET_FRAMING = 1024
 /** We never send packets above 1 MiB, geth's default limit, so no peer drops us (#17560). */
 const MAX_OUTBOUND_PACKET = 1 * MiB
+/**
+ * Most envelopes in one code-1 packet. geth sends its pending envelopes in one bundle, which its peers
+ * (1 MiB limit by default) drop above 1 MiB: that is ~24,000 of the smallest envelopes geth can seal
+ * (29 data bytes), and a 10 MiB bundle of padded messages (≥ 284 data bytes) holds ~35,000.
+ */
+const MAX_ENVELOPES_PER_PACKET = 50_000
+/** geth would process them all, then disconnect; after this many we stop reading and disconnect. */
+const MAX_INVALID_PER_PACKET = 16
+/** Longest stretch of envelope work before other peers and timers get a turn. */
+const SLICE_MS = 4
+const DEFAULT_POOL: Omit<PoolLimits, 'onEvict'> = { maxCount: 100_000, maxBytes: 64 * MiB, maxRetentionSeconds: 3600 }
+const DEFAULT_BAN_MS = 60_000
+const DEFAULT_MAX_SEND_POW = 1
+/** Mining budget for re-sealing one of our envelopes for a peer that asks more PoW than it has. */
+const RESEAL_WORK_MS = 2000
 /** How long a previous PoW/bloom requirement stays tolerated after a change (geth: 10 s). */
 const TOLERANCE_MS = 10_000
 const SWEEP_INTERVAL_MS = 1000
@@ -115,7 +157,10 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private readonly broadcastDelayMs: number
   private readonly now: () => number
   private readonly timers: Timers
-  private readonly pool = new EnvelopePool<RelayEntry>()
+  private readonly pool: EnvelopePool<RelayEntry>
+  private readonly peerBudget: PeerBudgetLimits
+  private readonly banMs: number
+  private readonly maxSendPow: number
   private readonly filters = new FilterSet()
   private readonly handlers = new Map<string, (message: ReceivedMessage) => void>()
   private readonly peers = new Map<HostPeer, WhisperPeer>()
@@ -138,7 +183,18 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     if (this.maxMessageSize > MAX_INBOUND_PACKET) {
       throw new WhisperError('bad-argument', `maxMessageSize above ${MAX_INBOUND_PACKET} bytes`)
     }
+    const maxPacketSize = options.maxPacketSize ?? this.maxMessageSize + PACKET_FRAMING
+    if (!(maxPacketSize > 0) || maxPacketSize > MAX_INBOUND_PACKET + PACKET_FRAMING) {
+      throw new WhisperError('bad-argument', `bad maxPacketSize ${maxPacketSize}`)
+    }
     this.broadcastDelayMs = options.broadcastDelayMs ?? 1
+    this.pool = new EnvelopePool<RelayEntry>({ ...DEFAULT_POOL, ...options.pool, onEvict: (hashHex) => this.forget(hashHex) })
+    this.peerBudget = options.peerBudget ?? DEFAULT_PEER_BUDGET
+    this.banMs = options.banMs ?? DEFAULT_BAN_MS
+    this.maxSendPow = options.maxSendPow ?? DEFAULT_MAX_SEND_POW
+    if (!(this.maxSendPow >= 0) || !Number.isFinite(this.maxSendPow)) {
+      throw new WhisperError('bad-argument', `bad maxSendPow ${this.maxSendPow}`)
+    }
     this.now = options.now ?? Date.now
     this.timers = options.timers ?? systemTimers
     const minPow = options.minPow ?? DEFAULT_MIN_POW
@@ -149,11 +205,18 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     this.host = new P2PHost({
       ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
       listen: options.listen ?? { host: '127.0.0.1', port: 30303 },
-      capabilities: [shhCapability({ maxPacketBytes: MAX_INBOUND_PACKET, localIsLight: () => this.light })],
+      capabilities: [
+        shhCapability({
+          maxPacketBytes: maxPacketSize,
+          maxEnvelopesPerPacket: MAX_ENVELOPES_PER_PACKET,
+          localIsLight: () => this.light
+        })
+      ],
       ...(options.maxPeers !== undefined ? { maxPeers: options.maxPeers } : {}),
       staticPeers: (options.staticPeers ?? []).map(toEnode),
       bootnodes: (options.bootnodes ?? []).map(toEnode),
       discovery: options.discovery ?? false,
+      ...options.handshake,
       timers: this.timers,
       now: this.now,
       ...(options.random !== undefined ? { random: options.random } : {})
@@ -209,7 +272,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       topic: options.topic,
       key: options.key,
       ttl: options.ttl ?? DEFAULT_TTL,
-      powTarget: options.powTarget ?? this.minPow.current,
+      powTarget: options.powTarget ?? this.sendPow(),
       workTimeMs: options.workTimeMs ?? 2000,
       now: this.now,
       ...(options.signWith !== undefined ? { signWith: options.signWith } : {})
@@ -219,13 +282,45 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
 
   /** Inject an already sealed envelope as our own (same checks and immediate send as post()). */
   postEnvelope(envelope: Envelope): string {
+    const pooled = this.ownEntry(envelope)
+    if (this.accept(pooled, null)) this.own.add(pooled.hashHex)
+    this.flushNow()
+    return pooled.hashHex
+  }
+
+  /**
+   * The PoW our envelopes are sealed to: the most any connected peer requires, as long as that is
+   * within maxSendPow (a peer asking more is not served), and never less than our own minimum.
+   */
+  sendPow(): number {
+    let pow = this.minPow.current
+    for (const p of this.readyPeers()) if (p.powRequirement <= this.maxSendPow) pow = Math.max(pow, p.powRequirement)
+    return pow
+  }
+
+  /**
+   * How many connected peers have, or would take, the pooled envelope `hashHex` (its PoW meets their
+   * requirement and its topic their bloom). 0: nobody on the network can get it from us right now.
+   */
+  reach(hashHex: string): number {
+    const e = this.pool.get(hashHex)
+    if (e === undefined) return 0
+    return this.readyPeers().filter((p) => p.knows(e) || (e.pow >= p.powRequirement && bloomMatches(p.bloom, e.bloom))).length
+  }
+
+  /** Connected peers that would take an envelope sealed to sendPow() (bloom aside). */
+  reachablePeers(): number {
+    return this.readyPeers().filter((p) => p.powRequirement <= this.maxSendPow).length
+  }
+
+  private ownEntry(envelope: Envelope): RelayEntry {
     const encoded = encodeEnvelope(envelope)
     const hash = keccak256(encoded)
     const verdict = checkEnvelope(envelope, this.validityContext())
     if (verdict.kind !== 'accept') {
       throw new WhisperError('bad-envelope', verdict.kind === 'violation' ? verdict.message : 'envelope already expired')
     }
-    const pooled: RelayEntry = {
+    return {
       envelope,
       encoded,
       hash,
@@ -235,9 +330,38 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       receivedAt: Math.floor(this.now() / 1000),
       knownBy: 0
     }
-    if (this.accept(pooled, null)) this.own.add(pooled.hashHex)
-    this.flushNow()
-    return pooled.hashHex
+  }
+
+  /**
+   * Our own envelopes that `peer` does not have and whose PoW is below what it now asks (within
+   * maxSendPow) are mined again: same content, new nonce, hence a new hash. Peers that had the old one
+   * are marked as having the new one, so only those that needed it get it. Each re-seal at least
+   * doubles the PoW, so a peer nudging its requirement up step by step costs us a few re-seals per
+   * envelope, not one per step.
+   */
+  private resealOwnFor(peer: WhisperPeer): void {
+    const want = peer.powRequirement
+    if (want > this.maxSendPow || this.own.size === 0) return
+    let resealed = false
+    for (const hashHex of [...this.own]) {
+      const old = this.pool.get(hashHex)
+      if (old === undefined || old.pow >= want || peer.knows(old) || !bloomMatches(peer.bloom, old.bloom)) continue
+      const { expiry, ttl, topic, data } = old.envelope
+      let entry: RelayEntry
+      try {
+        const target = Math.min(this.maxSendPow, Math.max(want, 2 * old.pow))
+        entry = this.ownEntry(seal({ expiry, ttl, topic, data }, { target, workTimeMs: RESEAL_WORK_MS, now: this.now }))
+      } catch (error) {
+        this.reportError(error instanceof Error ? error : new Error(String(error)))
+        continue
+      }
+      for (const p of this.peers.values()) if (p.knows(old)) p.markKnown(entry)
+      this.own.delete(hashHex)
+      if (this.accept(entry, null)) this.own.add(entry.hashHex)
+      this.emit('resealed', { from: hashHex, to: entry.hashHex })
+      resealed = true
+    }
+    if (resealed) this.flushNow()
   }
 
   /** Install a filter; `handler` gets every matching message. Returns the unsubscribe function. */
@@ -322,7 +446,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private onHostPeerAdded(hp: HostPeer): void {
     const shh = shhOf(hp.peer)
     if (shh === undefined) return
-    const peer = new WhisperPeer(hp, shh, this.freeSlots.pop() ?? null)
+    const peer = new WhisperPeer(hp, shh, this.freeSlots.pop() ?? null, new PeerBudget(this.peerBudget, this.now))
     peer.trusted = this.trusted.has(hp.id)
     this.peers.set(hp, peer)
     shh.start(this.handlerFor(peer), {
@@ -336,6 +460,9 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     const peer = this.peers.get(hp)
     if (peer === undefined) return
     this.peers.delete(hp)
+    peer.gone = true
+    // Broke a rule (ours or geth's): keep it away for a while, so reconnecting does not reset its budget.
+    if (removal.byUs && removal.code === DISCONNECT_REASON.SUBPROTOCOL_ERROR) this.host.ban(hp.id, this.banMs)
     if (peer.slot !== null) {
       peer.releaseSlot(this.pool.values())
       this.freeSlots.push(peer.slot)
@@ -351,16 +478,24 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         peer.applyStatus(status)
         this.emit('peer:added', peer.info())
         this.emitStatus()
+        this.resealOwnFor(peer)
         for (const e of this.pool.values()) if (!this.light || this.own.has(e.hashHex)) peer.enqueue(e)
         this.scheduleFlush()
       },
-      onEnvelopes: (raws) => this.onEnvelopes(peer, raws),
+      // A trusted peer (a mailserver we asked) may send history as fast as it can: no budget.
+      onTraffic: (bytes) => {
+        if (peer.trusted) return
+        const exceeded = peer.budget.spendBytes(bytes)
+        if (exceeded !== null) throw new ShhProtocolError(`peer sent ${exceeded}`)
+      },
+      onEnvelopes: (packet, items) => this.onEnvelopes(peer, packet, items),
       // Only a looser requirement can make pooled envelopes newly eligible; re-offering the pool on
       // every update would let a peer make us walk the whole pool per packet.
       onPowRequirement: (pow) => {
         const looser = pow < peer.powRequirement
         peer.powRequirement = pow
         if (looser) this.requeue(peer)
+        this.resealOwnFor(peer)
       },
       onBloom: (bloom) => {
         const looser = bloom === null ? peer.bloom !== null : peer.bloom !== null && !bloomMatches(peer.bloom, bloom)
@@ -395,24 +530,46 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
 
   /* -------------------------------------- envelopes -------------------------------------- */
 
-  /** geth: an undecodable packet is fatal at once; invalid envelopes are all processed, then the peer is dropped. */
-  private onEnvelopes(from: WhisperPeer, raws: Uint8Array[]): void {
-    // Duplicates (the common case in a mesh) are known by hash and never decoded; everything else is
-    // decoded before anything is accepted, so an undecodable packet changes nothing.
+  /**
+   * geth: an undecodable packet is fatal at once; invalid envelopes are processed, then the peer is
+   * dropped. Large packets are worked on in slices (the peer's later messages wait meanwhile).
+   */
+  private onEnvelopes(from: WhisperPeer, packet: Uint8Array, items: RlpSpan[]): void | Promise<void> {
+    const exceeded = from.trusted ? null : from.budget.spendEnvelopes(items.length)
+    if (exceeded !== null) throw new ShhProtocolError(`peer sent ${exceeded}`)
+    return runInSlices(this.envelopeSteps(from, packet, items), SLICE_MS)
+  }
+
+  private *envelopeSteps(from: WhisperPeer, packet: Uint8Array, items: RlpSpan[]): Generator<void, void> {
+    // First every envelope is hashed, and only unknown ones are copied out of the packet (a pooled
+    // envelope must not pin the whole packet) and decoded, so an undecodable packet changes nothing.
+    // geth never puts an envelope twice in one bundle, so a repeat is abuse, caught before any PoW.
+    const inPacket = new Set<string>()
     const fresh: Array<{ raw: Uint8Array; hash: Uint8Array; hashHex: string; envelope: Envelope }> = []
-    for (const raw of raws) {
-      const hash = keccak256(raw)
+    for (const item of items) {
+      if (from.gone) return
+      const view = packet.subarray(item.start, item.end)
+      const hash = keccak256(view)
       const hashHex = hexOf(hash)
+      if (inPacket.has(hashHex)) throw new ShhProtocolError(`envelope ${hashHex} repeated in one packet`)
+      inPacket.add(hashHex)
       const known = this.pool.get(hashHex)
       if (known !== undefined) from.markKnown(known)
-      else fresh.push({ raw, hash, hashHex, envelope: decodeOrThrow(raw) })
+      else {
+        const raw = view.slice()
+        fresh.push({ raw, hash, hashHex, envelope: decodeOrThrow(raw) })
+      }
+      yield
     }
-    const ctx = this.validityContext()
     let violation: string | null = null
+    let invalid = 0
     for (const { raw, hash, hashHex, envelope } of fresh) {
+      if (from.gone) return
+      const ctx = this.validityContext()
       const verdict = checkEnvelope(envelope, ctx)
       if (verdict.kind === 'violation') {
         violation ??= verdict.message
+        if (++invalid >= MAX_INVALID_PER_PACKET) break
         continue
       }
       if (verdict.kind === 'drop') continue
@@ -428,6 +585,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       }
       from.markKnown(entry)
       this.accept(entry, from)
+      yield
     }
     if (violation !== null) throw new ShhProtocolError(`invalid envelope: ${violation}`)
   }
@@ -513,12 +671,13 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   }
 
   private sweep(): void {
-    const removed = this.pool.sweep(Math.floor(this.now() / 1000))
-    if (removed.length === 0) return
-    for (const hashHex of removed) {
-      this.own.delete(hashHex)
-      for (const p of this.peers.values()) p.forget(hashHex)
-    }
+    for (const hashHex of this.pool.sweep(Math.floor(this.now() / 1000))) this.forget(hashHex)
+  }
+
+  /** The envelope left the pool. */
+  private forget(hashHex: string): void {
+    this.own.delete(hashHex)
+    for (const p of this.peers.values()) p.forget(hashHex)
   }
 
   /** Node-level trouble is reported, never thrown: without an 'error' listener it is dropped. */

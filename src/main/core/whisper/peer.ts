@@ -1,5 +1,6 @@
 import type { HostPeer, PeerDirection } from '../p2p/host'
 import { bloomMatches } from './bloom'
+import { DEFAULT_PEER_BUDGET, PeerBudget } from './peer-budget'
 import type { PooledEnvelope } from './pool'
 import { rawListSize, type ShhProtocol, type ShhStatus } from './shh-protocol'
 
@@ -49,13 +50,20 @@ export class WhisperPeer {
   trusted = false
   /** True once the remote Status was accepted; nothing is sent before. */
   ready = false
+  /** Disconnected: unfinished work for it stops, and its slot may already belong to another peer. */
+  gone = false
   private readonly bit: number
   /** Hashes this peer has, for a peer without a slot. */
   private readonly knownHashes: Set<string> | null
   private queue: RelayEntry[] = []
 
   /** A slot must be free of stale bits: clear it in every pooled entry (releaseSlot) before reusing it. */
-  constructor(host: HostPeer, shh: ShhProtocol, slot: number | null = null) {
+  constructor(
+    host: HostPeer,
+    shh: ShhProtocol,
+    slot: number | null = null,
+    readonly budget = new PeerBudget(DEFAULT_PEER_BUDGET, Date.now)
+  ) {
     this.host = host
     this.shh = shh
     this.slot = slot

@@ -19,11 +19,19 @@ export interface PoolLimits {
   maxCount?: number
   /** Most bytes of envelope RLP kept. */
   maxBytes?: number
+  /**
+   * Longest an envelope stays, in seconds from its arrival, whatever its TTL: a long TTL keeps it valid
+   * for peers that get it elsewhere, but our pool forgets it (and would take it again) after this.
+   */
+  maxRetentionSeconds?: number
+  /** Called for each envelope pushed out to make room. */
+  onEvict?: (hashHex: string) => void
 }
 
 /**
  * The envelopes a node currently holds, keyed by hash hex. Unbounded unless limits are given; with
  * limits, making room evicts lowest PoW first, and an envelope weaker than everything held is refused.
+ * Entries are kept as given: callers hand in envelope bytes of their own, never a view into a packet.
  */
 export class EnvelopePool<T extends PooledEnvelope = PooledEnvelope> {
   private readonly entries = new Map<string, T>()
@@ -50,10 +58,11 @@ export class EnvelopePool<T extends PooledEnvelope = PooledEnvelope> {
     if (!this.makeRoomFor(entry)) return false
     this.entries.set(entry.hashHex, entry)
     this.totalBytes += entry.encoded.length
-    let bucket = this.byExpiry.get(entry.envelope.expiry)
+    const expiry = this.sweepAt(entry)
+    let bucket = this.byExpiry.get(expiry)
     if (!bucket) {
       bucket = new Set()
-      this.byExpiry.set(entry.envelope.expiry, bucket)
+      this.byExpiry.set(expiry, bucket)
     }
     bucket.add(entry.hashHex)
     this.byPow?.push(entry)
@@ -73,14 +82,15 @@ export class EnvelopePool<T extends PooledEnvelope = PooledEnvelope> {
     if (!entry) return false
     this.entries.delete(hashHex)
     this.totalBytes -= entry.encoded.length
-    const bucket = this.byExpiry.get(entry.envelope.expiry)
+    const expiry = this.sweepAt(entry)
+    const bucket = this.byExpiry.get(expiry)
     bucket?.delete(hashHex)
-    if (bucket?.size === 0) this.byExpiry.delete(entry.envelope.expiry)
+    if (bucket?.size === 0) this.byExpiry.delete(expiry)
     this.byPow?.compactIfSparse(this.entries.size, this.isLive)
     return true
   }
 
-  /** Remove every envelope with expiry < nowSec (geth expirationCycle); returns their hashes. */
+  /** Remove every envelope with expiry (or end of retention) < nowSec (geth expirationCycle); returns their hashes. */
   sweep(nowSec: number): string[] {
     const removed: string[] = []
     for (const [expiry, bucket] of this.byExpiry) {
@@ -93,6 +103,13 @@ export class EnvelopePool<T extends PooledEnvelope = PooledEnvelope> {
 
   values(): IterableIterator<T> {
     return this.entries.values()
+  }
+
+  private sweepAt(entry: T): number {
+    const { maxRetentionSeconds } = this.limits
+    return maxRetentionSeconds === undefined
+      ? entry.envelope.expiry
+      : Math.min(entry.envelope.expiry, entry.receivedAt + maxRetentionSeconds)
   }
 
   /** Identity, not just the hash: a re-added envelope must not be confused with its stale heap entry. */
@@ -110,6 +127,7 @@ export class EnvelopePool<T extends PooledEnvelope = PooledEnvelope> {
       if (!weakest || weakest.pow >= entry.pow) return false
       heap.pop()
       this.delete(weakest.hashHex)
+      this.limits.onEvict?.(weakest.hashHex)
     }
     return true
   }

@@ -5,11 +5,12 @@ import {
   capability,
   clearStatusTimer,
   guardInboundFrames,
+  peerSocket,
   protocolType,
   sendCompressed,
   type SendFrame
 } from '../p2p/devp2p-workarounds'
-import { RlpFormatError, readRlpListSpans, readRlpSpan } from '../p2p/rlp-view'
+import { RlpFormatError, readRlpListSpans, readRlpSpan, type RlpSpan } from '../p2p/rlp-view'
 import { BLOOM_LENGTH, isFullBloom } from './bloom'
 
 export const SHH_NAME = 'shh'
@@ -52,11 +53,19 @@ export class ShhProtocolError extends Error {
   }
 }
 
-/** Callbacks from one connection to the Whisper node. Throwing from any of them disconnects the peer. */
+/**
+ * Callbacks from one connection to the Whisper node. Throwing from any of them (or rejecting) disconnects
+ * the peer.
+ */
 export interface ShhHandler {
   onStatus(status: ShhStatus): void
-  /** Code 1: the raw RLP of each envelope, in order. */
-  onEnvelopes(envelopes: Uint8Array[]): void
+  /** Every message after the handshake, before it is handled: its payload size. */
+  onTraffic(bytes: number): void
+  /**
+   * Code 1: the packet's RLP list of envelopes and the framing of its items (`splitRawList`'s spans). A
+   * promise means the work goes on in slices: this peer's later messages wait, and its socket is not read.
+   */
+  onEnvelopes(packet: Uint8Array, items: RlpSpan[]): void | Promise<void>
   onPowRequirement(pow: number): void
   onBloom(bloom: Uint8Array | null): void
   /** Code 127, single envelope or list (status fork), as raw envelope RLPs. */
@@ -151,11 +160,16 @@ export function rawListSize(payloadLength: number): number {
  * hash is taken over the exact bytes the peer sent (as geth does). Throws on any malformed framing.
  */
 export function splitRawList(data: Uint8Array, what: string): Uint8Array[] {
+  return rawListSpans(data, what).map((item) => data.subarray(item.start, item.end))
+}
+
+/** Where each item of a top-level RLP list sits; throws on malformed framing or more than `maxItems` items. */
+export function rawListSpans(data: Uint8Array, what: string, maxItems = Number.POSITIVE_INFINITY): RlpSpan[] {
   try {
     const outer = readRlpSpan(data, 0)
     if (!outer.list) throw new ShhProtocolError(`${what} is not an RLP list`)
     if (outer.end !== data.length) throw new ShhProtocolError(`${what} has trailing bytes`)
-    return readRlpListSpans(data, outer).map((item) => data.subarray(item.start, item.end))
+    return readRlpListSpans(data, outer, maxItems)
   } catch (err) {
     if (err instanceof RlpFormatError) throw new ShhProtocolError(`${what}: ${err.message}`)
     throw err
@@ -184,10 +198,17 @@ export interface ShhCapabilityOptions {
   maxPacketBytes: number
   /** Refuse a light peer when we are light ourselves (geth RestrictConnectionBetweenLightClients). */
   localIsLight: () => boolean
+  /** Most envelopes in one code-1 packet; more disconnects the peer before any is read. */
+  maxEnvelopesPerPacket: number
 }
 
 /** Messages that may arrive between protocol construction and start(); a well-behaved peer sends at most its Status. */
 const MAX_EARLY_MESSAGES = 8
+/**
+ * Messages held while a packet is worked on in slices. The socket is paused meanwhile, so only frames
+ * already read with the packet's last chunk can queue up: one 64 KiB chunk holds at most a few thousand.
+ */
+const MAX_QUEUED_MESSAGES = 8192
 
 /** One shh/6 connection: framing, handshake and the protocol-level disconnect rules. Envelope rules live in the node. */
 export class ShhProtocol extends ProtocolBase {
@@ -195,6 +216,8 @@ export class ShhProtocol extends ProtocolBase {
   private readonly options: ShhCapabilityOptions
   private handler: ShhHandler | null = null
   private early: Array<[number, Uint8Array]> = []
+  /** Messages waiting for an unfinished (sliced) packet; non-null while one is being worked on. */
+  private waiting: Array<[number, Uint8Array]> | null = null
   private remote: ShhStatus | null = null
   private closed = false
 
@@ -224,13 +247,9 @@ export class ShhProtocol extends ProtocolBase {
     this.send(ShhCode.Status, encodeStatus(local))
     const early = this.early
     this.early = []
-    try {
-      for (const [code, data] of early) this.dispatch(code, data)
-    } catch (err) {
-      // Outside the library's try/catch here, so disconnect the way it would have.
-      this.peer.events.emit('error', err instanceof Error ? err : new Error(String(err)))
-      this.peer.disconnect(DISCONNECT_REASON.SUBPROTOCOL_ERROR)
-    }
+    this.waiting = []
+    this.waiting.push(...early)
+    this.drain()
   }
 
   override _handleMessage(code: number, data: Uint8Array): void {
@@ -242,7 +261,48 @@ export class ShhProtocol extends ProtocolBase {
       this.early.push([code, data])
       return
     }
-    this.dispatch(code, data)
+    if (this.waiting !== null) {
+      if (this.waiting.length >= MAX_QUEUED_MESSAGES) throw new ShhProtocolError('too many messages while busy')
+      this.waiting.push([code, data])
+      return
+    }
+    const work = this.dispatch(code, data)
+    if (work !== undefined) this.await(work)
+  }
+
+  /** Hold this peer's traffic until `work` ends, then go on with what queued up meanwhile. */
+  private await(work: Promise<void>): void {
+    this.waiting ??= []
+    peerSocket(this.peer).pause()
+    work.then(
+      () => this.drain(),
+      (err: unknown) => this.fail(err)
+    )
+  }
+
+  /** Dispatch queued messages until one starts sliced work (which drains again when done) or none are left. */
+  private drain(): void {
+    const queue = this.waiting ?? []
+    while (queue.length > 0 && !this.closed) {
+      const [code, data] = queue.shift() as [number, Uint8Array]
+      let work: void | Promise<void>
+      try {
+        work = this.dispatch(code, data)
+      } catch (err) {
+        return this.fail(err)
+      }
+      if (work !== undefined) return this.await(work)
+    }
+    this.waiting = null
+    if (!this.closed) peerSocket(this.peer).resume()
+  }
+
+  /** Outside the library's try/catch here, so disconnect the way it would have. */
+  private fail(err: unknown): void {
+    this.waiting = []
+    if (this.closed) return
+    this.peer.disconnect(DISCONNECT_REASON.SUBPROTOCOL_ERROR)
+    this.peer.events.emit('error', err instanceof Error ? err : new Error(String(err)))
   }
 
   sendEnvelopes(rawEnvelopes: Uint8Array[]): number {
@@ -277,7 +337,7 @@ export class ShhProtocol extends ProtocolBase {
     return rlpPayload.length
   }
 
-  private dispatch(code: number, data: Uint8Array): void {
+  private dispatch(code: number, data: Uint8Array): void | Promise<void> {
     const handler = this.handler as ShhHandler
     if (this.remote === null) {
       if (code !== ShhCode.Status) throw new ShhProtocolError(`first message has code ${code}, expected Status`)
@@ -288,11 +348,12 @@ export class ShhProtocol extends ProtocolBase {
       handler.onStatus(status)
       return
     }
+    handler.onTraffic(data.length)
     switch (code) {
       case ShhCode.Status:
         return // geth ignores a repeated Status
       case ShhCode.Messages:
-        return handler.onEnvelopes(splitRawList(data, 'Messages packet'))
+        return handler.onEnvelopes(data, rawListSpans(data, 'Messages packet', this.options.maxEnvelopesPerPacket))
       case ShhCode.PowRequirement: {
         const item = decodeRlp(data, 'PoW requirement')
         if (!(item instanceof Uint8Array)) throw new ShhProtocolError('PoW requirement is not an integer')

@@ -22,6 +22,9 @@ describe('mergeStatus', () => {
     expect(mergeStatus('not-sent', 'sending')).toBe('sending')
     expect(mergeStatus('sent', 'not-sent')).toBe('not-sent')
     expect(mergeStatus('received', 'sent')).toBe('received')
+    expect(mergeStatus('sent', 'waiting')).toBe('sent')
+    expect(mergeStatus('sending', 'waiting')).toBe('waiting')
+    expect(mergeStatus('waiting', 'sent')).toBe('sent')
   })
 })
 

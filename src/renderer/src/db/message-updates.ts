@@ -3,12 +3,12 @@ import type { AccountDatabase, ChatSummary } from './account-db'
 
 /**
  * The status a stored message keeps when an update arrives. Updates may come twice or late (a reload
- * replays what main still holds), so a message never goes back from delivered, nor from sent to sending.
- * A resend legitimately moves not-sent back to sending.
+ * replays what main still holds), so a message never goes back from delivered, nor from sent to sending
+ * or waiting. A resend legitimately moves not-sent back to sending.
  */
 export function mergeStatus(stored: MessageStatus, update: MessageStatus): MessageStatus {
   if (stored === 'delivered' || stored === 'received') return stored
-  if (stored === 'sent' && update === 'sending') return stored
+  if (stored === 'sent' && (update === 'sending' || update === 'waiting')) return stored
   return update
 }
 

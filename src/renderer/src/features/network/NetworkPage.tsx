@@ -123,6 +123,7 @@ function Peers() {
             <tr>
               <th>{t('network.peer.address')}</th>
               <th>{t('network.peer.state')}</th>
+              <th>{t('network.peer.pow')}</th>
               <th>{t('network.peer.traffic')}</th>
             </tr>
           </thead>
@@ -133,6 +134,7 @@ function Peers() {
                   <code title={peer.id}>{peer.address}</code>
                 </td>
                 <td>{peerState(peer)}</td>
+                <td data-testid="peer-pow">{pow.format(peer.powRequirement)}</td>
                 <td className="muted small">{t('network.peer.bytes', { in: kib(peer.bytesIn), out: kib(peer.bytesOut) })}</td>
               </tr>
             ))}
@@ -149,6 +151,9 @@ function peerState(peer: PeerInfo): string {
   if (peer.light) traits.push(t('network.peer.light'))
   return traits.join(' · ')
 }
+
+/** A peer's minimum PoW as geth and status-go print it: up to 6 significant digits (0.002, 0.2). */
+const pow = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 6 })
 
 function kib(bytes: number): string {
   return (bytes / 1024).toFixed(1)
