@@ -472,6 +472,8 @@ export class Messenger {
       await this.serial(() => this.setStatus([message.id], 'not-sent'))
       return
     }
+    // Stopped (locked) while sealing: the store is closed; the next start resumes this message from the outbox.
+    if (this.stopped) return
     if (reached === 0) await this.serial(() => this.setStatus([message.id], 'waiting'))
     if (reached > 0) {
       this.timers.clearTimeout(this.awaitingPeers.get(message.id))

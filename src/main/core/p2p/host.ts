@@ -259,6 +259,11 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     if (dialNow && this.rlpx !== null && !this.stopped) this.scheduleStatic(s, 0)
   }
 
+  /** Ids of the nodes kept connected (static peers). */
+  staticPeerIds(): string[] {
+    return [...this.statics.keys()]
+  }
+
   /** Stop keeping this node connected: no more redials, and a connection to it is closed now. */
   removeStaticPeer(idHex: string): void {
     const s = this.statics.get(idHex)

@@ -398,6 +398,10 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     for (const p of this.peers.values()) if (p.id === peerId) p.trusted = false
   }
 
+  isTrusted(peerId: string): boolean {
+    return this.trusted.has(peerId)
+  }
+
   /** Installed message filters (what this node decrypts for). */
   get filterCount(): number {
     return this.filters.size
