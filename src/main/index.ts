@@ -8,6 +8,7 @@ import { resolveProfileDir } from './core/profile'
 import { registerAppScheme, serveRenderer } from './electron/app-protocol'
 import { serveIpc } from './electron/ipc'
 import { flagValue, listFlag } from './electron/main-args'
+import { installMenu } from './electron/menu'
 import { createMainWindow, restrictPermissions } from './electron/window'
 
 const profileDir = resolveProfileDir(flagValue(process.argv, 'user-data-dir', 'profile'))
@@ -20,7 +21,10 @@ if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
   let window: BrowserWindow | null = null
-  const devServerUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+  // Only a development build (electron-vite dev) may load its page from a dev server: in a release build
+  // this is the constant `false`, so the environment variable is never read and the page is always ours.
+  const development = import.meta.env.DEV && !app.isPackaged
+  const devServerUrl = development ? process.env.ELECTRON_RENDERER_URL : undefined
   const log = createLogger('main', { sinks: [fileSink(join(profileDir, 'logs', 'hush.log')), consoleSink()] })
   const staticPeers = listFlag(process.argv, 'static')
   const bootnodes = listFlag(process.argv, 'bootnodes')
@@ -49,6 +53,7 @@ if (!app.requestSingleInstanceLock()) {
   app
     .whenReady()
     .then(async () => {
+      installMenu(process.platform, development)
       restrictPermissions(devServerUrl)
       serveRenderer(join(import.meta.dirname, '../renderer'))
       await core.start()
@@ -69,9 +74,12 @@ if (!app.requestSingleInstanceLock()) {
   app.on('will-quit', (event) => {
     if (stopped) return
     event.preventDefault()
-    core.stop().finally(() => {
-      stopped = true
-      app.quit()
-    })
+    core
+      .stop()
+      .catch((error: unknown) => log.error('Hush did not stop cleanly', { error }))
+      .finally(() => {
+        stopped = true
+        app.quit()
+      })
   })
 }

@@ -2,9 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
 import { protocol } from 'electron'
 import { contentSecurityPolicy } from '../core/security/csp'
-
-export const APP_SCHEME = 'hush'
-export const APP_ORIGIN = `${APP_SCHEME}://app`
+import { APP_HOST, APP_SCHEME } from './app-origin'
 
 const MIME: Record<string, string> = {
   '.html': 'text/html',
@@ -28,8 +26,14 @@ export function serveRenderer(rendererDir: string): void {
   const root = normalize(rendererDir + sep)
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url)
-    if (url.host !== 'app') return new Response('Not found', { status: 404 })
-    const path = normalize(join(root, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)))
+    if (url.host !== APP_HOST) return new Response('Not found', { status: 404 })
+    let pathname: string
+    try {
+      pathname = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)
+    } catch {
+      return new Response('Bad request', { status: 400 })
+    }
+    const path = normalize(join(root, pathname))
     if (!path.startsWith(root)) return new Response('Forbidden', { status: 403 })
     try {
       const body = await readFile(path)

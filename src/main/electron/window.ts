@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { BrowserWindow, session, shell } from 'electron'
 import { safeExternalUrl } from '../core/security/external-url'
-import { APP_ORIGIN } from './app-protocol'
+import { APP_PAGE_URL, isAppFrameUrl } from './app-origin'
 
 /**
  * The one place windows are made, with least privilege: sandboxed, isolated, no Node in the page,
@@ -22,14 +22,21 @@ export function createMainWindow(options: { devServerUrl?: string }): BrowserWin
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
+      webviewTag: false,
+      // A middle click would open a link as a new window; links go through setWindowOpenHandler instead.
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: true
     }
   })
-  const allowedOrigin = options.devServerUrl ? new URL(options.devServerUrl).origin : APP_ORIGIN
+  const { devServerUrl } = options
   window.webContents.on('will-navigate', (event, url) => {
-    if (new URL(url).origin !== allowedOrigin) event.preventDefault()
+    if (!isAppFrameUrl(url, devServerUrl)) event.preventDefault()
+  })
+  window.webContents.on('will-redirect', (event, url) => {
+    if (!isAppFrameUrl(url, devServerUrl)) event.preventDefault()
   })
   window.webContents.on('will-attach-webview', (event) => event.preventDefault())
   window.webContents.setWindowOpenHandler(({ url }) => {
@@ -38,31 +45,29 @@ export function createMainWindow(options: { devServerUrl?: string }): BrowserWin
     return { action: 'deny' }
   })
   window.once('ready-to-show', () => window.show())
-  void window.loadURL(options.devServerUrl ?? `${APP_ORIGIN}/index.html`)
+  void window.loadURL(devServerUrl ?? APP_PAGE_URL)
   return window
 }
 
 /**
- * Every permission is denied except the camera for our own pages, which the contact verification screen
- * uses to scan the other person's QR code: 'media' with video only (never the microphone, never for
- * another origin).
+ * Every permission is denied except the camera for our own page's main frame, which the contact
+ * verification screen uses to scan the other person's QR code: 'media' with video only (never the
+ * microphone, never for another origin or an embedded frame).
  */
 export function restrictPermissions(devServerUrl?: string): void {
   const ours = (url: string | undefined) => url !== undefined && isAppFrameUrl(url, devServerUrl)
   session.defaultSession.setPermissionRequestHandler((_webContents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : []
-    callback(permission === 'media' && ours(details.requestingUrl) && mediaTypes.length > 0 && mediaTypes.every((type) => type === 'video'))
+    callback(
+      permission === 'media' &&
+        details.isMainFrame &&
+        ours(details.requestingUrl) &&
+        mediaTypes.length > 0 &&
+        mediaTypes.every((type) => type === 'video')
+    )
   })
   session.defaultSession.setPermissionCheckHandler(
-    (_webContents, permission, requestingOrigin, details) => permission === 'media' && ours(requestingOrigin) && details.mediaType === 'video'
+    (_webContents, permission, requestingOrigin, details) =>
+      permission === 'media' && details.isMainFrame && ours(requestingOrigin) && details.mediaType === 'video'
   )
-}
-
-export function isAppFrameUrl(url: string, devServerUrl?: string): boolean {
-  try {
-    const origin = new URL(url).origin
-    return origin === (devServerUrl ? new URL(devServerUrl).origin : APP_ORIGIN)
-  } catch {
-    return false
-  }
 }
