@@ -17,3 +17,23 @@ test('two instances each reach their own host and see live node.status events fr
   await expect(alice.page.getByTestId('peer-count')).toHaveText('1 peer')
   await expect(alice.page.locator('.peer-list li')).toContainText('inbound')
 })
+
+test('the page takes its token out of the address bar, and asks for the new URL when its host restarts with a new token', async ({ launch, target }) => {
+  test.skip(target !== 'web', 'the token and its URL belong to the web host')
+  const alice = await launch({ name: 'alice' })
+  const { page } = alice
+  await expect(page.getByTestId('node-state')).toHaveText('Online')
+  expect(page.url()).not.toContain('token')
+  expect(await page.evaluate(() => window.location.hash)).toBe('')
+  // A reload of the same tab still reaches the host.
+  await page.reload()
+  await expect(page.getByTestId('node-state')).toHaveText('Online')
+  await expect(page.getByRole('alert')).toHaveCount(0)
+
+  await alice.restart({ openNewUrl: false })
+  await expect(page.getByTestId('token-rejected')).toHaveText(/Open that new URL/, { timeout: 20_000 })
+  await expect(page.getByText('Connection to the Hush host lost. Reconnecting…')).toHaveCount(0)
+  await alice.restart()
+  await expect(page.getByTestId('node-state')).toHaveText('Online')
+  await expect(page.getByTestId('token-rejected')).toHaveCount(0)
+})

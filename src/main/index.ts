@@ -4,7 +4,7 @@ import { version } from '../../package.json'
 import { HushCore } from './core/host'
 import { consoleSink, createLogger, fileSink } from './core/log/logger'
 import { createNetwork } from './core/network'
-import { resolveProfileDir } from './core/profile'
+import { createProfileDir, resolveProfileDir } from './core/profile'
 import { registerAppScheme, serveRenderer } from './electron/app-protocol'
 import { serveIpc } from './electron/ipc'
 import { flagValue, listFlag } from './electron/main-args'
@@ -12,6 +12,7 @@ import { installMenu } from './electron/menu'
 import { createMainWindow, restrictPermissions } from './electron/window'
 
 const profileDir = resolveProfileDir(flagValue(process.argv, 'user-data-dir', 'profile'))
+createProfileDir(profileDir)
 // Electron's single-instance lock is scoped to userData, so pointing it at the profile gives one lock
 // per profile: a second launch on the same profile focuses the first, another profile runs beside it.
 app.setPath('userData', profileDir)

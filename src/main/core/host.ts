@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { platform } from 'node:os'
 import { join } from 'node:path'
 import { type AppInfo, HushError, NetworkSettings, type NodeStatus } from '../../shared/api'
@@ -16,6 +15,7 @@ import { parseChatKey } from './messenger/identities'
 import type { Messenger } from './messenger/messenger'
 import { chatKeyId } from './protocol/chat-matching'
 import { safeExternalUrl } from './security/external-url'
+import { createProfileDir } from './profile'
 import { ProfileLock } from './storage/profile-lock'
 import type { WhisperNode } from './whisper/node'
 
@@ -72,7 +72,7 @@ export class HushCore {
   }
 
   async start(): Promise<void> {
-    mkdirSync(this.options.profileDir, { recursive: true, mode: 0o700 })
+    createProfileDir(this.options.profileDir)
     this.lock = ProfileLock.acquire(this.options.profileDir)
     const { network } = this.options
     this.disposers.push(

@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -12,4 +13,17 @@ export function defaultProfileDir(name = 'default'): string {
 
 export function resolveProfileDir(given: string | undefined): string {
   return given ? resolve(given) : defaultProfileDir()
+}
+
+/** Private to this user: keys, history and logs live here. */
+export const PROFILE_DIR_MODE = 0o700
+
+/**
+ * Creates the profile folder (and any missing parents) readable by this user only, or makes an existing
+ * one so, before anything is written in it: a folder created with the default umask would let other
+ * local users list and read what lands there.
+ */
+export function createProfileDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: PROFILE_DIR_MODE })
+  chmodSync(dir, PROFILE_DIR_MODE)
 }

@@ -3,7 +3,7 @@ import { version } from '../../../package.json'
 import { HushCore } from '../core/host'
 import { consoleSink, createLogger, fileSink } from '../core/log/logger'
 import { createNetwork } from '../core/network'
-import { resolveProfileDir } from '../core/profile'
+import { createProfileDir, resolveProfileDir } from '../core/profile'
 import { parseWebHostArgs, UsageError } from './host-args'
 import { rememberedPort, rememberPort } from './remembered-port'
 import { startWebServer } from './web-server'
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     throw error
   }
   const profileDir = resolveProfileDir(args.profile)
+  createProfileDir(profileDir)
   const log = createLogger('web-host', { sinks: [fileSink(join(profileDir, 'logs', 'hush.log')), consoleSink()] })
   const network = createNetwork(
     { listen: args.p2pListen, staticPeers: args.staticPeers, bootnodes: args.bootnodes },

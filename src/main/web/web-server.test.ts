@@ -4,9 +4,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { HushCore } from '../core/host'
-import { silentLogger } from '../core/log/logger'
+import { createLogger, type LogRecord, silentLogger } from '../core/log/logger'
 import { FakeNetwork } from '../core/testing/fake-network'
-import { type RunningWebServer, startWebServer } from './web-server'
+import { REQUEST_LOG_LIMIT, type RunningWebServer, startWebServer } from './web-server'
 
 describe('web host', () => {
   let dir: string
@@ -88,5 +88,33 @@ describe('web host', () => {
     const escape = await fetch(`${server.origin}/..%2fsecret.txt`)
     expect([403, 404]).toContain(escape.status)
     expect(await escape.text()).not.toContain('outside')
+  })
+})
+
+describe('web host logging under a flood of unauthenticated requests', () => {
+  it('writes a few lines per kind, however many requests are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hush-web-log-'))
+    const renderer = join(dir, 'renderer')
+    await import('node:fs/promises').then((fs) => fs.mkdir(renderer))
+    writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>')
+    const records: LogRecord[] = []
+    const log = createLogger('web', { sinks: [(record) => records.push(record)] })
+    const core = new HushCore({ profileDir: join(dir, 'profile'), runtime: 'web', version: '1.0.0', log: silentLogger, network: new FakeNetwork() })
+    await core.start()
+    const server = await startWebServer({ core, rendererDir: renderer, log })
+    try {
+      const refused = (path: string) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(`${server.origin.replace('http', 'ws')}${path}`, { origin: server.origin })
+          ws.on('unexpected-response', () => resolve())
+          ws.on('error', () => resolve())
+        })
+      for (let round = 0; round < 10; round++) await Promise.all(Array.from({ length: 20 }, (_, n) => refused(n % 2 ? '/api?token=wrong' : '/elsewhere')))
+      expect(records.filter((record) => record.message === 'refused API connection')).toHaveLength(REQUEST_LOG_LIMIT.burst)
+    } finally {
+      await server.close()
+      await core.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

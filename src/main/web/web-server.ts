@@ -6,6 +6,7 @@ import { WebSocket, WebSocketServer } from 'ws'
 import { ClientFrame, MAX_FRAME_BYTES, type ServerFrame, WS_API_PATH } from '../../shared/api/wire'
 import type { HushCore } from '../core/host'
 import type { Logger } from '../core/log/logger'
+import { rateLimited } from '../core/log/rate-limit'
 import { contentSecurityPolicy } from '../core/security/csp'
 import { createStaticHandler } from './static-server'
 
@@ -27,6 +28,8 @@ export interface RunningWebServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
+/** Lines that any local process can cause by knocking: a few per minute of each kind. */
+export const REQUEST_LOG_LIMIT = { burst: 5, windowMs: 60_000 }
 
 /**
  * Serves the renderer and the API to a browser on this machine only. The API socket demands the per-run
@@ -38,6 +41,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const host = options.host ?? '127.0.0.1'
   if (!LOOPBACK.has(host)) throw new Error(`The web host binds to loopback only, not ${host}`)
   const token = options.token ?? randomBytes(24).toString('base64url')
+  const log = rateLimited(options.log, REQUEST_LOG_LIMIT)
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES })
   let origin = ''
   const serveStatic = createStaticHandler(options.rendererDir, {})
@@ -46,7 +50,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     response.setHeader('Content-Security-Policy', csp)
     response.setHeader('X-Frame-Options', 'DENY')
     serveStatic(request, response).catch((error: unknown) => {
-      options.log.error('static file failed', { error })
+      log.error('static file failed', { error })
       if (!response.headersSent) response.writeHead(500)
       response.end()
     })
@@ -54,12 +58,12 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const refusal = checkUpgrade(request, origin, token)
     if (refusal) {
-      options.log.warn('refused API connection', { reason: refusal.reason })
+      log.warn('refused API connection', { reason: refusal.reason })
       socket.end(`HTTP/1.1 ${refusal.status} ${refusal.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
       socket.destroy()
       return
     }
-    wss.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, options))
+    wss.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, options.core, log))
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -92,8 +96,7 @@ function checkUpgrade(request: IncomingMessage, origin: string, token: string): 
   return null
 }
 
-function serveConnection(ws: WebSocket, options: WebServerOptions): void {
-  const { core, log } = options
+function serveConnection(ws: WebSocket, core: HushCore, log: Logger): void {
   const send = (frame: ServerFrame): void => {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame))
   }

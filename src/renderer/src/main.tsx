@@ -3,16 +3,17 @@ import { createRoot } from 'react-dom/client'
 import * as z from 'zod'
 import { installClient } from './api/hush'
 import { connectWebBridge } from './api/web-bridge'
-import { App } from './features/shell/App'
+import { App, AppFailure } from './features/shell/App'
 import { useAppStore } from './store/app-store'
 import { useNetworkStore } from './store/network-store'
 import { useSessionStore } from './store/session-store'
+import { ErrorBoundary } from './ui/ErrorBoundary'
 import './styles.css'
 
 // Our CSP forbids eval; without this zod probes Function() once and trips a CSP violation report.
 z.config({ jitless: true })
 
-const bridge = window.hush ?? connectWebBridge(window.location, (connected) => useAppStore.getState().setConnected(connected))
+const bridge = window.hush ?? connectWebBridge(window.location, (connection) => useAppStore.getState().setConnection(connection))
 const client = installClient(bridge)
 client.on('node.status', (node) => useAppStore.getState().setNode(node))
 client.on('accounts.current', (account) => useSessionStore.getState().setCurrent(account))
@@ -22,7 +23,9 @@ const root = document.getElementById('root')
 if (root) {
   createRoot(root).render(
     <StrictMode>
-      <App />
+      <ErrorBoundary name="Hush" fallback={<AppFailure />}>
+        <App />
+      </ErrorBoundary>
     </StrictMode>
   )
 }

@@ -38,6 +38,18 @@ export const SESSION_STATE_PREFIX = 'session/state/'
 export const MESSAGE_KEY_PREFIX = 'session/key/'
 export const CONSUMED_PREFIX = 'session/consumed/'
 
+/**
+ * Records whose last write must survive a power failure: a ratchet state that rolled back after its
+ * message left would reuse a message key and desynchronise the session; a lost prekey or shared secret
+ * strands what peers already built on it.
+ */
+const DURABLE_PREFIXES = [SESSION_STATE_PREFIX, MESSAGE_KEY_PREFIX, CONSUMED_PREFIX, SECRET_PREFIX, OWN_BUNDLE_PREFIX]
+
+/** Whether a batch holding `ops` must be synced to disk before anything that depends on it happens. */
+export function needsDurableWrite(ops: readonly StoreOp[]): boolean {
+  return ops.some((op) => DURABLE_PREFIXES.some((prefix) => op.key.startsWith(prefix)))
+}
+
 const RECORD_ID_INFO = utf8ToBytes('hush/protocol-state/record-ids/v1')
 const VERSION_DIGITS = 12
 

@@ -345,7 +345,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const version = (current?.version ?? 0) + 1
     const container = createBundleContainer(this.identity.privateKey, this.installationId, this.now(), this.random, version - 1)
     // Written before use: a prekey we advertise must survive a crash, or X3DH messages built on it are lost.
-    await this.store.batch([preKeyWrite(version, container)])
+    await this.store.batch([preKeyWrite(version, container)], { sync: true })
     state.preKeys.set(version, container)
   }
 

@@ -23,9 +23,9 @@ export interface Logger {
   child(scope: string): Logger
 }
 
-/** Appends one JSON line per record; the folder is created on first use. */
+/** Appends one JSON line per record; the folder (and a missing profile above it) is created private on first use. */
 export function fileSink(path: string): LogSink {
-  mkdirSync(dirname(path), { recursive: true })
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
   return (record) => appendFileSync(path, `${JSON.stringify(record)}\n`, { mode: 0o600 })
 }
 

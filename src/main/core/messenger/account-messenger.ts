@@ -83,6 +83,7 @@ async function installationIdOf(store: EncryptedStore): Promise<string> {
   const saved = await getParsed(store, INSTALLATION_KEY, InstallationRecord)
   if (saved) return saved.id
   const id = randomUUID()
-  await store.batch([putJson(INSTALLATION_KEY, { id })])
+  // Peers encrypt to this id once our bundle names it; a new one after a power failure would strand them.
+  await store.batch([putJson(INSTALLATION_KEY, { id })], { sync: true })
   return id
 }

@@ -1,3 +1,4 @@
+import { needsDurableWrite } from '../crypto/protocol-state'
 import { delOp, type EncryptedStore, putJson, type StoreOp } from '../storage/encrypted-store'
 
 /**
@@ -26,7 +27,9 @@ export class Transaction {
   }
 
   async commit(store: EncryptedStore): Promise<void> {
-    await store.batch(this.ops)
+    // Session state is synced: the effects below (a confirmed decrypt, a message handed on) must not
+    // outlive a ratchet step that a power failure could undo.
+    await store.batch(this.ops, { sync: needsDurableWrite(this.ops) })
     for (const effect of this.after.splice(0)) effect()
   }
 }

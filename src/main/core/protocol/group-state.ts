@@ -320,7 +320,7 @@ function apply(
   const decoded = update.events.map((raw, index) =>
     atEntry(index, () => {
       const event = decodeGroupEvent(raw, known)
-      const clock = firstViolation(membershipEventRules, event, { whisperTimestampMs: context.nowMs })
+      const clock = firstViolation(membershipEventRules, event, { whisperTimestampMs: context.nowMs, nowMs: context.nowMs })
       if (clock) throw new GroupEventError(clock as 'CLOCK_ZERO' | 'CLOCK_TOO_HIGH', `event clock ${event.clock}`)
       return event
     })

@@ -27,6 +27,7 @@ import {
   SyncInstallationPublicChatSchema,
   SyncInstallationSchema
 } from './gen/protobuf/pairing_pb'
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf'
 import { DecodeError, decodeProto } from './decode'
 import {
   acceptRequestAddressForTransactionRules,
@@ -34,6 +35,7 @@ import {
   declineRequestAddressForTransactionRules,
   declineRequestTransactionRules,
   type DropCounter,
+  fieldBoundsViolation,
   type DropReason,
   firstViolation,
   pairInstallationRules,
@@ -101,37 +103,45 @@ function check<T>(rules: readonly Rule<T>[], message: T, context: ValidationCont
   return message
 }
 
+/** Decodes a payload and refuses it whole when any field is longer than its cap. */
+function decodeBounded<D extends DescMessage>(schema: D, bytes: Uint8Array): MessageShape<D> {
+  const message = decodeProto(schema, bytes)
+  const reason = fieldBoundsViolation(schema, message)
+  if (reason) throw new Dropped(reason)
+  return message
+}
+
 function readPayload(envelope: UnwrappedMessage, context: InboundContext): InboundPayload {
-  const vs: ValidationContext = { whisperTimestampMs: context.whisperTimestampMs }
+  const vs: ValidationContext = { whisperTimestampMs: context.whisperTimestampMs, nowMs: context.nowMs }
   const p = envelope.payload
   switch (envelope.type) {
     case MessageKind.CHAT_MESSAGE:
-      return { kind: envelope.type, message: check(chatMessageRules, decodeProto(ChatMessageSchema, p), vs) }
+      return { kind: envelope.type, message: check(chatMessageRules, decodeBounded(ChatMessageSchema, p), vs) }
     case MessageKind.CONTACT_UPDATE:
-      return { kind: envelope.type, message: decodeProto(ContactUpdateSchema, p) }
+      return { kind: envelope.type, message: decodeBounded(ContactUpdateSchema, p) }
     case MessageKind.MEMBERSHIP_UPDATE_MESSAGE:
-      return readMembershipUpdate(decodeProto(MembershipUpdateMessageSchema, p), vs)
+      return readMembershipUpdate(decodeBounded(MembershipUpdateMessageSchema, p), vs)
     case MessageKind.PAIR_INSTALLATION:
-      return { kind: envelope.type, message: check(pairInstallationRules, decodeProto(PairInstallationSchema, p), vs) }
+      return { kind: envelope.type, message: check(pairInstallationRules, decodeBounded(PairInstallationSchema, p), vs) }
     case MessageKind.SYNC_INSTALLATION:
-      return { kind: envelope.type, message: decodeProto(SyncInstallationSchema, p) }
+      return { kind: envelope.type, message: decodeBounded(SyncInstallationSchema, p) }
     case MessageKind.SYNC_INSTALLATION_CONTACT:
-      return { kind: envelope.type, message: decodeProto(SyncInstallationContactSchema, p) }
+      return { kind: envelope.type, message: decodeBounded(SyncInstallationContactSchema, p) }
     case MessageKind.SYNC_INSTALLATION_ACCOUNT:
-      return { kind: envelope.type, message: decodeProto(SyncInstallationAccountSchema, p) }
+      return { kind: envelope.type, message: decodeBounded(SyncInstallationAccountSchema, p) }
     case MessageKind.SYNC_INSTALLATION_PUBLIC_CHAT:
-      return { kind: envelope.type, message: decodeProto(SyncInstallationPublicChatSchema, p) }
+      return { kind: envelope.type, message: decodeBounded(SyncInstallationPublicChatSchema, p) }
     case MessageKind.REQUEST_ADDRESS_FOR_TRANSACTION:
       return {
         kind: envelope.type,
-        message: check(requestAddressForTransactionRules, decodeProto(RequestAddressForTransactionSchema, p), vs)
+        message: check(requestAddressForTransactionRules, decodeBounded(RequestAddressForTransactionSchema, p), vs)
       }
     case MessageKind.ACCEPT_REQUEST_ADDRESS_FOR_TRANSACTION:
       return {
         kind: envelope.type,
         message: check(
           acceptRequestAddressForTransactionRules,
-          decodeProto(AcceptRequestAddressForTransactionSchema, p),
+          decodeBounded(AcceptRequestAddressForTransactionSchema, p),
           vs
         )
       }
@@ -140,18 +150,18 @@ function readPayload(envelope: UnwrappedMessage, context: InboundContext): Inbou
         kind: envelope.type,
         message: check(
           declineRequestAddressForTransactionRules,
-          decodeProto(DeclineRequestAddressForTransactionSchema, p),
+          decodeBounded(DeclineRequestAddressForTransactionSchema, p),
           vs
         )
       }
     case MessageKind.REQUEST_TRANSACTION:
-      return { kind: envelope.type, message: check(requestTransactionRules, decodeProto(RequestTransactionSchema, p), vs) }
+      return { kind: envelope.type, message: check(requestTransactionRules, decodeBounded(RequestTransactionSchema, p), vs) }
     case MessageKind.SEND_TRANSACTION:
-      return { kind: envelope.type, message: check(sendTransactionRules, decodeProto(SendTransactionSchema, p), vs) }
+      return { kind: envelope.type, message: check(sendTransactionRules, decodeBounded(SendTransactionSchema, p), vs) }
     case MessageKind.DECLINE_REQUEST_TRANSACTION:
       return {
         kind: envelope.type,
-        message: check(declineRequestTransactionRules, decodeProto(DeclineRequestTransactionSchema, p), vs)
+        message: check(declineRequestTransactionRules, decodeBounded(DeclineRequestTransactionSchema, p), vs)
       }
     default:
       throw new Dropped('UNSUPPORTED_TYPE')

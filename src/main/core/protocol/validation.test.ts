@@ -13,10 +13,21 @@ import {
 } from './gen/protobuf/command_pb'
 import { ContactUpdateSchema } from './gen/protobuf/contact_pb'
 import { MembershipUpdateMessageSchema } from './gen/protobuf/membership_update_message_pb'
-import { PairInstallationSchema } from './gen/protobuf/pairing_pb'
+import { PairInstallationSchema, SyncInstallationContactSchema } from './gen/protobuf/pairing_pb'
 import { readInbound } from './inbound'
 import { GroupEventType, signGroupEvent } from './group-events'
-import { DROP_REASONS, DropCounter, type DropReason, parsesAsGoFloat } from './validation'
+import {
+  DROP_REASONS,
+  DropCounter,
+  type DropReason,
+  MAX_BYTES_LENGTH,
+  MAX_LIST_LENGTH,
+  MAX_PROFILE_IMAGE_LENGTH,
+  MAX_STRING_LENGTH,
+  MAX_TEXT_LENGTH,
+  MAX_TIMESTAMP_AGE_MS,
+  parsesAsGoFloat
+} from './validation'
 import { MessageKind, wrapMessage } from './wrapper'
 
 const key = hexToBytes('c6cbd7d76bc5baca530c875663711b947efa6a86a900a9e8645ce32e5821484e')
@@ -98,6 +109,72 @@ describe('ChatMessage rules (§3.7)', () => {
       expectDropped(wrap(ChatMessageSchema, init, MessageKind.CHAT_MESSAGE), reason)
     })
   }
+})
+
+describe('time window around now and field bounds (hostile senders)', () => {
+  // A sender on time: envelope, clock and timestamp all at `now`.
+  const NOW = 1_764_900_000_000
+  const onTime = { whisperTimestampMs: NOW, nowMs: NOW }
+  const fresh = { ...validChat, clock: BigInt(NOW), timestamp: BigInt(NOW) }
+  const chat = (init: MessageInitShape<typeof ChatMessageSchema>) => wrap(ChatMessageSchema, init, MessageKind.CHAT_MESSAGE)
+
+  it('accepts a message on time, and text, chat id and reply id at their caps', () => {
+    expectAccepted(chat(fresh), onTime)
+    expectAccepted(chat({ ...fresh, text: 'x'.repeat(MAX_TEXT_LENGTH), chatId: 'c'.repeat(MAX_STRING_LENGTH), responseTo: `0x${'a'.repeat(64)}` }), onTime)
+  })
+
+  it('drops a timestamp of 2^63−1, which no date can show', () => {
+    expectDropped(chat({ ...fresh, timestamp: 2n ** 63n - 1n }), 'TIMESTAMP_OUT_OF_RANGE', onTime)
+    expectDropped(chat({ ...fresh, timestamp: 2n ** 64n - 1n }), 'TIMESTAMP_OUT_OF_RANGE', onTime)
+  })
+
+  it('keeps timestamps within the drift ahead and a decade behind, and drops what lies beyond', () => {
+    expectAccepted(chat({ ...fresh, timestamp: BigInt(NOW) + 120_000n }), onTime)
+    expectDropped(chat({ ...fresh, timestamp: BigInt(NOW) + 120_001n }), 'TIMESTAMP_OUT_OF_RANGE', onTime)
+    expectAccepted(chat({ ...fresh, timestamp: BigInt(NOW) - MAX_TIMESTAMP_AGE_MS }), onTime)
+    expectDropped(chat({ ...fresh, timestamp: BigInt(NOW) - MAX_TIMESTAMP_AGE_MS - 1n }), 'TIMESTAMP_OUT_OF_RANGE', onTime)
+  })
+
+  it('drops a clock far ahead of local time even when the envelope claims a matching far-future time', () => {
+    const future = { whisperTimestampMs: 4_294_967_295_000, nowMs: NOW }
+    expectDropped(chat({ ...fresh, clock: 4_294_967_295_000n }), 'CLOCK_AHEAD_OF_NOW', future)
+  })
+
+  it('drops a 1 MiB text and counts it', () => {
+    expectDropped(chat({ ...fresh, text: ')'.repeat(1024 * 1024) }), 'TEXT_TOO_LONG', onTime)
+    expectDropped(chat({ ...fresh, text: 'x'.repeat(MAX_TEXT_LENGTH + 1) }), 'TEXT_TOO_LONG', onTime)
+  })
+
+  it('drops any other over-long string, nested ones included', () => {
+    expectDropped(chat({ ...fresh, chatId: 'c'.repeat(MAX_STRING_LENGTH + 1) }), 'FIELD_TOO_LONG', onTime)
+    expectDropped(chat({ ...fresh, responseTo: 'r'.repeat(MAX_STRING_LENGTH + 1) }), 'FIELD_TOO_LONG', onTime)
+    expectDropped(chat({ ...fresh, ensName: 'e'.repeat(MAX_STRING_LENGTH + 1) }), 'FIELD_TOO_LONG', onTime)
+    const sticker = { case: 'sticker' as const, value: { hash: 'h'.repeat(MAX_STRING_LENGTH + 1), pack: 1 } }
+    expectDropped(chat({ ...fresh, contentType: ContentType.STICKER, payload: sticker }), 'FIELD_TOO_LONG', onTime)
+    expectDropped(wrap(ContactUpdateSchema, { clock: 5n, hushDisplayName: 'n'.repeat(MAX_STRING_LENGTH + 1) }, MessageKind.CONTACT_UPDATE), 'FIELD_TOO_LONG', onTime)
+  })
+
+  it('allows a Status profile picture up to its own cap', () => {
+    const image = (length: number) => wrap(ContactUpdateSchema, { clock: 5n, profileImage: 'i'.repeat(length) }, MessageKind.CONTACT_UPDATE)
+    expectAccepted(image(MAX_PROFILE_IMAGE_LENGTH), onTime)
+    expectDropped(image(MAX_PROFILE_IMAGE_LENGTH + 1), 'FIELD_TOO_LONG', onTime)
+  })
+
+  it('drops over-long bytes and lists', () => {
+    const signature = new Uint8Array(MAX_BYTES_LENGTH + 1).fill(1)
+    expectDropped(wrap(SendTransactionSchema, { clock: 1n, transactionHash: '0xdead', signature }, MessageKind.SEND_TRANSACTION), 'FIELD_TOO_LONG', onTime)
+    const tags = (count: number) =>
+      wrap(SyncInstallationContactSchema, { clock: 1n, id: 'x', systemTags: Array.from({ length: count }, () => 't') }, MessageKind.SYNC_INSTALLATION_CONTACT)
+    expectAccepted(tags(MAX_LIST_LENGTH), onTime)
+    expectDropped(tags(MAX_LIST_LENGTH + 1), 'LIST_TOO_LONG', onTime)
+    const longTag = wrap(SyncInstallationContactSchema, { clock: 1n, id: 'x', systemTags: ['t'.repeat(MAX_STRING_LENGTH + 1)] }, MessageKind.SYNC_INSTALLATION_CONTACT)
+    expectDropped(longTag, 'FIELD_TOO_LONG', onTime)
+  })
+
+  it('drops a group update carrying more events than the list cap, before any is looked at', () => {
+    const events = Array.from({ length: MAX_LIST_LENGTH + 1 }, () => new Uint8Array([1]))
+    expectDropped(wrap(MembershipUpdateMessageSchema, { chatId: 'g', events }, MessageKind.MEMBERSHIP_UPDATE_MESSAGE), 'LIST_TOO_LONG')
+  })
 })
 
 describe('PairInstallation rules', () => {

@@ -1,3 +1,6 @@
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf'
+import { reflect, type ReflectMessage } from '@bufbuild/protobuf/reflect'
+import { ScalarType } from '@bufbuild/protobuf'
 import type { ChatMessage } from './gen/protobuf/chat_message_pb'
 import { ChatMessage_ContentType as ContentType, ChatMessage_MessageType as MessageType } from './gen/protobuf/chat_message_pb'
 import type {
@@ -13,6 +16,28 @@ import type { PairInstallation } from './gen/protobuf/pairing_pb'
 /** How far (ms) a clock may run ahead of the Whisper timestamp before the message is dropped. */
 export const MAX_CLOCK_FUTURE_DRIFT_MS = 120_000n
 
+/**
+ * How far back (ms) a ChatMessage's display timestamp may lie. Only the future is bounded by status-go;
+ * a decade is generous for any sender's clock and keeps every value a date the UI can show.
+ */
+export const MAX_TIMESTAMP_AGE_MS = 10n * 366n * 86_400_000n
+
+/**
+ * Caps on received fields (UTF-16 code units for strings, bytes, items). Received text is not capped by
+ * status-go beyond Whisper's 1 MiB message; we send at most 4096 characters and allow other clients four
+ * times as much. Status profile pictures travel as data URIs, hence their own cap.
+ */
+export const MAX_TEXT_LENGTH = 16_384
+export const MAX_PROFILE_IMAGE_LENGTH = 256 * 1024
+export const MAX_STRING_LENGTH = 1024
+export const MAX_BYTES_LENGTH = 64 * 1024
+export const MAX_LIST_LENGTH = 1000
+
+const STRING_LIMITS: Readonly<Record<string, number>> = {
+  text: MAX_TEXT_LENGTH,
+  profileImage: MAX_PROFILE_IMAGE_LENGTH
+}
+
 /** Every reason a received message can be dropped; one DropCounter bucket each. */
 export const DROP_REASONS = [
   // Envelope-to-payload decoding (inbound.ts).
@@ -22,11 +47,17 @@ export const DROP_REASONS = [
   'MALFORMED_PAYLOAD',
   'BAD_EVENT_SIGNATURE',
   'UNSUPPORTED_TYPE',
+  // Field bounds, any payload.
+  'TEXT_TOO_LONG',
+  'FIELD_TOO_LONG',
+  'LIST_TOO_LONG',
   // Shared clock rules (§3.6).
   'CLOCK_ZERO',
   'CLOCK_TOO_HIGH',
+  'CLOCK_AHEAD_OF_NOW',
   // ChatMessage (§3.7).
   'TIMESTAMP_ZERO',
+  'TIMESTAMP_OUT_OF_RANGE',
   'TEXT_BLANK',
   'CHAT_ID_EMPTY',
   'CONTENT_TYPE_UNKNOWN',
@@ -72,6 +103,8 @@ export type DropReason = (typeof DROP_REASONS)[number]
 export interface ValidationContext {
   /** The carrying Whisper envelope's send time in ms, the reference for clock drift. */
   readonly whisperTimestampMs: number
+  /** Local time in ms: no clock or timestamp may lie further ahead of it than the drift allows. */
+  readonly nowMs: number
 }
 
 /** A named check: `ok` false means the message is dropped with `reason`. */
@@ -100,12 +133,21 @@ const clockRules: readonly Rule<{ clock: bigint }>[] = [
   {
     reason: 'CLOCK_TOO_HIGH',
     ok: (m, c) => m.clock <= BigInt(Math.floor(c.whisperTimestampMs)) + MAX_CLOCK_FUTURE_DRIFT_MS
-  }
+  },
+  // A mailserver may hand over envelopes stamped in the far future; whisper's own check covers live ones only.
+  { reason: 'CLOCK_AHEAD_OF_NOW', ok: (m, c) => m.clock <= BigInt(Math.floor(c.nowMs)) + MAX_CLOCK_FUTURE_DRIFT_MS }
 ]
 
 export const chatMessageRules: readonly Rule<ChatMessage>[] = [
   ...clockRules,
   { reason: 'TIMESTAMP_ZERO', ok: (m) => m.timestamp !== 0n },
+  {
+    reason: 'TIMESTAMP_OUT_OF_RANGE',
+    ok: (m, c) => {
+      const now = BigInt(Math.floor(c.nowMs))
+      return m.timestamp >= now - MAX_TIMESTAMP_AGE_MS && m.timestamp <= now + MAX_CLOCK_FUTURE_DRIFT_MS
+    }
+  },
   { reason: 'TEXT_BLANK', ok: (m) => !isBlank(m.text) },
   { reason: 'CHAT_ID_EMPTY', ok: (m) => m.chatId.length > 0 },
   { reason: 'CONTENT_TYPE_UNKNOWN', ok: (m) => m.contentType !== ContentType.UNKNOWN_CONTENT_TYPE },
@@ -175,6 +217,59 @@ export const sendTransactionRules: readonly Rule<SendTransaction>[] = [
  * against local time rather than the carrying envelope's timestamp.
  */
 export const membershipEventRules: readonly Rule<{ clock: bigint }>[] = clockRules
+
+/**
+ * The first field of a decoded payload, nested messages and lists included, that is longer than its cap;
+ * null when every field fits. Reflective, so a field added to a schema is bounded too.
+ */
+export function fieldBoundsViolation<D extends DescMessage>(schema: D, message: MessageShape<D>): DropReason | null {
+  return boundsOf(reflect(schema, message))
+}
+
+function boundsOf(message: ReflectMessage): DropReason | null {
+  for (const field of message.fields) {
+    if (!message.isSet(field)) continue
+    let reason: DropReason | null = null
+    switch (field.fieldKind) {
+      case 'scalar':
+        reason = scalarBounds(field.localName, field.scalar, message.get(field))
+        break
+      case 'message':
+        reason = boundsOf(message.get(field))
+        break
+      case 'list': {
+        const list = message.get(field)
+        if (list.size > MAX_LIST_LENGTH) return 'LIST_TOO_LONG'
+        for (const item of list) {
+          reason ??= field.listKind === 'message' ? boundsOf(item as ReflectMessage) : field.listKind === 'scalar' ? scalarBounds(field.localName, field.scalar, item) : null
+        }
+        break
+      }
+      case 'map': {
+        const map = message.get(field)
+        if (map.size > MAX_LIST_LENGTH) return 'LIST_TOO_LONG'
+        for (const [key, item] of map) {
+          reason ??= scalarBounds(field.localName, ScalarType.STRING, key)
+          reason ??= field.mapKind === 'message' ? boundsOf(item as ReflectMessage) : field.mapKind === 'scalar' ? scalarBounds(field.localName, field.scalar, item) : null
+        }
+        break
+      }
+      case 'enum':
+        break
+    }
+    if (reason) return reason
+  }
+  return null
+}
+
+function scalarBounds(name: string, type: ScalarType, value: unknown): DropReason | null {
+  if (type === ScalarType.STRING && typeof value === 'string') {
+    const limit = STRING_LIMITS[name] ?? MAX_STRING_LENGTH
+    if (value.length > limit) return name === 'text' ? 'TEXT_TOO_LONG' : 'FIELD_TOO_LONG'
+  }
+  if (type === ScalarType.BYTES && value instanceof Uint8Array && value.length > MAX_BYTES_LENGTH) return 'FIELD_TOO_LONG'
+  return null
+}
 
 /** The first rule `message` breaks, or null when it passes them all. */
 export function firstViolation<T>(rules: readonly Rule<T>[], message: T, context: ValidationContext): DropReason | null {

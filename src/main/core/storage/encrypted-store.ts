@@ -98,8 +98,11 @@ export class EncryptedStore {
     return sealed === undefined ? undefined : this.open(key, sealed)
   }
 
-  /** All ops land or none do. */
-  async batch(ops: readonly StoreOp[]): Promise<void> {
+  /**
+   * All ops land or none do. With `sync`, the batch is on disk when this resolves (LevelDB fsyncs its log):
+   * otherwise a power failure may lose it even though it resolved, as the OS had not written it yet.
+   */
+  async batch(ops: readonly StoreOp[], options: { sync?: boolean } = {}): Promise<void> {
     this.assertOpen()
     if (ops.length === 0) return
     const encoded = ops.map((op) =>
@@ -107,7 +110,7 @@ export class EncryptedStore {
         ? { type: 'put' as const, key: encodeKey(op.key), value: this.seal(op.key, op.value) }
         : { type: 'del' as const, key: encodeKey(op.key) }
     )
-    await this.db.batch(encoded)
+    await this.db.batch(encoded, { sync: options.sync === true })
   }
 
   /**

@@ -2,14 +2,54 @@ import type { HushBridge } from '../../../shared/api/contract'
 import { failure } from '../../../shared/api/result'
 import { type ClientFrame, ServerFrame, WS_API_PATH } from '../../../shared/api/wire'
 
+/** The page's link to its host: up, lost (retrying), or refused because the host runs with a new token. */
+export type Connection = 'connected' | 'reconnecting' | 'token-rejected'
+
+/** What the bridge uses of the browser; tests give their own. */
+export interface BridgeEnvironment {
+  history: Pick<History, 'replaceState' | 'state'>
+  /** Per tab: keeps the token across a reload once it is gone from the address bar. */
+  storage: Pick<Storage, 'getItem' | 'setItem'>
+  WebSocket: typeof WebSocket
+  /** Whether the host answers plain HTTP now. */
+  hostAnswers(): Promise<boolean>
+}
+
+const TOKEN_KEY = 'hush-web-token'
+
+function browserEnvironment(location: Location): BridgeEnvironment {
+  return {
+    history: window.history,
+    storage: window.sessionStorage,
+    WebSocket: window.WebSocket,
+    hostAnswers: () => fetch(`${location.origin}/`, { cache: 'no-store' }).then((response) => response.ok, () => false)
+  }
+}
+
+/**
+ * The token from the URL fragment the host printed (fragments are never sent to the server or into logs),
+ * then taken out of the address bar and the history entry, so it is not shown, bookmarked or synced;
+ * it stays in this tab's session storage for a reload.
+ */
+export function takeToken(location: Location, env: Pick<BridgeEnvironment, 'history' | 'storage'>): string {
+  const fromUrl = new URLSearchParams(location.hash.slice(1)).get('token')
+  if (fromUrl) {
+    env.storage.setItem(TOKEN_KEY, fromUrl)
+    env.history.replaceState(env.history.state, '', `${location.pathname}${location.search}`)
+    return fromUrl
+  }
+  return env.storage.getItem(TOKEN_KEY) ?? ''
+}
+
 /**
  * `window.hush` for a page served by the web host: the same two functions as the Electron preload, over
- * the host's authenticated WebSocket. The token comes from the URL fragment the host printed (fragments
- * are never sent to the server or into logs). When the socket drops, calls in flight fail at once with
- * UNAVAILABLE and the bridge reconnects with backoff; event listeners survive reconnection.
+ * the host's authenticated WebSocket. When the socket drops, calls in flight fail at once with
+ * UNAVAILABLE and the bridge reconnects with backoff; event listeners survive reconnection. A socket
+ * refused while the host answers HTTP means the host restarted with a new token: retrying cannot help,
+ * so the bridge stops and says so.
  */
-export function connectWebBridge(location: Location, onConnection: (connected: boolean) => void): HushBridge {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? ''
+export function connectWebBridge(location: Location, onConnection: (state: Connection) => void, env = browserEnvironment(location)): HushBridge {
+  const token = takeToken(location, env)
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${WS_API_PATH}?token=${encodeURIComponent(token)}`
   const pending = new Map<number, (result: unknown) => void>()
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
@@ -19,11 +59,13 @@ export function connectWebBridge(location: Location, onConnection: (connected: b
   let retryMs = 250
 
   const open = (): void => {
-    const ws = new WebSocket(url)
+    const ws = new env.WebSocket(url)
+    let opened = false
     socket = ws
     ws.onopen = () => {
+      opened = true
       retryMs = 250
-      onConnection(true)
+      onConnection('connected')
       for (const frame of queue.splice(0)) ws.send(frame)
     }
     ws.onmessage = (message) => {
@@ -38,12 +80,16 @@ export function connectWebBridge(location: Location, onConnection: (connected: b
       }
     }
     ws.onclose = () => {
-      onConnection(false)
       for (const resolve of pending.values()) resolve(failure('UNAVAILABLE', 'The connection to the Hush host was lost'))
       pending.clear()
       queue.length = 0
-      setTimeout(open, retryMs)
-      retryMs = Math.min(retryMs * 2, 5_000)
+      const retry = () => {
+        onConnection('reconnecting')
+        setTimeout(open, retryMs)
+        retryMs = Math.min(retryMs * 2, 5_000)
+      }
+      if (opened) return retry()
+      void env.hostAnswers().then((answers) => (answers ? onConnection('token-rejected') : retry()))
     }
   }
   open()
@@ -55,7 +101,7 @@ export function connectWebBridge(location: Location, onConnection: (connected: b
       const text = JSON.stringify(frame)
       return new Promise((resolve) => {
         pending.set(id, resolve)
-        if (socket?.readyState === WebSocket.OPEN) socket.send(text)
+        if (socket?.readyState === env.WebSocket.OPEN) socket.send(text)
         else queue.push(text)
       })
     },

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { message, publicChat } from '../testing/fixtures'
 import { AccountDatabase } from './account-db'
-import { deleteChatHistory, markChatRead, mergeStatus, storeChats, storeMessages } from './message-updates'
+import { clipStoredTexts, deleteChatHistory, markChatRead, mergeStatus, storeChats, storeMessages } from './message-updates'
 
 let db: AccountDatabase
 let n = 0
@@ -10,6 +10,17 @@ beforeEach(() => {
 })
 afterEach(async () => {
   await db.delete()
+})
+
+describe('clipStoredTexts', () => {
+  it('cuts stored texts longer than shown down in place and leaves the rest alone', async () => {
+    const long = message({ clock: 1, text: 'x'.repeat(1024 * 1024) })
+    const short = message({ clock: 2 })
+    await db.messages.bulkPut([long, short])
+    await clipStoredTexts(db, [long, short], 100, (text) => `${text.slice(0, 99)}…`)
+    expect((await db.messages.get(long.id))?.text).toBe(`${'x'.repeat(99)}…`)
+    expect(await db.messages.get(short.id)).toEqual(short)
+  })
 })
 
 describe('mergeStatus', () => {

@@ -137,3 +137,13 @@ export async function deleteChatHistory(db: AccountDatabase, chatId: string): Pr
     await db.drafts.delete(chatId)
   })
 }
+
+/**
+ * Cuts down, in place, stored texts longer than the app shows (`clip` says how): records an older version
+ * kept whole, which every read of their window would otherwise load again in full.
+ */
+export async function clipStoredTexts(db: AccountDatabase, messages: Message[], max: number, clip: (text: string) => string): Promise<void> {
+  const long = messages.filter((message) => typeof message.text === 'string' && message.text.length > max)
+  if (long.length === 0) return
+  await db.messages.bulkPut(long.map((message) => ({ ...message, text: clip(message.text) })))
+}

@@ -2,16 +2,17 @@ import { create } from 'zustand'
 import type { AppInfo, NodeStatus } from '../../../shared/api'
 import type { ApiError } from '../../../shared/api/result'
 import { hush } from '../api/hush'
+import type { Connection } from '../api/web-bridge'
 import { appDb, type ThemePreference } from '../db/app-db'
 
 interface AppState {
   info: AppInfo | null
   node: NodeStatus | null
-  connected: boolean
+  connection: Connection
   theme: ThemePreference
   error: ApiError | null
   load(): Promise<void>
-  setConnected(connected: boolean): void
+  setConnection(connection: Connection): void
   setNode(node: NodeStatus): void
   setTheme(theme: ThemePreference): Promise<void>
 }
@@ -20,7 +21,7 @@ interface AppState {
 export const useAppStore = create<AppState>((set) => ({
   info: null,
   node: null,
-  connected: true,
+  connection: 'connected',
   theme: 'system',
   error: null,
   async load() {
@@ -31,8 +32,8 @@ export const useAppStore = create<AppState>((set) => ({
     if (!node.ok) return set({ info: info.value, error: node.error })
     set({ info: info.value, node: node.value, error: null })
   },
-  setConnected(connected) {
-    set({ connected })
+  setConnection(connection) {
+    set({ connection })
   },
   setNode(node) {
     set({ node })

@@ -2,20 +2,27 @@ import { useVirtualizer } from '@tanstack/react-virtual'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { memo, useRef } from 'react'
 import type { AccountDatabase, ChatSummary } from '../../db/account-db'
+import { formatDate, sameDay } from '../../i18n/format'
 import { t } from '../../i18n/t'
 import { chatTitle } from '../../store/chat-store'
 import { useContact } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
 import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
+import { clipText } from './message-text'
 
 const ROW_HEIGHT = 60
 
-const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' })
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
-
 function when(ms: number): string {
-  const date = new Date(ms)
-  return date.toDateString() === new Date().toDateString() ? timeFormat.format(date) : dayFormat.format(date)
+  return formatDate(ms, sameDay(ms, Date.now()) ? 'time' : 'day')
+}
+
+/** The chat list shows one line of the last message; a stored megabyte must not be laid out to find it. */
+const PREVIEW_LENGTH = 200
+
+function preview(kind: ChatSummary['kind'], last: NonNullable<ChatSummary['lastMessage']>): string {
+  const text = clipText(String(last.text), PREVIEW_LENGTH)
+  if (last.outgoing) return t('chats.preview.mine', { text })
+  return kind === 'public' ? t('chats.preview.theirs', { alias: last.alias, text }) : text
 }
 
 /** Every joined chat, most recently active first. Virtualised: only the rows in view are in the DOM. */
@@ -81,7 +88,7 @@ const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: C
           </span>
           <span className="chat-row-bottom">
             <span className="muted small ellipsis">
-              {last ? (last.outgoing ? t('chats.preview.mine', { text: last.text }) : chat.kind === 'public' ? t('chats.preview.theirs', { alias: last.alias, text: last.text }) : last.text) : t('chats.preview.none')}
+              {last ? preview(chat.kind, last) : t('chats.preview.none')}
             </span>
             {chat.unread > 0 && (
               <span className="badge" data-testid="unread-badge" aria-label={t('chats.unread', { count: chat.unread })}>

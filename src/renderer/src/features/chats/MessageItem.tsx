@@ -1,19 +1,16 @@
 import { memo, useState } from 'react'
 import type { Message } from '../../../../shared/api'
+import { formatDate, isoDate } from '../../i18n/format'
 import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { useContact, useContactStore } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
 import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
-import { splitLinks } from './message-text'
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
-const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'medium' })
+import { clipText, splitLinks } from './message-text'
 
 /** One message. Its text is rendered as text nodes and validated links only, never as markup. */
 export const MessageItem = memo(function MessageItem({ message, showsAuthor }: { message: Message; showsAuthor: boolean }) {
   const openLink = useChatStore((s) => s.openLink)
-  const sent = new Date(message.timestamp)
   return (
     <li
       className={`message${showsAuthor ? ' first' : ''}${message.outgoing ? ' outgoing' : ''}`}
@@ -26,13 +23,13 @@ export const MessageItem = memo(function MessageItem({ message, showsAuthor }: {
         {showsAuthor && (
           <div className="message-header">
             <AuthorLine author={message.author} outgoing={message.outgoing} />
-            <time className="muted small" dateTime={sent.toISOString()} title={fullFormat.format(sent)}>
-              {timeFormat.format(sent)}
+            <time className="muted small" dateTime={isoDate(message.timestamp)} title={formatDate(message.timestamp, 'full')}>
+              {formatDate(message.timestamp, 'time')}
             </time>
           </div>
         )}
         <p className="message-text" data-testid="message-text">
-          {splitLinks(message.text).map((part, index) =>
+          {splitLinks(clipText(message.text)).map((part, index) =>
             part.kind === 'text' ? (
               part.text
             ) : (
@@ -55,6 +52,15 @@ export const MessageItem = memo(function MessageItem({ message, showsAuthor }: {
     </li>
   )
 })
+
+/** The row that stands in for a record that cannot be shown; nothing of the record is rendered. */
+export function UnshowableMessage() {
+  return (
+    <li className="message unshowable muted small" data-testid="message-unshowable">
+      {t('message.unshowable')}
+    </li>
+  )
+}
 
 /**
  * Who wrote it: the chosen name (newest from the contact store) always beside the key's alias, the

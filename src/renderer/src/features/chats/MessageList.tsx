@@ -1,6 +1,8 @@
 import { useCallback, useLayoutEffect, useRef } from 'react'
+import { formatDate } from '../../i18n/format'
 import { t } from '../../i18n/t'
-import { MessageItem } from './MessageItem'
+import { ErrorBoundary } from '../../ui/ErrorBoundary'
+import { MessageItem, UnshowableMessage } from './MessageItem'
 import type { TimelineItem } from './timeline'
 
 /** How close to an edge (px) the person must scroll before the next page loads. */
@@ -93,14 +95,19 @@ export function MessageList({ items, hasOlder, hasNewer, onOlder, onNewer, onJum
             return (
               <li key={`gap-${index}`} className="history-gap" role="note" data-testid="history-gap">
                 <span>
-                  {t('history.gap', { from: new Date(item.from * 1000).toLocaleString(), to: new Date(item.to * 1000).toLocaleString() })}
+                  {t('history.gap', { from: formatDate(item.from * 1000, 'dateTime'), to: formatDate(item.to * 1000, 'dateTime') })}
                 </span>
                 <button type="button" className="button small" onClick={onFetchHistory}>
                   {t('history.fetch')}
                 </button>
               </li>
             )
-          return <MessageItem key={item.message.id} message={item.message} showsAuthor={item.showsAuthor} />
+          if (item.kind === 'unshowable') return <UnshowableMessage key={item.key} />
+          return (
+            <ErrorBoundary key={item.message.id} name="A message" fallback={<UnshowableMessage />}>
+              <MessageItem message={item.message} showsAuthor={item.showsAuthor} />
+            </ErrorBoundary>
+          )
         })}
       </ol>
       {hasNewer && (

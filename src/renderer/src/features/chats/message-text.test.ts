@@ -1,5 +1,74 @@
 import { describe, expect, it } from 'vitest'
-import { linkTarget, splitLinks } from './message-text'
+import { clipText, linkTarget, MAX_LINK_LENGTH, MAX_LINKS, MAX_SHOWN_LENGTH, splitLinks } from './message-text'
+
+const MiB = 1024 * 1024
+
+/**
+ * Runs `transform` on ever larger prefixes of an input family, up to 1 MiB, and fails at the first size
+ * that takes longer than a generous linear allowance (1 s per MiB, never under 100 ms). A quadratic
+ * transformation blows the allowance at a few KiB, so this fails in well under a second instead of
+ * hanging for hours; a linear one finishes 1 MiB in a few tens of milliseconds.
+ */
+function expectLinear(make: (length: number) => string, transform: (text: string) => unknown): void {
+  transform(make(1024))
+  for (let length = 4096; length <= MiB; length *= 4) {
+    const input = make(length)
+    const started = performance.now()
+    transform(input)
+    const elapsed = performance.now() - started
+    expect(elapsed, `${length} characters took ${elapsed.toFixed(0)} ms`).toBeLessThan(Math.max(100, (1000 * length) / MiB))
+  }
+}
+
+const repeat = (unit: string, prefix = '') => (length: number) => prefix + unit.repeat(Math.ceil((length - prefix.length) / unit.length)).slice(0, length - prefix.length)
+
+describe('splitLinks on hostile text (1 MiB)', () => {
+  const cases: Array<[string, (length: number) => string]> = [
+    ['closing brackets after a link', repeat(')', 'https://a.org/')],
+    ['closing square brackets after a link', repeat(']', 'https://a.org/')],
+    ['alternating brackets and punctuation after a link', repeat(').]!', 'https://a.org/x')],
+    ['punctuation runs inside a link', repeat('.....a', 'https://a.org/')],
+    ['a link bomb', repeat('www.a.co ')],
+    ['a link bomb of bracketed links', repeat('(https://a.org/)) ')],
+    ['link prefixes that never complete', repeat('http:/')],
+    ['one long host name', repeat('a', 'https://')],
+    ['dotted host labels ending badly', repeat('a.', 'https://')],
+    ['plain prose', repeat('the quick brown fox ')]
+  ]
+  for (const [name, make] of cases) {
+    it(`stays linear: ${name}`, () => expectLinear(make, splitLinks))
+  }
+
+  it('keeps the text whole while making at most MAX_LINKS links', () => {
+    const text = repeat('www.a.co ')(MiB)
+    const parts = splitLinks(text)
+    expect(parts.filter((part) => part.kind === 'link')).toHaveLength(MAX_LINKS)
+    expect(parts.map((part) => part.text).join('')).toBe(text)
+  })
+
+  it('leaves a link longer than MAX_LINK_LENGTH as text', () => {
+    const long = `https://a.org/${'x'.repeat(MAX_LINK_LENGTH)}`
+    expect(splitLinks(long)).toEqual([{ kind: 'text', text: long }])
+  })
+
+  it('trims every unmatched closing bracket off a link', () => {
+    expect(splitLinks(`https://a.org/x(y)${')'.repeat(100)}`)[0]).toEqual({ kind: 'link', text: 'https://a.org/x(y)', url: 'https://a.org/x(y)' })
+  })
+})
+
+describe('clipText', () => {
+  it('leaves short text alone and cuts long text to the cap with an ellipsis', () => {
+    expect(clipText('hello')).toBe('hello')
+    const clipped = clipText('x'.repeat(MiB))
+    expect(clipped).toHaveLength(MAX_SHOWN_LENGTH)
+    expect(clipped.endsWith('…')).toBe(true)
+  })
+
+  it('never splits a surrogate pair', () => {
+    const clipped = clipText('😀'.repeat(10), 6)
+    expect(clipped).toBe('😀😀…')
+  })
+})
 
 describe('splitLinks', () => {
   it('finds http(s) and www links inside prose, leaving the punctuation around them as text', () => {
@@ -23,6 +92,11 @@ describe('splitLinks', () => {
     expect(linkTarget('https://exa mple.org')).toBeNull()
     expect(linkTarget('http://127.0.0.1:8080/x')).toBe('http://127.0.0.1:8080/x')
     expect(linkTarget('HTTPS://Example.ORG')).toBe('https://example.org/')
+  })
+
+  it('drops unmatched closers and trailing punctuation together, keeping matched ones', () => {
+    expect(splitLinks('(see https://a.org/x_(y)).)')[1]).toEqual({ kind: 'link', text: 'https://a.org/x_(y)', url: 'https://a.org/x_(y)' })
+    expect(splitLinks('[https://a.org/x]')[1]).toEqual({ kind: 'link', text: 'https://a.org/x', url: 'https://a.org/x' })
   })
 
   it('returns the whole text when there is no link, and nothing for nothing', () => {

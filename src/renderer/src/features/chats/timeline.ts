@@ -1,4 +1,4 @@
-import type { HistoryState, Message } from '../../../../shared/api'
+import { type HistoryState, Message } from '../../../../shared/api'
 
 /** Consecutive messages from one author within this time share one header (identicon, name). */
 const RUN_GAP_MS = 5 * 60_000
@@ -7,6 +7,8 @@ export type TimelineItem =
   | { kind: 'message'; message: Message; showsAuthor: boolean }
   | { kind: 'divider' }
   | { kind: 'gap'; from: number; to: number }
+  /** A stored record that is not a message (written by an older version, or corrupted): one small row. */
+  | { kind: 'unshowable'; key: string }
 
 export interface TimelineInput {
   messages: Message[]
@@ -22,7 +24,10 @@ export interface TimelineInput {
  * marker where the mailserver could not fill history (placed by time, and only when the window reaches
  * that point), and author headers at the start of each run.
  */
-export function timeline({ messages, lastReadClock, gap, hasOlder, hasNewer }: TimelineInput): TimelineItem[] {
+export function timeline({ messages: records, lastReadClock, gap, hasOlder, hasNewer }: TimelineInput): TimelineItem[] {
+  // Records come from this device's database; one written by an older version or corrupted is not trusted.
+  const showable = records.map((record) => Message.safeParse(record).success)
+  const messages = records.filter((_, index) => showable[index])
   const dividerAt = messages.findIndex((message) => !message.outgoing && message.clock > lastReadClock)
   let gapAt = -1
   if (gap) {
@@ -32,7 +37,13 @@ export function timeline({ messages, lastReadClock, gap, hasOlder, hasNewer }: T
   }
   const items: TimelineItem[] = []
   let previous: Message | undefined
-  for (const [index, message] of messages.entries()) {
+  let index = 0
+  for (const [position, record] of records.entries()) {
+    if (!showable[position]) {
+      items.push({ kind: 'unshowable', key: recordKey(record, position) })
+      continue
+    }
+    const message = record
     let breaksRun = false
     if (index === gapAt && gap) {
       items.push({ kind: 'gap', from: gap.from, to: gap.to })
@@ -46,7 +57,13 @@ export function timeline({ messages, lastReadClock, gap, hasOlder, hasNewer }: T
       breaksRun || !previous || previous.author.publicKey !== message.author.publicKey || message.timestamp - previous.timestamp > RUN_GAP_MS
     items.push({ kind: 'message', message, showsAuthor })
     previous = message
+    index += 1
   }
   if (gap && gapAt === messages.length) items.push({ kind: 'gap', from: gap.from, to: gap.to })
   return items
+}
+
+function recordKey(record: unknown, position: number): string {
+  const id = typeof record === 'object' && record !== null && 'id' in record ? record.id : undefined
+  return typeof id === 'string' ? id : `record-${position}`
 }

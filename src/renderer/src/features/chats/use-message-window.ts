@@ -2,6 +2,8 @@ import { liveQuery } from 'dexie'
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { AccountDatabase } from '../../db/account-db'
 import { latestRange, type MessageRange, newerRange, olderRange, readRange, type WindowContents } from '../../db/message-pages'
+import { clipStoredTexts } from '../../db/message-updates'
+import { clipText, MAX_SHOWN_LENGTH } from './message-text'
 
 /** Messages added per step at either edge. */
 const PAGE = 60
@@ -40,7 +42,10 @@ export function useMessageWindow(db: AccountDatabase, chatId: string): MessageWi
   useEffect(() => {
     if (!range) return
     const subscription = liveQuery(() => readRange(db, chatId, range, MAX_WINDOW + PAGE)).subscribe({
-      next: (next) => setContents(next),
+      next: (next) => {
+        setContents(next)
+        clipStoredTexts(db, next.messages, MAX_SHOWN_LENGTH, clipText).catch((error: unknown) => console.error('Clipping stored text failed', error))
+      },
       error: (error: unknown) => console.error('Reading the conversation failed', error)
     })
     return () => subscription.unsubscribe()

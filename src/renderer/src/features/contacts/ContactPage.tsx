@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { Contact } from '../../../../shared/api'
+import { formatDate } from '../../i18n/format'
 import { errorText, t } from '../../i18n/t'
 import { useContact, useContactStore } from '../../store/contact-store'
 import { CopyButton } from '../../ui/CopyButton'
@@ -8,8 +9,6 @@ import { QrCode } from '../../ui/QrCode'
 import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from './ImpersonationWarning'
 import { SafetyNumberDialog } from './SafetyNumberDialog'
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 /**
  * Everything about one person: who the key says they are, the name they chose, their devices, and
@@ -63,7 +62,7 @@ export function ContactPage({ publicKey, onBack }: { publicKey: string; onBack()
                   {contact.alias}
                 </p>
               )}
-              <p className="muted small">{contact.verified ? t('contact.verifiedOn', { date: new Date(contact.verifiedAt ?? 0).toLocaleDateString() }) : t('contact.notVerified')}</p>
+              <p className="muted small">{contact.verified ? t('contact.verifiedOn', { date: formatDate(contact.verifiedAt, 'date') }) : t('contact.notVerified')}</p>
             </div>
           </div>
           <ImpersonationWarning contact={contact} onOpenContact={open} />
@@ -98,7 +97,7 @@ export function ContactPage({ publicKey, onBack }: { publicKey: string; onBack()
                 {contact.devices.map((device) => (
                   <li key={device.installationId}>
                     <code title={device.installationId}>{device.installationId.slice(0, 8)}</code>
-                    <span className="muted small">{t('contact.devices.firstSeen', { date: dateFormat.format(new Date(device.firstSeen)) })}</span>
+                    <span className="muted small">{t('contact.devices.firstSeen', { date: formatDate(device.firstSeen, 'dateTime') })}</span>
                     {contact.newDevices.some((d) => d.installationId === device.installationId) && <span className="badge">{t('contact.devices.new')}</span>}
                   </li>
                 ))}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { Contact, SafetyNumberView, ScanOutcome } from '../../../../shared/api'
+import { formatDate } from '../../i18n/format'
 import { errorText, t } from '../../i18n/t'
 import { contactName, useContactStore } from '../../store/contact-store'
 import { CopyButton } from '../../ui/CopyButton'
@@ -74,7 +75,7 @@ export function SafetyNumberDialog({ contact, onClose }: { contact: Contact; onC
         <div className="safety-state">
           {contact.verified ? (
             <p className="verified-line" data-testid="verification-state">
-              <VerifiedBadge /> {t('contact.verifiedOn', { date: new Date(contact.verifiedAt ?? 0).toLocaleDateString() })}
+              <VerifiedBadge /> {t('contact.verifiedOn', { date: formatDate(contact.verifiedAt, 'date') })}
             </p>
           ) : (
             <p className="muted" data-testid="verification-state">

@@ -1,7 +1,6 @@
+import { formatDate } from '../../i18n/format'
 import { t } from '../../i18n/t'
 import { useNetworkStore } from '../../store/network-store'
-
-const until = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 /** The mailserver history state and the "fetch history" action, in the status bar and on the network page. */
 export function HistoryStatus({ detailed = false }: { detailed?: boolean }) {
@@ -13,7 +12,7 @@ export function HistoryStatus({ detailed = false }: { detailed?: boolean }) {
   else if (history.state === 'fetching') text = t('history.fetching')
   else if (history.state === 'failed') text = history.error ? t('history.failedBecause', { reason: history.error }) : t('history.failed')
   else if (history.state === 'done')
-    text = history.syncedUntil ? t('history.syncedUntil', { time: until.format(new Date(history.syncedUntil * 1000)) }) : t('history.synced')
+    text = history.syncedUntil ? t('history.syncedUntil', { time: formatDate(history.syncedUntil * 1000, 'dateTime') }) : t('history.synced')
   else text = t('history.idle')
   return (
     <div className={`history-status${detailed ? ' card' : ''}`} data-testid="history-status">

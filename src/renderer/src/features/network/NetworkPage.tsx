@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useState } from 'react'
 import type { NetworkSettings, PeerInfo } from '../../../../shared/api'
+import { formatDate, formatNumber } from '../../i18n/format'
 import { t } from '../../i18n/t'
 import { useAppStore } from '../../store/app-store'
 import { useNetworkStore } from '../../store/network-store'
@@ -107,8 +108,6 @@ function EnodeField({ field, value, invalid, disabled, onChange }: { field: Fiel
   )
 }
 
-const since = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' })
-
 function Peers() {
   const node = useAppStore((s) => s.node)
   const peers = node?.peers ?? []
@@ -146,7 +145,7 @@ function Peers() {
 }
 
 function peerState(peer: PeerInfo): string {
-  const traits = [t(`network.peer.${peer.direction}`), t('network.peer.since', { time: since.format(new Date(peer.connectedAt)) })]
+  const traits = [t(`network.peer.${peer.direction}`), t('network.peer.since', { time: formatDate(peer.connectedAt, 'shortTime') })]
   if (peer.trusted) traits.push(t('network.peer.trusted'))
   if (peer.light) traits.push(t('network.peer.light'))
   return traits.join(' · ')
@@ -156,5 +155,5 @@ function peerState(peer: PeerInfo): string {
 const pow = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 6 })
 
 function kib(bytes: number): string {
-  return (bytes / 1024).toFixed(1)
+  return formatNumber(bytes / 1024, 1)
 }

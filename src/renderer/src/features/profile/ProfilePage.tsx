@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react'
 import type { Account } from '../../../../shared/api'
+import { formatDate } from '../../i18n/format'
 import { t } from '../../i18n/t'
 import { useSessionStore } from '../../store/session-store'
 import { CopyButton } from '../../ui/CopyButton'
@@ -37,7 +38,7 @@ export function ProfilePage({ account }: { account: Account }) {
             </p>
           )}
           {account.name === account.alias && <span className="visually-hidden" data-testid="profile-alias">{account.alias}</span>}
-          <p className="muted small">{t('profile.created', { date: new Date(account.createdAt).toLocaleDateString() })}</p>
+          <p className="muted small">{t('profile.created', { date: formatDate(account.createdAt, 'date') })}</p>
         </div>
       </div>
 

@@ -9,6 +9,7 @@ import { useContactStore } from '../../store/contact-store'
 import { useNetworkStore } from '../../store/network-store'
 import { useSessionStore } from '../../store/session-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
+import { ErrorBoundary } from '../../ui/ErrorBoundary'
 import { Identicon } from '../../ui/Identicon'
 import { ChatList } from '../chats/ChatList'
 import { Conversation } from '../chats/Conversation'
@@ -26,7 +27,7 @@ import { useTheme } from './use-theme'
 export function App() {
   const loadApp = useAppStore((s) => s.load)
   const appError = useAppStore((s) => s.error)
-  const connected = useAppStore((s) => s.connected)
+  const connection = useAppStore((s) => s.connection)
   const refreshSession = useSessionStore((s) => s.refresh)
   const accounts = useSessionStore((s) => s.accounts)
   const current = useSessionStore((s) => s.current)
@@ -54,14 +55,31 @@ export function App() {
 
   return (
     <div className="shell">
-      {!connected && (
+      {connection === 'reconnecting' && (
         <div className="banner banner-warning" role="alert">
           {t('connection.lost')}
+        </div>
+      )}
+      {connection === 'token-rejected' && (
+        <div className="banner banner-error" role="alert" data-testid="token-rejected">
+          {t('connection.newToken')}
         </div>
       )}
       <ErrorBanner error={appError} />
       <div className="shell-body">{content}</div>
       <StatusBar />
+    </div>
+  )
+}
+
+/** What replaces the whole page when the app itself failed to render: a way out, and nothing else. */
+export function AppFailure() {
+  return (
+    <div className="centered unshowable-page" role="alert" data-testid="app-unshowable">
+      <p>{t('app.unshowable')}</p>
+      <button type="button" className="button" onClick={() => window.location.reload()}>
+        {t('app.reload')}
+      </button>
     </div>
   )
 }
@@ -117,10 +135,25 @@ function Home({ account }: { account: Account }) {
             {t('chats.start')}
           </button>
         </div>
-        {db && <ChatList db={db} activeChatId={activeChatId} onSelect={(chatId) => {
-              openContact(null)
-              void selectChat(chatId)
-            }} />}
+        {db && (
+          <ErrorBoundary
+            name="The chat list"
+            fallback={
+              <p className="chat-list muted small" data-testid="chat-list-unshowable">
+                {t('chats.unshowable')}
+              </p>
+            }
+          >
+            <ChatList
+              db={db}
+              activeChatId={activeChatId}
+              onSelect={(chatId) => {
+                openContact(null)
+                void selectChat(chatId)
+              }}
+            />
+          </ErrorBoundary>
+        )}
         <div className="sidebar-nav">
           {NAV.map((item) => (
             <button
@@ -142,7 +175,17 @@ function Home({ account }: { account: Account }) {
       ) : db && activeChatId ? (
         <main className="content conversation-page">
           <ErrorBanner error={chatError} onDismiss={clearChatError} />
-          <Conversation key={activeChatId} db={db} chatId={activeChatId} />
+          <ErrorBoundary
+            key={activeChatId}
+            name="The conversation"
+            fallback={
+              <p className="unshowable-page muted" data-testid="conversation-unshowable">
+                {t('conversation.unshowable')}
+              </p>
+            }
+          >
+            <Conversation db={db} chatId={activeChatId} />
+          </ErrorBoundary>
         </main>
       ) : (
         <main className="content">
