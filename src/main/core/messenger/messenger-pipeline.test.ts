@@ -335,7 +335,7 @@ describe('messenger pipeline', () => {
     while (count() < 2) await new Promise((resolve) => setTimeout(resolve, 10))
   })
 
-  it('a message no connected peer would take is waiting for the network, and reaches the peer once it asks less', async () => {
+  it('a message no connected peer would take is waiting for the network, and is sent once the peer asks less', async () => {
     const na = await startNode()
     // Asks more PoW than a node mines to (1 by default): it takes nothing from us.
     const demanding = new WhisperNode({ listen: { host: '127.0.0.1', port: 0 }, minPow: 5 })
@@ -356,6 +356,7 @@ describe('messenger pipeline', () => {
 
     demanding.setMinPow(0.2)
     await arrived
+    await until(a, (messages) => messages.some((m) => m.id === sent.id && m.status === 'sent'))
   })
 })
 

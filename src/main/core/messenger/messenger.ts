@@ -197,6 +197,7 @@ export class Messenger {
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
     })
     this.node.on('peer:added', this.onPeerAdded)
+    this.node.on('peer:looser', this.onPeerLooser)
     this.options.emit('history.state', this.history.state())
     this.publicSender.resume()
     this.advertiser.start()
@@ -209,6 +210,7 @@ export class Messenger {
     if (this.stopped) return
     this.stopped = true
     this.node.off('peer:added', this.onPeerAdded)
+    this.node.off('peer:looser', this.onPeerLooser)
     this.sessions.off('sharedSecret', this.onSharedSecret)
     this.sessions.off('installations', this.contacts.onInstallations)
     this.direct.stop()
@@ -392,9 +394,13 @@ export class Messenger {
 
   /* ---------------------------------------- plumbing --------------------------------------- */
 
+  private readonly onPeerLooser = (): void => {
+    if (!this.stopped) this.publicSender.retryWaiting()
+  }
+
   private readonly onPeerAdded = (peer: PeerInfo): void => {
     if (this.stopped) return
-    this.publicSender.onPeerAdded()
+    this.publicSender.retryWaiting()
     this.advertiser.onPeerAdded()
     if (this.history?.isMailserver(peer.id)) void this.history.request()
   }

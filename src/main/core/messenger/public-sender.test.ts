@@ -47,7 +47,7 @@ describe('PublicSender', () => {
     expect(ctx.outbox.get(entry.message.id)?.message.status).toBe('waiting')
     await vi.advanceTimersByTimeAsync(PUBLIC_SEND_TIMEOUT_MS - 1)
     peers.count = 1
-    sender.onPeerAdded()
+    sender.retryWaiting()
     await vi.waitFor(() => expect(ctx.outbox.get(entry.message.id)).toBeUndefined())
     expect(posted).toEqual(['hush-test', 'hush-test'])
     // Its give-up timer went with it.

@@ -55,8 +55,8 @@ export class PublicSender {
     }
   }
 
-  /** A peer connected: everything waiting for one goes out now. */
-  onPeerAdded(): void {
+  /** A peer connected, or one asks less PoW: everything waiting for one goes out now. */
+  retryWaiting(): void {
     if (this.ctx.stopped()) return
     for (const [id, timer] of this.awaitingPeers) {
       const entry = this.ctx.outbox.get(id)

@@ -96,6 +96,8 @@ export interface WhisperNodeEvents {
   /** A peer completed the shh/6 handshake. */
   'peer:added': [PeerInfo]
   'peer:removed': [PeerInfo, PeerRemoval]
+  /** A connected peer now asks less PoW: envelopes it refused before may go to it now. */
+  'peer:looser': [PeerInfo]
   /** Why a peer was (or is about to be) disconnected, or any other per-peer error. */
   'peer:error': [{ peerId: string | null; error: Error }]
   status: [NodeStatus]
@@ -500,6 +502,7 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         peer.powRequirement = pow
         if (looser) this.requeue(peer)
         this.resealOwnFor(peer)
+        if (looser && peer.ready) this.emit('peer:looser', peer.info())
       },
       onBloom: (bloom) => {
         const looser = bloom === null ? peer.bloom !== null : peer.bloom !== null && !bloomMatches(peer.bloom, bloom)
