@@ -16,7 +16,7 @@ function legacyName(accountId: string): string {
  * that is not a message is left behind (rather than refusing the whole batch) and text is clipped to what the
  * timeline would show anyway.
  */
-export function importable(records: readonly unknown[]): Message[] {
+function importable(records: readonly unknown[]): Message[] {
   return records.flatMap((record) => {
     const parsed = Message.safeParse(record)
     return parsed.success ? [{ ...parsed.data, text: clipText(parsed.data.text) }] : []
