@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Message } from '../../../shared/api'
 import { silentLogger } from '../log/logger'
@@ -15,7 +16,7 @@ import { readInbound } from '../protocol/inbound'
 import { DropCounter } from '../protocol/validation'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { systemTimers } from '../runtime/timers'
-import { EncryptedStore } from '../storage/encrypted-store'
+import { EncryptedStore, putJson } from '../storage/encrypted-store'
 import { ChangeFeed } from './change-feed'
 import { ChatList } from './chat-list'
 import { ContactBook } from './contact-book'
@@ -23,7 +24,7 @@ import { ContactsService } from './contacts-service'
 import type { MessengerContext } from './context'
 import type { DirectSender } from './direct-sender'
 import { GroupService } from './group-service'
-import { GroupStore } from './group-store'
+import { GroupStore, groupRecordKey } from './group-store'
 import { HistoryStore } from './history-store'
 import { Outbox } from './outbox'
 import { SeenIds } from './seen-ids'
@@ -139,6 +140,12 @@ describe('receiving private group updates', () => {
     // It survives a restart from the store, checked on the way in.
     await open()
     expect(groups.get(group.id)?.joined).toEqual([alice.id, us.id])
+
+    // A record that does not parse, or whose history does not rebuild, is a corrupt value, never half a group.
+    for (const bad of [{ id: group.id, events: [] }, { id: group.id, events: [{ raw: 'zz', author: alice.id }] }, { id: 'x', events: joined.events.map((e) => ({ raw: bytesToHex(e.raw), author: e.author })) }]) {
+      await store.batch([putJson(groupRecordKey(group.id), bad)])
+      await expect(GroupStore.load(store)).rejects.toMatchObject({ code: 'VALUE_CORRUPT' })
+    }
   })
 
   it('refuses and counts a group that does not list us, a bad signature, a non-admin rename and a malformed creator key, then takes a good update', async () => {
