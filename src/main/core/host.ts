@@ -1,6 +1,6 @@
 import { platform } from 'node:os'
 import { join } from 'node:path'
-import { type AppInfo, HushError, NetworkSettings, type NodeStatus } from '../../shared/api'
+import { type AppInfo, HushError, NetworkSettings, type NodeStatus, refusal } from '../../shared/api'
 import { AccountService } from './accounts/account-service'
 import { AccountStore } from './accounts/account-store'
 import type { KdfParams, KdfQueue } from './accounts/key-stretching'
@@ -135,7 +135,7 @@ export class HushCore {
     const current = await this.messenger
     if (current) return current.messenger
     if (!this.accounts.unlocked()) throw new HushError('LOCKED', 'Unlock an account first')
-    throw new HushError('UNAVAILABLE', 'Chats are not available: the network or the account state could not start')
+    throw refusal('UNAVAILABLE', { reason: 'CHATS_UNAVAILABLE' }, 'Chats are not available: the network or the account state could not start')
   }
 
   private handlers(): HandlerTable {

@@ -1,12 +1,12 @@
 import { create } from 'zustand'
-import type { Account, AccountListEntry, Candidate, PublicIdentity } from '../../../shared/api'
+import type { Account, AccountListEntry, Candidate, MnemonicProblem, PublicIdentity } from '../../../shared/api'
 import type { ApiError } from '../../../shared/api/result'
 import { hush } from '../api/hush'
 import { appDb } from '../db/app-db'
 
 type MnemonicCheck =
   | { ok: true; identity: PublicIdentity }
-  | { ok: false; problem: { reason: string; message: string; unknownWords: number[] } }
+  | { ok: false; problem: MnemonicProblem }
 
 interface SessionState {
   /** null until the first answer from main. */
