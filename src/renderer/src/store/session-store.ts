@@ -27,6 +27,10 @@ interface SessionState {
   unlock(id: string, password: string): Promise<boolean>
   lock(): Promise<void>
   revealMnemonic(id: string, password: string): Promise<string | null>
+  /** The error comes back to the form that asked, not into the shared `error`. */
+  changePassword(oldPassword: string, newPassword: string): Promise<ApiError | null>
+  /** Deletes the unlocked identity and its chats from this computer; locks on success. */
+  removeAccount(password: string): Promise<ApiError | null>
 }
 
 /**
@@ -97,6 +101,22 @@ export const useSessionStore = create<SessionState>((set, get) => {
     async revealMnemonic(id, password) {
       const revealed = await run(() => hush().call('accounts.revealMnemonic', { id, password }))
       return revealed?.mnemonic ?? null
+    },
+    async changePassword(oldPassword, newPassword) {
+      const id = get().current?.id
+      if (!id) return { code: 'LOCKED', message: 'no account is unlocked' }
+      const result = await hush().call('accounts.changePassword', { id, oldPassword, newPassword })
+      return result.ok ? null : result.error
+    },
+    async removeAccount(password) {
+      const id = get().current?.id
+      if (!id) return { code: 'LOCKED', message: 'no account is unlocked' }
+      const result = await hush().call('accounts.remove', { id, password })
+      if (!result.ok) return result.error
+      await appDb.backups.delete(id)
+      set({ current: null, phraseToBackUp: null })
+      await get().refresh()
+      return null
     }
   }
 })
