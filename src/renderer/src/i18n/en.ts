@@ -69,6 +69,7 @@ export const en = {
   'profile.chatKey': 'Chat key',
   'profile.chatKey.hint': 'Share it so people can start a chat with you.',
   'profile.wallet': 'Wallet address',
+  'profile.wallet.hint': 'Status gives every identity an Ethereum wallet made from the same recovery phrase. Hush does not use it for messages: you need this address only to receive tokens in a Status wallet.',
   'profile.copy': 'Copy',
   'profile.copied': 'Copied',
   'profile.qr': 'QR code of your chat key',

@@ -114,8 +114,9 @@ export const useSessionStore = create<SessionState>((set, get) => {
       const result = await hush().call('accounts.remove', { id, password })
       if (!result.ok) return result.error
       await appDb.backups.delete(id)
-      set({ current: null, phraseToBackUp: null })
+      // The list first: the screen that replaces this one must not offer the deleted identity.
       await get().refresh()
+      set({ current: null, phraseToBackUp: null })
       return null
     }
   }

@@ -13,7 +13,9 @@ type Mode = 'unlock' | 'welcome' | 'create' | 'restore'
 export function Onboarding() {
   const accounts = useSessionStore((s) => s.accounts) ?? []
   const hasAccounts = accounts.some((entry) => entry.status === 'ok')
-  const [mode, setMode] = useState<Mode>(hasAccounts ? 'unlock' : 'welcome')
+  const [chosenMode, setMode] = useState<Mode>(hasAccounts ? 'unlock' : 'welcome')
+  // With no identity left (the last one deleted), there is nothing to unlock.
+  const mode = chosenMode === 'unlock' && !hasAccounts ? 'welcome' : chosenMode
   const clearError = useSessionStore((s) => s.clearError)
   const go = (next: Mode) => {
     clearError()
