@@ -15,6 +15,7 @@ test('errors read as sentences, and the key dialog judges a key as it is typed',
   // The right length and prefix, but no point of the curve: only main can tell, and it answers with a reason.
   await key.fill('0x04' + '0'.repeat(128))
   await expect(problem).toHaveText(/^That is not a real chat key: it has the right length, but no one can own it\./)
+  await snap(page, 'start-dialog-error')
   await key.fill('0x04abc')
   await expect(problem).toHaveText('That is not a chat key. A chat key starts with 0x04 and has 130 hexadecimal characters.')
   await expect(page.getByRole('dialog').getByRole('button', { name: 'Start chat' })).toBeDisabled()
@@ -52,6 +53,8 @@ test('settings: change the password, then delete the identity with it', async ({
 
   await page.getByRole('button', { name: 'Profile' }).click()
   await page.getByRole('button', { name: 'Lock' }).click()
+  await expect(page.getByRole('heading', { name: 'Welcome back' })).toBeVisible()
+  await snap(page, 'unlock')
   await page.getByLabel('Password').fill('first-password')
   await page.getByRole('button', { name: 'Unlock' }).click()
   await expect(page.getByTestId('error')).toHaveText('Wrong password.', { timeout: allowKeyStretching() })
