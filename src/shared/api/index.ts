@@ -13,6 +13,7 @@ export * from './contacts'
 export * from './contract'
 export * from './groups'
 export * from './node'
+export * from './reasons'
 export * from './result'
 
 /** Every method of the Hush API, by name. Main, preload, web host and renderer all derive from this table. */
