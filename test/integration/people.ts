@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Message, MessageRange } from '../../src/shared/api'
+import { pollUntil } from '../support/poll'
 import { HushNodeProcess } from './hush-node-process'
 import { WebHostProcess } from './web-host-process'
 
@@ -12,13 +13,9 @@ import { WebHostProcess } from './web-host-process'
 
 export const PASSWORD = 'correct horse battery staple'
 
-/** Polls `predicate` every 20 ms; fails with the host's log after `timeoutMs` instead of hanging the suite. */
-export async function until(predicate: () => boolean, what: string, stderr: () => string[], timeoutMs = 60_000): Promise<void> {
-  const started = Date.now()
-  while (!predicate()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`gave up waiting for ${what}: ${stderr().slice(-20).join('\n')}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+/** Polls `predicate` every 20 ms; fails with the host's log after a minute instead of hanging the suite. */
+export function until(predicate: () => boolean, what: string, stderr: () => string[]): Promise<void> {
+  return pollUntil(what, predicate, { timeoutMs: 60_000, intervalMs: 20, detail: () => stderr().slice(-20).join('\n') })
 }
 
 /** Everything made here is stopped and deleted by the tasks pushed on `cleanup` (run them in reverse). */
