@@ -182,6 +182,15 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return this.secrets.events()
   }
 
+  /**
+   * The secret a negotiated topic with `peer` would use, recorded or not: whoever writes to a peer listens
+   * there, because the peer may count that message as a reply and move to the negotiated topic.
+   */
+  negotiatedSecretWith(peer: Uint8Array): Uint8Array {
+    this.ready()
+    return this.secrets.secretWith(peerKey(peer))
+  }
+
   /** Runs the 24 h prekey refresh now if it is due; ownBundle and encrypt also start it on their own. */
   rotatePreKeyIfDue(): Promise<void> {
     return this.preKeys.rotateIfDue()
