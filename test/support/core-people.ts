@@ -12,6 +12,7 @@ import { createNetwork } from '../../src/main/core/network'
 import { ProtocolMessageSchema } from '../../src/main/core/crypto/gen/encryption/protocol_message_pb'
 import { Mailserver } from '../../src/main/core/whisper/mailserver'
 import { WhisperNode } from '../../src/main/core/whisper/node'
+import { pollUntil } from './poll'
 
 /*
  * Real HushCores (accounts, messenger, session manager, encrypted store) on real Whisper nodes joined through
@@ -102,8 +103,9 @@ export async function value<T>(result: Promise<{ ok: true; value: T } | { ok: fa
   return settled.value
 }
 
-export async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10))
+/** Bounded: a broken pipeline fails the test with what it waited for instead of hanging (60 s: groups of four on a loaded machine). */
+export function until(predicate: () => boolean): Promise<void> {
+  return pollUntil('the expected state', predicate, { timeoutMs: 60_000 })
 }
 
 /** Decrypted ProtocolMessages `person` receives on a topic, tapped on its node with its own key. */
