@@ -1,46 +1,44 @@
 import type { HistoryWindow, Message, MessageRange } from '../../../shared/api'
+import { z } from 'zod'
 import type { EncryptedStore } from '../storage/encrypted-store'
-import { chatHash, iterateJson, MESSAGE_INDEX_PREFIX, messageRecordKey, HISTORY_PREFIX } from './records'
+import { getParsed, iterateParsed, type OnUnreadable } from '../storage/parsed-records'
+import { ChatId, clockKey, Count, MESSAGE_INDEX_PREFIX, MessageId, type RecordKeys, StoredMessage } from './records'
 import type { Transaction } from './transaction'
 
-/**
- * Clocks in record keys: 2^64 minus the clock, in fixed-width hex, so key order is newest first. LevelDB
- * reads forwards much faster than backwards, and the page read most (a chat's newest) is then a forward
- * scan from the chat's first key. 17 digits hold every clock a uint64 field can carry once turned into a
- * JSON number (2^64 itself, after rounding).
- */
-const CLOCK_DIGITS = 17
-const CLOCK_END = 1n << 64n
-
 /** Where a message sits: enough to find its record from its id. */
-interface IndexEntry {
-  chatId: string
-  clock: number
-}
+const IndexEntry = z.object({ id: MessageId, chatId: ChatId, clock: Count })
+type IndexEntry = z.infer<typeof IndexEntry>
 
 /**
- * Every message of the account, once, in the account's EncryptedStore: `messenger/history/<chat>/<2^64 - clock>/<id>`
- * holds the message (ordered by chat, then newest clock first, the order a conversation is opened and paged),
- * `messenger/message/<id>` says where it is. Writes are staged into the Transaction of the protocol step
- * that produced them; reads go to the store, so they see what is committed. Nothing is cached: a page is a
- * bounded range read, whatever the size of the history.
+ * Every message of the account, once, in the account's EncryptedStore: `messenger/history/<chat>/<2^64 - clock>/<message>`
+ * holds the message (ordered by chat, then newest clock first, the order a conversation is opened and paged:
+ * LevelDB reads forwards much faster than backwards, and the page read most, a chat's newest, is then a
+ * forward scan from the chat's first key), `messenger/message/<message>` says where it is; chat and message
+ * are salted record ids (records.ts). Writes are staged into the Transaction of the protocol step that
+ * produced them; reads go to the store, so they see what is committed, and check every record against its
+ * schema: an unreadable one is left out of the page and reported. Nothing is cached: a page is a bounded
+ * range read, whatever the size of the history.
  */
 export class HistoryStore {
-  constructor(private readonly store: EncryptedStore) {}
+  constructor(
+    private readonly store: EncryptedStore,
+    private readonly keys: RecordKeys,
+    private readonly onUnreadable?: OnUnreadable
+  ) {}
 
   /** Stages `message` (new, or a new state of a stored one: its chat and clock never change). */
   put(tx: Transaction, message: Message): void {
-    tx.putJson(messageKey(message.chatId, message.clock, message.id), message)
-    tx.putJson(messageRecordKey(MESSAGE_INDEX_PREFIX, message.id), { chatId: message.chatId, clock: message.clock } satisfies IndexEntry)
+    tx.putJson(this.keys.historyRow(message.chatId, message.clock, message.id), message)
+    tx.putJson(this.keys.message(MESSAGE_INDEX_PREFIX, message.id), { id: message.id, chatId: message.chatId, clock: message.clock } satisfies IndexEntry)
   }
 
   async get(id: string): Promise<Message | undefined> {
-    const where = await this.store.getJson<IndexEntry>(messageRecordKey(MESSAGE_INDEX_PREFIX, id))
-    return where ? this.store.getJson<Message>(messageKey(where.chatId, where.clock, id)) : undefined
+    const where = await getParsed(this.store, this.keys.message(MESSAGE_INDEX_PREFIX, id), IndexEntry, this.onUnreadable)
+    return where ? getParsed(this.store, this.keys.historyRow(where.chatId, where.clock, id), StoredMessage, this.onUnreadable) : undefined
   }
 
   async has(id: string): Promise<boolean> {
-    return (await this.store.get(messageRecordKey(MESSAGE_INDEX_PREFIX, id))) !== undefined
+    return (await this.store.get(this.keys.message(MESSAGE_INDEX_PREFIX, id))) !== undefined
   }
 
   /** The newest message of a chat, if it has any. */
@@ -50,9 +48,13 @@ export class HistoryStore {
 
   /** Stages the removal of every message of a chat. */
   async deleteChat(tx: Transaction, chatId: string): Promise<void> {
-    for await (const [key, message] of iterateJson<Message>(this.store, chatPrefix(chatId))) {
+    // An unreadable row goes too (its index entry, named by an id the row no longer tells, stays behind).
+    const dropUnreadable: OnUnreadable = (error) => {
+      if (error.recordKey !== undefined) tx.del(error.recordKey)
+    }
+    for await (const [key, message] of iterateParsed(this.store, this.keys.history(chatId), StoredMessage, dropUnreadable)) {
       tx.del(key)
-      tx.del(messageRecordKey(MESSAGE_INDEX_PREFIX, message.id))
+      tx.del(this.keys.message(MESSAGE_INDEX_PREFIX, message.id))
     }
   }
 
@@ -124,14 +126,15 @@ export class HistoryStore {
     range: MessageRange,
     options: { reverse?: boolean; limit: number; lowerExclusive?: boolean; upperExclusive?: boolean }
   ): Promise<Message[]> {
-    const prefix = chatPrefix(chatId)
+    const prefix = this.keys.history(chatId)
     const bounds: { from?: string; to?: string } = {}
     // Keys run newest first: the upper clock bound starts the key range, the lower one ends it.
     if (range.upper !== null) bounds.from = prefix + clockKey(options.upperExclusive ? BigInt(range.upper) - 1n : BigInt(range.upper))
     if (range.lower !== null) bounds.to = prefix + clockKey(options.lowerExclusive ? BigInt(range.lower) : BigInt(range.lower) - 1n)
     const rows: Message[] = []
     if (options.limit <= 0) return rows
-    for await (const [, message] of iterateJson<Message>(this.store, prefix, { ...bounds, reverse: !(options.reverse ?? false), limit: options.limit })) {
+    const keyRange = { ...bounds, reverse: !(options.reverse ?? false), limit: options.limit }
+    for await (const [, message] of iterateParsed(this.store, prefix, StoredMessage, this.onUnreadable ?? (() => undefined), keyRange)) {
       rows.push(message)
     }
     return rows
@@ -140,17 +143,3 @@ export class HistoryStore {
 }
 
 const OPEN: MessageRange = { lower: null, upper: null }
-
-function chatPrefix(chatId: string): string {
-  return `${HISTORY_PREFIX}${chatHash(chatId)}/`
-}
-
-/** The key part of a clock; clocks outside [0, 2^64] (none come from a uint64) are clamped into it. */
-function clockKey(clock: bigint): string {
-  const clamped = clock < 0n ? 0n : clock > CLOCK_END ? CLOCK_END : clock
-  return (CLOCK_END - clamped).toString(16).padStart(CLOCK_DIGITS, '0')
-}
-
-function messageKey(chatId: string, clock: number, id: string): string {
-  return `${chatPrefix(chatId)}${clockKey(BigInt(Math.max(0, Math.floor(clock))))}/${id.replace(/^0x/, '')}`
-}

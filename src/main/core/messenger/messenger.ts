@@ -6,8 +6,9 @@ import {
   type HistoryState,
   HushError,
   type Message,
-  type NetworkSettings
+  NetworkSettings
 } from '../../../shared/api'
+import { RecordIds } from '../crypto/protocol-state'
 import type { SessionManager, SharedSecretEvent } from '../crypto/session-manager'
 import type { Logger } from '../log/logger'
 import { chatKeyId } from '../protocol/chat-matching'
@@ -19,6 +20,7 @@ import { publicChatNameFromInput } from '../protocol/public-chat-name'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { systemTimers, type Timers } from '../runtime/timers'
 import type { EncryptedStore } from '../storage/encrypted-store'
+import { getParsed } from '../storage/parsed-records'
 import type { WhisperNode } from '../whisper/node'
 import type { PeerInfo } from '../whisper/peer'
 import { BundleAdvertiser } from './bundle-advertiser'
@@ -36,10 +38,11 @@ import { parseChatKey } from './identities'
 import { Outbox, type OutboxEntry } from './outbox'
 import { PublicSender } from './public-sender'
 import { Receiver } from './receiver'
-import { NETWORK_SETTINGS_KEY } from './records'
+import { migrateRecordKeys, NETWORK_SETTINGS_KEY, RecordKeys } from './records'
 import { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
 import { ChatTransport, type ChatIdentity } from './transport'
+import { UnreadableRecords } from './unreadable-records'
 
 export { BUNDLE_ADVERTISE_INTERVAL_MS, DEVICE_NOT_FOUND_REPLY_INTERVAL_MS } from './bundle-advertiser'
 export type { MessengerEmit } from './context'
@@ -111,7 +114,8 @@ export class Messenger {
     private readonly outbox: Outbox,
     private readonly seen: SeenIds,
     book: ContactBook,
-    saved: NetworkSettings | undefined
+    saved: NetworkSettings | undefined,
+    private readonly unreadable: UnreadableRecords
   ) {
     this.node = options.node
     this.store = options.store
@@ -159,22 +163,29 @@ export class Messenger {
     })
   }
 
-  /** Loads the account's chats, outbox, contacts and settings (and moves a pre-history journal into the history). */
+  /**
+   * Loads the account's chats, outbox, contacts and settings (moving records of older layouts onto salted
+   * keys, and a pre-history journal into the history). What cannot be read is skipped and counted.
+   */
   static async open(options: MessengerOptions): Promise<Messenger> {
     const { store } = options
     const now = (options.now ?? Date.now)()
+    const keys = new RecordKeys(new RecordIds(options.identity.privateKey))
+    const unreadable = new UnreadableRecords(options.log)
+    const skip = unreadable.report
+    await migrateRecordKeys(store, keys, skip)
     const cleanup = new Transaction()
     const [chats, outbox, seen, contacts, saved] = await Promise.all([
-      ChatList.load(store),
-      Outbox.load(store),
-      SeenIds.load(store, cleanup, now),
-      ContactBook.load(store),
-      store.getJson<NetworkSettings>(NETWORK_SETTINGS_KEY)
+      ChatList.load(store, keys, skip),
+      Outbox.load(store, keys, skip),
+      SeenIds.load(store, keys, cleanup, now, skip),
+      ContactBook.load(store, keys, skip),
+      getParsed(store, NETWORK_SETTINGS_KEY, NetworkSettings, skip)
     ])
-    const messages = new HistoryStore(store)
-    await migrateJournal(store, cleanup, chats, messages)
+    const messages = new HistoryStore(store, keys, skip)
+    await migrateJournal(store, cleanup, chats, messages, skip)
     await cleanup.commit(store)
-    return new Messenger(options, chats, messages, outbox, seen, contacts, saved)
+    return new Messenger(options, chats, messages, outbox, seen, contacts, saved, unreadable)
   }
 
   /** Installs the filters, resumes unfinished sends and asks for missed history. */
@@ -192,6 +203,7 @@ export class Messenger {
       topics: () => this.transport.topics(),
       mailservers: () => this.settings.mailservers,
       onState: (state) => this.options.emit('history.state', state),
+      onUnreadable: this.unreadable.report,
       drained: () => this.serial(async () => undefined),
       now: this.now,
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
@@ -353,7 +365,7 @@ export class Messenger {
   }
 
   dropCounts(): Record<string, number> {
-    return this.receiver.dropCounts()
+    return { ...this.receiver.dropCounts(), ...this.unreadable.counts() }
   }
 
   /* ---------------------------------------- chats ----------------------------------------- */

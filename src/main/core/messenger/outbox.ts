@@ -1,6 +1,8 @@
+import { z } from 'zod'
 import type { Message } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
-import { iterateJson, messageRecordKey, OUTBOX_PREFIX } from './records'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
+import { OUTBOX_PREFIX, type RecordKeys, StoredMessage } from './records'
 import { StagedMap, type Transaction } from './transaction'
 
 /** Where a 1:1 message sits in MVDS: enough to put it back in the batch node after a restart. */
@@ -21,6 +23,15 @@ export interface OutboxEntry {
   sync?: SyncRef
 }
 
+const Hex = (max: number) => z.string().max(max).regex(/^([0-9a-f]{2})*$/)
+/** A wrapper carries one message: at most Whisper's 1 MiB, hex-encoded. */
+const MAX_WRAPPER_HEX = 2 * 1024 * 1024
+const OutboxEntrySchema: z.ZodType<OutboxEntry> = z.object({
+  message: StoredMessage,
+  wrapper: Hex(MAX_WRAPPER_HEX),
+  sync: z.object({ id: Hex(64), groupId: Hex(64), timestamp: z.string().regex(/^\d{1,20}$/) }).optional()
+})
+
 /**
  * Messages on their way out, persisted before anything is posted so a crash never loses one. Public
  * messages leave the outbox once sent, 1:1 messages once delivered; not-sent ones stay for messages.resend.
@@ -29,17 +40,19 @@ export class Outbox {
   private constructor(
     private readonly entries: StagedMap<OutboxEntry>,
     /** MVDS id → message id. */
-    private readonly bySyncId: StagedMap<string>
+    private readonly bySyncId: StagedMap<string>,
+    private readonly keys: RecordKeys
   ) {}
 
-  static async load(store: EncryptedStore): Promise<Outbox> {
+  /** Loads every readable entry; an unreadable one is reported to `onUnreadable` and left out. */
+  static async load(store: EncryptedStore, keys: RecordKeys, onUnreadable?: OnUnreadable): Promise<Outbox> {
     const entries = new Map<string, OutboxEntry>()
     const bySyncId = new Map<string, string>()
-    for await (const [, entry] of iterateJson<OutboxEntry>(store, OUTBOX_PREFIX)) {
+    for await (const [, entry] of iterateParsed(store, OUTBOX_PREFIX, OutboxEntrySchema, onUnreadable)) {
       entries.set(entry.message.id, entry)
       if (entry.sync) bySyncId.set(entry.sync.id, entry.message.id)
     }
-    return new Outbox(new StagedMap(entries), new StagedMap(bySyncId))
+    return new Outbox(new StagedMap(entries), new StagedMap(bySyncId), keys)
   }
 
   get(id: string, tx?: Transaction): OutboxEntry | undefined {
@@ -61,7 +74,7 @@ export class Outbox {
     if (previous?.sync && previous.sync.id !== entry.sync?.id) this.bySyncId.delete(tx, previous.sync.id)
     this.entries.set(tx, entry.message.id, entry)
     if (entry.sync) this.bySyncId.set(tx, entry.sync.id, entry.message.id)
-    tx.putJson(messageRecordKey(OUTBOX_PREFIX, entry.message.id), entry)
+    tx.putJson(this.keys.message(OUTBOX_PREFIX, entry.message.id), entry)
   }
 
   remove(tx: Transaction, id: string): void {
@@ -69,6 +82,6 @@ export class Outbox {
     if (!entry) return
     this.entries.delete(tx, id)
     if (entry.sync) this.bySyncId.delete(tx, entry.sync.id)
-    tx.del(messageRecordKey(OUTBOX_PREFIX, id))
+    tx.del(this.keys.message(OUTBOX_PREFIX, id))
   }
 }
