@@ -5,6 +5,7 @@ import { decodeSyncPayload, oneToOneGroupId, type SyncPayload, syncMessageId } f
 import type { ChangeFeed } from './change-feed'
 import type { MessengerContext } from './context'
 import { type DeliveryStatus, isUnsent } from './delivery-status'
+import { MAX_HISTORY_SECONDS } from './history-sync'
 import type { OutboxEntry, SyncRef } from './outbox'
 import { Transaction } from './transaction'
 
@@ -16,20 +17,31 @@ import { Transaction } from './transaction'
 export const EPOCH_BURST = 3
 
 /**
+ * How long a message that left can still reach its recipient: mailservers keep envelopes this long, so a
+ * recipient offline until then still fetches it. Until then it stays sent and MVDS keeps resending it.
+ */
+export const RETENTION_MS = MAX_HISTORY_SECONDS * 1000
+
+/**
  * 1:1 sending through MVDS: messages are queued when their transaction commits, each epoch encrypts the
  * node's payloads with the session manager and posts them after the epoch's own commit, acknowledgements
- * and give-ups become delivery states. Epochs run only while there is something to send or acknowledge.
+ * become delivered. A message that never left this node (no peer took it) is given up as not-sent after
+ * MVDS's transmissions; one that left stays sent and is resent at the backoff's slowing pace while its
+ * recipient can still fetch it (RETENTION_MS), then stays sent. Each message's transmissions and next
+ * resend time are kept in its outbox entry, so the schedule goes on across restarts, and a given-up
+ * message stays known to MVDS so a late acknowledgement still makes it delivered. Epochs run while there
+ * is something to acknowledge; otherwise the next one waits for the next resend due.
  */
 export class DirectSender {
   /** Replaced by its snapshot when a step that changed it fails to commit. */
   private sync: BatchSyncNode
   private tickTimer: unknown = null
-  private lastTickAt = 0
+  /** When the pending tick runs (ms). */
+  private tickAt = 0
+  private lastTickAt: number
   private epochTokens = EPOCH_BURST
   private epochTokensAt = 0
   private acksPending = false
-  /** MVDS ids of our ContactUpdates not yet acknowledged or given up: they keep the epochs running. */
-  private readonly contactUpdatesInFlight = new Set<string>()
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'sessions' | 'identity' | 'transport' | 'outbox' | 'timers' | 'now' | 'log' | 'serial' | 'stopped'>,
@@ -37,6 +49,7 @@ export class DirectSender {
     private readonly feed: ChangeFeed,
     private readonly options: Pick<BatchNodeOptions, 'backoff' | 'maxSendCount'> = {}
   ) {
+    this.lastTickAt = ctx.now()
     this.sync = this.restore()
   }
 
@@ -48,12 +61,6 @@ export class DirectSender {
     const id = bytesToHex(syncMessageId({ groupId, timestamp, body: wrapper }))
     tx.onCommit(() => this.sync.send(groupId, [peer], wrapper, timestamp))
     return { id, groupId: bytesToHex(groupId), timestamp: timestamp.toString() }
-  }
-
-  /** Like `queue`, for a ContactUpdate (no outbox entry): it keeps the epochs running until final. */
-  queueContactUpdate(tx: Transaction, chatId: string, wrapper: Uint8Array): void {
-    const { id } = this.queue(tx, chatId, wrapper)
-    tx.onCommit(() => this.contactUpdatesInFlight.add(id))
   }
 
   /** A not-sent message goes back to MVDS when `tx` commits: the same record if the node still has it, else anew. */
@@ -93,19 +100,20 @@ export class DirectSender {
   }
 
   /**
-   * MVDS epochs run only while there is something to send or acknowledge, one per EPOCH_MS. `urgent`
-   * (a new message, acks owed) runs the epoch now if the bucket has a token to spare.
+   * Runs the next MVDS epoch one EPOCH_MS after the last, or, with `epochs`, that many epochs after it (the
+   * next resend due). `urgent` (a new message, acks owed) runs it now if the bucket has a token to spare.
    */
-  schedule(urgent = false): void {
+  schedule(urgent = false, epochs = 1): void {
     if (this.ctx.stopped()) return
     const now = this.ctx.now()
     this.epochTokens = Math.min(EPOCH_BURST, this.epochTokens + (now - this.epochTokensAt) / EPOCH_MS)
     this.epochTokensAt = now
-    const wait = urgent && this.epochTokens >= 1 ? 0 : Math.max(0, this.lastTickAt + EPOCH_MS - now)
+    const wait = urgent && this.epochTokens >= 1 ? 0 : Math.max(0, this.lastTickAt + epochs * EPOCH_MS - now)
     if (this.tickTimer !== null) {
-      if (wait > 0) return
+      if (now + wait >= this.tickAt) return
       this.ctx.timers.clearTimeout(this.tickTimer)
     }
+    this.tickAt = now + wait
     this.tickTimer = this.ctx.timers.setTimeout(() => {
       this.tickTimer = null
       void this.ctx.serial(() => this.tick()).catch((error: unknown) => this.ctx.log.error('MVDS tick failed', { error }))
@@ -119,20 +127,26 @@ export class DirectSender {
 
   stop(): void {
     this.ctx.timers.clearTimeout(this.tickTimer)
+    this.tickTimer = null
   }
 
   private async tick(): Promise<void> {
     if (this.ctx.stopped()) return
     const { outbox, sessions, transport } = this.ctx
-    this.lastTickAt = this.ctx.now()
+    const now = this.ctx.now()
+    // Epochs slept through count: backoffs are epochs, and must keep their wall-clock length.
+    const epochs = Math.floor((now - this.lastTickAt) / EPOCH_MS)
+    this.lastTickAt = now
     this.epochTokens = Math.max(0, this.epochTokens - 1)
     this.acksPending = false
     const before = this.sync.snapshot()
-    const { payloads, events } = this.sync.tick()
+    const { payloads, events } = this.sync.tick(epochs)
     const tx = new Transaction()
     const updates: Message[] = []
-    const gaveUp = events.flatMap((e) => (e.type === 'status' && e.status === 'not-sent' ? [e.messageId] : []))
-    this.status.stage(tx, gaveUp.flatMap((syncId) => outbox.bySync(syncId, tx)?.message.id ?? []), 'not-sent', updates)
+    const gaveUp = events.flatMap((e) => (e.type === 'status' && e.status === 'not-sent' ? (outbox.bySync(e.messageId, tx) ?? []) : []))
+    // Given up after leaving: past the retention window, it stays sent for good.
+    for (const entry of gaveUp) if (entry.message.status === 'sent') outbox.remove(tx, entry.message.id)
+    this.status.stage(tx, gaveUp.flatMap((entry) => (isUnsent(entry.message.status) ? [entry.message.id] : [])), 'not-sent', updates)
     const posts: Array<{ peer: Uint8Array; protocolMessage: Uint8Array; negotiated: Uint8Array | null }> = []
     const online = transport.reachablePeers() > 0
     for (const { peer, payload } of payloads) {
@@ -142,6 +156,7 @@ export class DirectSender {
       await transport.watchNegotiated(sharedSecret.secret)
       posts.push({ peer, protocolMessage, negotiated: sharedSecret.agreed ? sharedSecret.secret : null })
       const carried = (decodeSyncPayload(payload)?.messages ?? []).map((m) => bytesToHex(syncMessageId(m)))
+      for (const syncId of carried) this.recordProgress(tx, syncId, bytesToHex(peer), now)
       const ids = carried.flatMap((syncId) => outbox.bySync(syncId, tx)?.message.id ?? [])
       // No connected peer would take it (none, or all ask more PoW than we mine to): waiting, not sent.
       const unsent = ids.filter((id) => isUnsent(outbox.get(id, tx)?.message.status))
@@ -156,7 +171,23 @@ export class DirectSender {
         this.ctx.log.warn('1:1 message not posted; MVDS will resend it', { error })
       }
     }
-    if (this.hasWork()) this.schedule()
+    const due = this.sync.nextDueIn()
+    if (this.acksPending) this.schedule()
+    else if (due !== null) this.schedule(false, due)
+  }
+
+  /** Keeps a transmission's count and the next resend time in the message's outbox entry. */
+  private recordProgress(tx: Transaction, syncId: string, peer: string, now: number): void {
+    const entry = this.ctx.outbox.bySync(syncId, tx)
+    const progress = this.sync.progressOf(syncId, peer)
+    if (!entry?.sync || !progress) return
+    this.ctx.outbox.put(tx, { ...entry, sync: { ...entry.sync, sends: progress.sendCount, nextSendAt: now + progress.dueIn * EPOCH_MS } })
+  }
+
+  /** After MVDS's transmissions: a message that left goes on while its recipient can still fetch it. */
+  private readonly keepSending = (syncId: string): boolean => {
+    const entry = this.ctx.outbox.bySync(syncId)
+    return entry?.message.status === 'sent' && entry.sync !== undefined && this.ctx.now() < Number(entry.sync.timestamp) * 1000 + RETENTION_MS
   }
 
   private deliveredIds(tx: Transaction, events: readonly SyncEvent[]): string[] {
@@ -165,19 +196,23 @@ export class DirectSender {
     )
   }
 
-  /** At start: 1:1 messages still waiting for an ACK go back into MVDS under their old ids. */
+  /**
+   * At start: 1:1 messages not yet acknowledged go back into MVDS under their old ids, each where its resend
+   * schedule stood; given-up ones too, not to be resent but so that a late acknowledgement still counts.
+   */
   private restore(): BatchSyncNode {
-    const waiting = this.ctx.outbox.all().filter((e) => e.sync && (isUnsent(e.message.status) || e.message.status === 'sent'))
+    const now = this.ctx.now()
+    const tracked = this.ctx.outbox.all().flatMap((e) => (e.sync && e.message.status !== 'delivered' ? [{ entry: e, sync: e.sync }] : []))
     return BatchSyncNode.restore(
       {
         epoch: 0,
-        messages: waiting.map((e) => ({ id: e.sync!.id, groupId: e.sync!.groupId, timestamp: e.sync!.timestamp, body: e.wrapper })),
-        outgoing: waiting.map((e) => ({
-          id: e.sync!.id,
-          peer: e.message.chatId.slice(2),
-          sendCount: 0,
-          sendEpoch: 1,
-          status: 'sending' as const
+        messages: tracked.map(({ entry, sync }) => ({ id: sync.id, groupId: sync.groupId, timestamp: sync.timestamp, body: entry.wrapper })),
+        outgoing: tracked.map(({ entry, sync }) => ({
+          id: sync.id,
+          peer: entry.message.chatId.slice(2),
+          sendCount: sync.sends ?? 0,
+          sendEpoch: Math.max(1, Math.ceil(((sync.nextSendAt ?? now) - now) / EPOCH_MS)),
+          status: entry.message.status === 'not-sent' ? ('not-sent' as const) : (sync.sends ?? 0) > 0 ? ('sent' as const) : ('sending' as const)
         })),
         pendingAcks: [],
         seen: []
@@ -187,16 +222,6 @@ export class DirectSender {
   }
 
   private syncOptions(): BatchNodeOptions {
-    return { ...this.options, now: this.ctx.now }
-  }
-
-  private hasWork(): boolean {
-    if (this.acksPending) return true
-    // Forgets ContactUpdates that reached a final state while checking for ones still on their way.
-    for (const id of this.contactUpdatesInFlight) {
-      if ([...this.sync.statusOf(id).values()].some((status) => status === 'sending' || status === 'sent')) return true
-      this.contactUpdatesInFlight.delete(id)
-    }
-    return this.ctx.outbox.all().some((e) => e.sync && (isUnsent(e.message.status) || e.message.status === 'sent'))
+    return { ...this.options, now: this.ctx.now, keepSending: this.keepSending }
   }
 }

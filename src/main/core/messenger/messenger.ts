@@ -38,7 +38,7 @@ import { parseChatKey } from './identities'
 import { Outbox, type OutboxEntry } from './outbox'
 import { PublicSender } from './public-sender'
 import { Receiver } from './receiver'
-import { migrateRecordKeys, NETWORK_SETTINGS_KEY, RecordKeys } from './records'
+import { ENVELOPE_PREFIX, migrateRecordKeys, NETWORK_SETTINGS_KEY, RecordKeys } from './records'
 import { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
 import { ChatTransport, type ChatIdentity } from './transport'
@@ -113,6 +113,7 @@ export class Messenger {
     private readonly messages: HistoryStore,
     private readonly outbox: Outbox,
     private readonly seen: SeenIds,
+    envelopes: SeenIds,
     book: ContactBook,
     saved: NetworkSettings | undefined,
     private readonly unreadable: UnreadableRecords
@@ -155,6 +156,7 @@ export class Messenger {
       direct: this.direct,
       contacts: this.contacts,
       advertiser: this.advertiser,
+      envelopes,
       onChatStarted: (chatId) => {
         void this.watchChat(chatId)
         // They started the chat: they learn our chosen name as we learnt theirs.
@@ -175,17 +177,18 @@ export class Messenger {
     const skip = unreadable.report
     await migrateRecordKeys(store, keys, skip)
     const cleanup = new Transaction()
-    const [chats, outbox, seen, contacts, saved] = await Promise.all([
+    const [chats, outbox, seen, envelopes, contacts, saved] = await Promise.all([
       ChatList.load(store, keys, skip),
       Outbox.load(store, keys, skip),
       SeenIds.load(store, keys, cleanup, now, skip),
+      SeenIds.load(store, keys, cleanup, now, skip, ENVELOPE_PREFIX),
       ContactBook.load(store, keys, skip),
       getParsed(store, NETWORK_SETTINGS_KEY, NetworkSettings, skip)
     ])
     const messages = new HistoryStore(store, keys, skip)
     await migrateJournal(store, cleanup, chats, messages, skip)
     await cleanup.commit(store)
-    return new Messenger(options, chats, messages, outbox, seen, contacts, saved, unreadable)
+    return new Messenger(options, chats, messages, outbox, seen, envelopes, contacts, saved, unreadable)
   }
 
   /** Installs the filters, resumes unfinished sends and asks for missed history. */
@@ -399,7 +402,7 @@ export class Messenger {
     const { clock } = this.chats.nextClock(tx, chatId, this.now())
     const update = create(ContactUpdateSchema, { clock, hushDisplayName: this.options.displayName })
     const wrapper = wrapMessage(toBinary(ContactUpdateSchema, update), MessageKind.CONTACT_UPDATE, this.identity.privateKey)
-    this.direct.queueContactUpdate(tx, chatId, wrapper)
+    this.direct.queue(tx, chatId, wrapper)
     await tx.commit(this.store)
     this.direct.schedule(true)
   }

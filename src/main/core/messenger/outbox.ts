@@ -2,7 +2,7 @@ import { z } from 'zod'
 import type { Message } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
-import { OUTBOX_PREFIX, type RecordKeys, StoredMessage } from './records'
+import { Count, OUTBOX_PREFIX, type RecordKeys, StoredMessage } from './records'
 import { StagedMap, type Transaction } from './transaction'
 
 /** Where a 1:1 message sits in MVDS: enough to put it back in the batch node after a restart. */
@@ -12,6 +12,9 @@ export interface SyncRef {
   groupId: string
   /** MVDS timestamp, unix seconds (decimal string). */
   timestamp: string
+  /** Transmissions so far and when the next one is due (ms): the resend schedule goes on across restarts. */
+  sends?: number
+  nextSendAt?: number
 }
 
 /** One message we sent that has not reached its final state (sent for public chats, delivered for 1:1). */
@@ -29,7 +32,9 @@ const MAX_WRAPPER_HEX = 2 * 1024 * 1024
 const OutboxEntrySchema: z.ZodType<OutboxEntry> = z.object({
   message: StoredMessage,
   wrapper: Hex(MAX_WRAPPER_HEX),
-  sync: z.object({ id: Hex(64), groupId: Hex(64), timestamp: z.string().regex(/^\d{1,20}$/) }).optional()
+  sync: z
+    .object({ id: Hex(64), groupId: Hex(64), timestamp: z.string().regex(/^\d{1,20}$/), sends: Count.optional(), nextSendAt: Count.optional() })
+    .optional()
 })
 
 /**

@@ -18,6 +18,8 @@ export const HISTORY_PREFIX = 'messenger/history/'
 export const MESSAGE_INDEX_PREFIX = 'messenger/message/'
 export const OUTBOX_PREFIX = 'messenger/outbox/'
 export const SEEN_PREFIX = 'messenger/seen/'
+/** Hashes of direct envelopes already processed: a replay is skipped before decryption. */
+export const ENVELOPE_PREFIX = 'messenger/envelope/'
 export const CONTACT_PREFIX = 'messenger/contact/'
 export const NETWORK_SETTINGS_KEY = 'messenger/settings/network'
 export const HISTORY_KEY = 'messenger/history'
@@ -26,7 +28,7 @@ export const INSTALLATION_KEY = 'messenger/installation'
 export const RECORDS_VERSION_KEY = 'messenger/records-version'
 const RECORDS_VERSION = 2
 
-type MessagePrefix = typeof OUTBOX_PREFIX | typeof SEEN_PREFIX | typeof MESSAGE_INDEX_PREFIX
+type MessagePrefix = typeof OUTBOX_PREFIX | typeof SEEN_PREFIX | typeof ENVELOPE_PREFIX | typeof MESSAGE_INDEX_PREFIX
 
 /**
  * Clocks in history keys: 2^64 minus the clock, in fixed-width hex, so key order is newest first (see
