@@ -11,7 +11,7 @@ import { FakeClock } from '../testing/fake-timers'
 import { outgoing, partsContext, testRecordKeys } from '../testing/messenger-parts'
 import type { MessengerContext } from './context'
 import { DeliveryStatus } from './delivery-status'
-import { DirectSender, RETENTION_MS } from './direct-sender'
+import { DirectSender, EPOCH_BURST, RETENTION_MS } from './direct-sender'
 import { Outbox, type OutboxEntry } from './outbox'
 import { Transaction } from './transaction'
 import type { ChatTransport } from './transport'
@@ -133,6 +133,17 @@ describe('DirectSender', () => {
     expect(await parts.statusOf(entry)).toBe('sent')
     expect(parts.ctx.outbox.get(entry.message.id)).toBeUndefined()
     expect(parts.upserts.map((m) => m.status)).toEqual(['sent'])
+  })
+
+  it('sends into a quiet conversation at once, EPOCH_BURST epochs in a row, then one an epoch', async () => {
+    const parts = await setUp()
+    for (const text of ['one', 'two', 'three', 'four']) {
+      await parts.send(text)
+      await parts.clock.advance(0)
+    }
+    await parts.clock.advance(EPOCH_MS)
+    expect(EPOCH_BURST).toBe(3)
+    expect(parts.network.posts.map((at) => at - START)).toEqual([0, 0, 0, EPOCH_MS])
   })
 
   it('gives up as not-sent only a message that never left this node', async () => {

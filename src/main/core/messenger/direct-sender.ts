@@ -2,6 +2,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Message } from '../../../shared/api'
 import { type BatchNodeOptions, type BatchNodeSnapshot, BatchSyncNode, EPOCH_MS, type SyncEvent } from '../protocol/datasync/batch-node'
 import { decodeSyncPayload, oneToOneGroupId, type SyncPayload, syncMessageId } from '../protocol/datasync/payload'
+import { TokenBucket } from '../runtime/token-bucket'
 import type { ChangeFeed } from './change-feed'
 import type { MessengerContext } from './context'
 import { type DeliveryStatus, isUnsent } from './delivery-status'
@@ -39,8 +40,8 @@ export class DirectSender {
   /** When the pending tick runs (ms). */
   private tickAt = 0
   private lastTickAt: number
-  private epochTokens = EPOCH_BURST
-  private epochTokensAt = 0
+  /** One epoch a token, refilled at one per EPOCH_MS. */
+  private readonly epochTokens: TokenBucket
   private acksPending = false
 
   constructor(
@@ -50,6 +51,7 @@ export class DirectSender {
     private readonly options: Pick<BatchNodeOptions, 'backoff' | 'maxSendCount'> = {}
   ) {
     this.lastTickAt = ctx.now()
+    this.epochTokens = new TokenBucket(1000 / EPOCH_MS, EPOCH_BURST, this.lastTickAt)
     this.sync = this.restore()
   }
 
@@ -106,9 +108,7 @@ export class DirectSender {
   schedule(urgent = false, epochs = 1): void {
     if (this.ctx.stopped()) return
     const now = this.ctx.now()
-    this.epochTokens = Math.min(EPOCH_BURST, this.epochTokens + (now - this.epochTokensAt) / EPOCH_MS)
-    this.epochTokensAt = now
-    const wait = urgent && this.epochTokens >= 1 ? 0 : Math.max(0, this.lastTickAt + epochs * EPOCH_MS - now)
+    const wait = urgent && this.epochTokens.available(now) >= 1 ? 0 : Math.max(0, this.lastTickAt + epochs * EPOCH_MS - now)
     if (this.tickTimer !== null) {
       if (now + wait >= this.tickAt) return
       this.ctx.timers.clearTimeout(this.tickTimer)
@@ -137,7 +137,7 @@ export class DirectSender {
     // Epochs slept through count: backoffs are epochs, and must keep their wall-clock length.
     const epochs = Math.floor((now - this.lastTickAt) / EPOCH_MS)
     this.lastTickAt = now
-    this.epochTokens = Math.max(0, this.epochTokens - 1)
+    this.epochTokens.spend(1, now)
     this.acksPending = false
     const before = this.sync.snapshot()
     const { payloads, events } = this.sync.tick(epochs)
