@@ -1,8 +1,8 @@
 import type { HistoryWindow, Message, MessageRange } from '../../../shared/api'
 import { z } from 'zod'
-import type { EncryptedStore } from '../storage/encrypted-store'
+import type { EncryptedStore, IterateRange } from '../storage/encrypted-store'
 import { getParsed, iterateParsed, type OnUnreadable } from '../storage/parsed-records'
-import { ChatId, clockKey, Count, MESSAGE_INDEX_PREFIX, MessageId, type RecordKeys, StoredMessage } from './records'
+import { ChatId, clockKey, clockOfKey, Count, MESSAGE_INDEX_PREFIX, MessageId, type RecordKeys, StoredMessage } from './records'
 import type { Transaction } from './transaction'
 
 /** Where a message sits: enough to find its record from its id. */
@@ -60,31 +60,31 @@ export class HistoryStore {
 
   /** The range holding the newest `count` messages. */
   async latestRange(chatId: string, count: number): Promise<MessageRange> {
-    const newest = await this.slice(chatId, OPEN, { reverse: true, limit: count })
+    const newest = await this.clocks(chatId, OPEN, { reverse: true, limit: count })
     const oldest = newest.at(-1)
-    return newest.length < count || !oldest ? OPEN : { lower: oldest.clock, upper: null }
+    return newest.length < count || oldest === undefined ? OPEN : { lower: oldest, upper: null }
   }
 
   /** Adds up to `page` older messages above the range, dropping the newest ones beyond `max`. */
   async olderRange(chatId: string, range: MessageRange, page: number, max: number): Promise<MessageRange> {
     if (range.lower === null) return range
-    const older = await this.slice(chatId, { lower: null, upper: range.lower }, { reverse: true, limit: page, upperExclusive: true })
+    const older = await this.clocks(chatId, { lower: null, upper: range.lower }, { reverse: true, limit: page, upperExclusive: true })
     const last = older.at(-1)
-    const lower = older.length < page || !last ? null : last.clock
-    const kept = await this.slice(chatId, { lower, upper: range.upper }, { limit: max + 1 })
+    const lower = older.length < page || last === undefined ? null : last
+    const kept = await this.clocks(chatId, { lower, upper: range.upper }, { limit: max + 1 })
     const cut = kept[max - 1]
-    return kept.length > max && cut ? { lower, upper: cut.clock } : { lower, upper: range.upper }
+    return kept.length > max && cut !== undefined ? { lower, upper: cut } : { lower, upper: range.upper }
   }
 
   /** Adds up to `page` newer messages below the range, dropping the oldest ones beyond `max`. */
   async newerRange(chatId: string, range: MessageRange, page: number, max: number): Promise<MessageRange> {
     if (range.upper === null) return range
-    const newer = await this.slice(chatId, { lower: range.upper, upper: null }, { limit: page, lowerExclusive: true })
+    const newer = await this.clocks(chatId, { lower: range.upper, upper: null }, { limit: page, lowerExclusive: true })
     const last = newer.at(-1)
-    const upper = newer.length < page || !last ? null : last.clock
-    const kept = await this.slice(chatId, { lower: range.lower, upper }, { reverse: true, limit: max + 1 })
+    const upper = newer.length < page || last === undefined ? null : last
+    const kept = await this.clocks(chatId, { lower: range.lower, upper }, { reverse: true, limit: max + 1 })
     const cut = kept[max - 1]
-    return kept.length > max && cut ? { lower: cut.clock, upper } : { lower: range.lower, upper }
+    return kept.length > max && cut !== undefined ? { lower: cut, upper } : { lower: range.lower, upper }
   }
 
   /**
@@ -112,8 +112,8 @@ export class HistoryStore {
         shown = followingEnd ? { lower: first.clock, upper: null } : { lower: range.lower, upper: last.clock }
       }
     }
-    const older = (lower: number | null) => lower !== null && this.slice(chatId, { lower: null, upper: lower }, { limit: 1, upperExclusive: true }).then((r) => r.length > 0)
-    const newer = (upper: number | null) => upper !== null && this.slice(chatId, { lower: upper, upper: null }, { limit: 1, lowerExclusive: true }).then((r) => r.length > 0)
+    const older = (lower: number | null) => lower !== null && this.clocks(chatId, { lower: null, upper: lower }, { limit: 1, upperExclusive: true }).then((r) => r.length > 0)
+    const newer = (upper: number | null) => upper !== null && this.clocks(chatId, { lower: upper, upper: null }, { limit: 1, lowerExclusive: true }).then((r) => r.length > 0)
     const hasOlder = followingEnd && (beyond || cut) ? true : await older(shown.lower)
     const hasNewer = !followingEnd && (beyond || cut) ? true : await newer(shown.upper)
     return { messages: rows, range: shown, hasOlder, hasNewer }
@@ -121,25 +121,41 @@ export class HistoryStore {
 
 
   /** Messages of a chat with clocks in `range` (inclusive unless told), in clock order or reversed (newest first). */
-  private async slice(
-    chatId: string,
-    range: MessageRange,
-    options: { reverse?: boolean; limit: number; lowerExclusive?: boolean; upperExclusive?: boolean }
-  ): Promise<Message[]> {
-    const prefix = this.keys.history(chatId)
-    const bounds: { from?: string; to?: string } = {}
-    // Keys run newest first: the upper clock bound starts the key range, the lower one ends it.
-    if (range.upper !== null) bounds.from = prefix + clockKey(options.upperExclusive ? BigInt(range.upper) - 1n : BigInt(range.upper))
-    if (range.lower !== null) bounds.to = prefix + clockKey(options.lowerExclusive ? BigInt(range.lower) : BigInt(range.lower) - 1n)
+  private async slice(chatId: string, range: MessageRange, options: SliceOptions): Promise<Message[]> {
     const rows: Message[] = []
     if (options.limit <= 0) return rows
-    const keyRange = { ...bounds, reverse: !(options.reverse ?? false), limit: options.limit }
+    const { prefix, keyRange } = this.keyRange(chatId, range, options)
     for await (const [, message] of iterateParsed(this.store, prefix, StoredMessage, this.onUnreadable ?? (() => undefined), keyRange)) {
       rows.push(message)
     }
     return rows
   }
 
+  /** The clocks `slice` would read, from the keys alone: nothing is decrypted or parsed to page or probe. */
+  private async clocks(chatId: string, range: MessageRange, options: SliceOptions): Promise<number[]> {
+    const clocks: number[] = []
+    if (options.limit <= 0) return clocks
+    const { prefix, keyRange } = this.keyRange(chatId, range, options)
+    for await (const key of this.store.keys(prefix, keyRange)) clocks.push(clockOfKey(key.slice(prefix.length)))
+    return clocks
+  }
+
+  private keyRange(chatId: string, range: MessageRange, options: SliceOptions): { prefix: string; keyRange: IterateRange } {
+    const prefix = this.keys.history(chatId)
+    const keyRange: IterateRange = { reverse: !(options.reverse ?? false), limit: options.limit }
+    // Keys run newest first: the upper clock bound starts the key range, the lower one ends it.
+    if (range.upper !== null) keyRange.from = prefix + clockKey(options.upperExclusive ? BigInt(range.upper) - 1n : BigInt(range.upper))
+    if (range.lower !== null) keyRange.to = prefix + clockKey(options.lowerExclusive ? BigInt(range.lower) : BigInt(range.lower) - 1n)
+    return { prefix, keyRange }
+  }
+
 }
 
 const OPEN: MessageRange = { lower: null, upper: null }
+
+interface SliceOptions {
+  reverse?: boolean
+  limit: number
+  lowerExclusive?: boolean
+  upperExclusive?: boolean
+}

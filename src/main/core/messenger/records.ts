@@ -69,6 +69,11 @@ export function clockKey(clock: bigint): string {
   return (CLOCK_END - clamped).toString(16).padStart(CLOCK_DIGITS, '0')
 }
 
+/** The clock a history key part stands for (the inverse of clockKey). */
+export function clockOfKey(part: string): number {
+  return Number(CLOCK_END - BigInt(`0x${part.slice(0, CLOCK_DIGITS)}`))
+}
+
 /** Message ids are "0x" + 64 hex digits. */
 export const MessageId = z.string().regex(/^0x[0-9a-f]{64}$/)
 /** A non-negative integer that survives JSON (ms timestamps, counters). */

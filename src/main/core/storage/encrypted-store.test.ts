@@ -193,6 +193,21 @@ describe('deriveStoreKey', () => {
     expect(() => deriveStoreKey(new Uint8Array(31))).toThrow(StoreError)
   })
 
+  it('lists keys in a range without opening values, damaged ones included', async () => {
+    const store = await openStore()
+    await store.batch(['a', 'b', 'c', 'd'].map((k) => putJson(`chat/${k}`, { n: 1, s: k })))
+    await store.batch([putOp('chat/e', utf8ToBytes('x'))])
+    await store.close()
+    await withRaw(async (db) => db.put('chat/b', new Uint8Array([1, 2, 3])))
+    const again = await openStore()
+    const keys: string[] = []
+    for await (const key of again.keys('chat/', { from: 'chat/b', reverse: true, limit: 3 })) keys.push(key)
+    expect(keys).toEqual(['chat/e', 'chat/d', 'chat/c'])
+    const all: string[] = []
+    for await (const key of again.keys('chat/', { to: 'chat/c' })) all.push(key)
+    expect(all).toEqual(['chat/a', 'chat/b'])
+  })
+
   it('checks what it reads against a schema, naming the record and the field', async () => {
     const store = await openStore()
     await store.batch([putJson('bundle/own', { n: 'one', s: 'x' })])

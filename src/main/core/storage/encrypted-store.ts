@@ -151,6 +151,20 @@ export class EncryptedStore {
     }
   }
 
+  /** Keys of the records `iterate` would read with the same arguments, without opening any value. */
+  async *keys(prefix: string, range: IterateRange = {}): AsyncGenerator<string> {
+    this.assertOpen()
+    const start = encodeKey(prefix, true)
+    const from = range.from === undefined ? start : encodeKey(range.from)
+    const to = range.to === undefined ? concatBytes(start, PREFIX_END) : encodeKey(range.to)
+    const iterator = this.db.keys({ gte: from, lt: to, reverse: range.reverse ?? false, limit: range.limit ?? -1 })
+    try {
+      for await (const rawKey of iterator) yield new TextDecoder().decode(rawKey)
+    } finally {
+      await iterator.close()
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
