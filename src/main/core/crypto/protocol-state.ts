@@ -5,6 +5,7 @@ import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/
 import { z } from 'zod'
 import { BundleContainerSchema, type BundleContainer } from './gen/encryption/protocol_message_pb'
 import { delOp, putJson, putOp, type EncryptedStore, type StoreOp } from '../storage/encrypted-store'
+import { parseStored } from '../storage/parsed-records'
 import { CryptoError } from '../primitives/crypto-error'
 import type { Installation, InstallationBook } from './installations'
 import { decodeRatchetState, encodeRatchetState, type MessageKeyRef, type RatchetState, type StoredMessageKey } from './ratchet'
@@ -149,21 +150,6 @@ const installationsSchema = z.object({
 
 const secretSchema = z.object({ identity: hex(33), secret: hex(32), installations: z.array(z.string()) })
 
-function parseRecord<S extends z.ZodType>(schema: S, key: string, value: Uint8Array): z.infer<S> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value))
-  } catch {
-    throw new CryptoError('STATE_MALFORMED', `stored record "${key}" is not UTF-8 JSON`)
-  }
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new CryptoError('STATE_MALFORMED', `stored record "${key}" is invalid: ${issue?.path.join('.')} ${issue?.message}`)
-  }
-  return parsed.data
-}
-
 function lastSegment(key: string): string {
   return key.slice(key.lastIndexOf('/') + 1)
 }
@@ -172,7 +158,11 @@ function versionKey(prefix: string, version: number): string {
   return prefix + String(version).padStart(VERSION_DIGITS, '0')
 }
 
-/** Reads every secure-transport record; the caller commits `cleanup` before using the state. */
+/**
+ * Reads every secure-transport record, each checked against its schema; the caller commits `cleanup` before
+ * using the state. An unreadable record refuses the load (a StoreError or CryptoError naming it): skipping a
+ * session or a prekey would strand or fork what peers built on it.
+ */
 export async function loadProtocolState(store: EncryptedStore): Promise<LoadedState> {
   const cleanup: StoreOp[] = []
 
@@ -187,13 +177,13 @@ export async function loadProtocolState(store: EncryptedStore): Promise<LoadedSt
 
   const installations: Record<string, Installation[]> = {}
   for await (const [key, value] of store.iterate(PEER_BUNDLE_PREFIX)) {
-    const record = parseRecord(installationsSchema, key, value)
+    const record = parseStored(installationsSchema, key, value)
     installations[record.identity] = record.installations.map((i) => ({ ...i, signedPreKey: hexToBytes(i.signedPreKey) }))
   }
 
   const secrets: Record<string, { secret: Uint8Array; installations: string[] }> = {}
   for await (const [key, value] of store.iterate(SECRET_PREFIX)) {
-    const record = parseRecord(secretSchema, key, value)
+    const record = parseStored(secretSchema, key, value)
     secrets[record.identity] = { secret: hexToBytes(record.secret), installations: record.installations }
   }
 
@@ -208,7 +198,7 @@ export async function loadProtocolState(store: EncryptedStore): Promise<LoadedSt
   for await (const [key, value] of store.iterate(MESSAGE_KEY_PREFIX)) {
     const suffix = key.slice(MESSAGE_KEY_PREFIX.length)
     if (consumed.has(suffix)) continue
-    const record = parseRecord(messageKeySchema, key, value)
+    const record = parseStored(messageKeySchema, key, value)
     const sid = suffix.slice(0, suffix.indexOf('/'))
     const list = keysBySession.get(sid) ?? []
     list.push({ dh: hexToBytes(record.dh), n: record.n, key: hexToBytes(record.key), seq: record.seq })
@@ -226,7 +216,7 @@ export async function loadProtocolState(store: EncryptedStore): Promise<LoadedSt
 
   const sessions = new Map<string, Session>()
   for (const [sid, { key, value }] of newest) {
-    const record = parseRecord(sessionSchema, key, value)
+    const record = parseStored(sessionSchema, key, value)
     const keys = (keysBySession.get(sid) ?? []).sort((a, b) => a.seq - b.seq)
     keysBySession.delete(sid)
     const ratchet = decodeRatchetState(utf8ToBytes(JSON.stringify(record.ratchet)))
