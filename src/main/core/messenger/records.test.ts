@@ -26,7 +26,7 @@ const keys = testRecordKeys()
 
 describe('migrateRecordKeys', () => {
   it('resumes a migration cut short, moving every record exactly once and losing none', async () => {
-    const count = 4_500
+    const count = 2_500
     await store.batch(Array.from({ length: count }, (_, n) => putJson(`${SEEN_PREFIX}${id(n)}`, { at: 1000 + n })))
     const batch = store.batch.bind(store)
     let batches = 0
