@@ -1,11 +1,13 @@
 import { z } from 'zod'
-import type { HistoryState } from '../../../shared/api'
+import type { HistoryFailure, HistoryState } from '../../../shared/api'
+import type { Logger } from '../log/logger'
 import { parseEnode } from '../p2p/enode'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { putJson } from '../storage/encrypted-store'
 import { getParsed, type OnUnreadable } from '../storage/parsed-records'
 import { MailserverClient } from '../whisper/mailserver-client'
 import { MAX_QUERY_RANGE_SECONDS, MAX_PAGE_LIMIT } from '../whisper/mailserver-codec'
+import { WhisperError } from '../whisper/errors'
 import type { WhisperNode } from '../whisper/node'
 import { Count, HISTORY_KEY } from './records'
 
@@ -31,6 +33,8 @@ export interface HistorySyncOptions {
   onState: (state: HistoryState) => void
   /** An unreadable saved state is reported here, and history is fetched as if never synced. */
   onUnreadable?: OnUnreadable
+  /** Where a failed fetch's detail goes; the state carries only its kind. */
+  log?: Logger
   /** Resolves once every envelope delivered so far has been processed and committed. */
   drained: () => Promise<void>
   now?: () => number
@@ -133,12 +137,8 @@ export class HistorySync {
       this.setState({ state: 'done', syncedUntil: this.syncedUntil, gap: null })
     } catch (error) {
       if (this.closed) return true
-      this.setState({
-        state: 'failed',
-        syncedUntil: this.syncedUntil,
-        gap: { from, to },
-        error: error instanceof Error ? error.message : String(error)
-      })
+      this.options.log?.warn('history fetch failed', { error, from, to })
+      this.setState({ state: 'failed', syncedUntil: this.syncedUntil, gap: { from, to }, failure: failureOf(error) })
     }
     return true
   }
@@ -153,6 +153,12 @@ export class HistorySync {
     this.current = state
     if (!this.closed) this.options.onState(state)
   }
+}
+
+function failureOf(error: unknown): HistoryFailure {
+  if (error instanceof WhisperError && error.code === 'timeout') return 'TIMEOUT'
+  if (error instanceof WhisperError && error.code === 'mailserver-error') return 'REFUSED'
+  return 'OTHER'
 }
 
 function enodeId(url: string): string | null {
