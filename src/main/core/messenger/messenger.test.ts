@@ -15,6 +15,7 @@ import { negotiatedTopic, partitionedTopic } from '../protocol/topics'
 import { Mailserver } from '../whisper/mailserver'
 import { WhisperNode } from '../whisper/node'
 import { topicToHex } from '../whisper/topic'
+import { pollUntil } from '../../../../test/support/poll'
 
 /*
  * Real HushCores (accounts, messenger, session manager, encrypted store) on real Whisper nodes joined through
@@ -104,8 +105,8 @@ async function value<T>(result: Promise<{ ok: true; value: T } | { ok: false; er
   return settled.value
 }
 
-async function until(predicate: () => boolean): Promise<void> {
-  while (!predicate()) await new Promise((resolve) => setTimeout(resolve, 10))
+function until(predicate: () => boolean): Promise<void> {
+  return pollUntil('the expected state', predicate)
 }
 
 /** Decrypted ProtocolMessages `person` receives on a topic, tapped on its node with its own key. */

@@ -249,6 +249,7 @@ export const en = {
   'reason.MESSAGE_ON_ITS_WAY': 'That message is already on its way.',
   'reason.CANDIDATE_EXPIRED': 'That name is no longer on offer. Go back and pick one again.',
   'reason.ACCOUNT_NOT_FOUND': 'That identity is no longer on this computer.',
+  'reason.ACCOUNT_NOT_UNLOCKED': 'Unlock this identity first.',
   'reason.ACCOUNT_EXISTS': 'This identity is already on this computer. Unlock it instead.',
   'reason.KEYSTORE_UNREADABLE': 'The file of this identity could not be read. It was left as it is.',
   'reason.PASSWORD_EMPTY': 'Type a password.',
