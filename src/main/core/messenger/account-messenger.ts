@@ -9,7 +9,8 @@ import type { Timers } from '../runtime/timers'
 import { deriveStoreKey, EncryptedStore, putJson } from '../storage/encrypted-store'
 import type { WhisperNode } from '../whisper/node'
 import { Messenger, type MessengerEmit } from './messenger'
-import { INSTALLATION_KEY } from './records'
+import { getParsed } from '../storage/parsed-records'
+import { INSTALLATION_KEY, InstallationRecord } from './records'
 
 export interface AccountMessengerOptions {
   /** `<profileDir>/data/<accountId>`: the account's protocol state lives in its `state` folder. */
@@ -78,7 +79,8 @@ export async function openAccountMessenger(options: AccountMessengerOptions): Pr
 }
 
 async function installationIdOf(store: EncryptedStore): Promise<string> {
-  const saved = await store.getJson<{ id: string }>(INSTALLATION_KEY)
+  // Unreadable, it is an error rather than a new id: the id names this device to every contact.
+  const saved = await getParsed(store, INSTALLATION_KEY, InstallationRecord)
   if (saved) return saved.id
   const id = randomUUID()
   // Peers encrypt to this id once our bundle names it; a new one after a power failure would strand them.

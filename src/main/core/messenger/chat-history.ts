@@ -1,10 +1,12 @@
+import { z } from 'zod'
 import { type HistoryWindow, type Message, type MessageRange, refusal } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
 import type { ChangeFeed } from './change-feed'
 import type { ChatList } from './chat-list'
 import type { MessengerContext } from './context'
 import type { HistoryStore } from './history-store'
-import { iterateJson, JOURNAL_PREFIX } from './records'
+import { JOURNAL_PREFIX, StoredMessage } from './records'
 import { Transaction } from './transaction'
 
 /**
@@ -77,12 +79,15 @@ export class ChatHistory {
   }
 }
 
+const JournalEntry = z.object({ message: StoredMessage })
+
 /**
  * Before main kept the history, messages the renderer had not yet stored waited in a journal. They move
- * into the history (those it lacks) and the journal records go, in the same batch.
+ * into the history (those it lacks) and the journal records go, in the same batch; an unreadable one is
+ * reported to `onUnreadable` and stays.
  */
-export async function migrateJournal(store: EncryptedStore, tx: Transaction, chats: ChatList, messages: HistoryStore): Promise<void> {
-  for await (const [key, entry] of iterateJson<{ message: Message }>(store, JOURNAL_PREFIX)) {
+export async function migrateJournal(store: EncryptedStore, tx: Transaction, chats: ChatList, messages: HistoryStore, onUnreadable?: OnUnreadable): Promise<void> {
+  for await (const [key, entry] of iterateParsed(store, JOURNAL_PREFIX, JournalEntry, onUnreadable)) {
     tx.del(key)
     const { message } = entry
     if (!chats.get(message.chatId)) continue

@@ -1,10 +1,13 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
-import type { Chat, ChatKind, GroupSummary, Message } from '../../../shared/api'
+import { z } from 'zod'
+import { type Chat, ChatKind, GroupSummary, type Message, PUBLIC_KEY_PATTERN } from '../../../shared/api'
 import { nextClockAndTimestamp, observeClock, type ClockAndTimestamp } from '../protocol/clock'
 import type { KnownChat } from '../protocol/chat-matching'
+import { MAX_GROUP_NAME_BYTES } from '../protocol/group-limits'
 import type { EncryptedStore } from '../storage/encrypted-store'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
 import { publicIdentityOfKey } from './identities'
-import { CHAT_PREFIX, chatRecordKey, iterateJson } from './records'
+import { CHAT_PREFIX, ChatId, Count, DecimalClock, type RecordKeys } from './records'
 import { StagedMap, type Transaction } from './transaction'
 
 /** A joined chat as stored: public chats by name, 1:1 chats by the other person's "0x04…" key. */
@@ -24,17 +27,37 @@ export interface ChatRecord {
   group?: GroupSummary & { name: string }
 }
 
+const ChatRecordSchema: z.ZodType<ChatRecord> = z
+  .object({
+    id: ChatId,
+    kind: ChatKind,
+    joinedAt: Count,
+    lastClock: DecimalClock,
+    lastMessage: z.object({ text: z.string().max(65_536), alias: z.string().max(1024), outgoing: z.boolean(), clock: Count }).optional(),
+    lastActivity: Count.optional(),
+    unread: Count.optional(),
+    lastReadClock: Count.optional(),
+    draft: z.string().max(8192).optional(),
+    group: GroupSummary.extend({ name: z.string().max(MAX_GROUP_NAME_BYTES) }).optional()
+  })
+  .refine((chat) => chat.kind !== 'one-to-one' || PUBLIC_KEY_PATTERN.test(chat.id), 'a 1:1 chat is named by a chat key')
+  .refine((chat) => chat.kind !== 'group' || chat.group !== undefined, 'a group has its summary')
+
 /**
  * The account's joined chats, loaded once and kept in memory. Every change goes through a Transaction and
  * reaches memory when it commits; reads given the transaction see its staged changes.
  */
 export class ChatList {
-  private constructor(private readonly chats: StagedMap<ChatRecord>) {}
+  private constructor(
+    private readonly chats: StagedMap<ChatRecord>,
+    private readonly keys: RecordKeys
+  ) {}
 
-  static async load(store: EncryptedStore): Promise<ChatList> {
+  /** Loads every readable chat record; an unreadable one is reported to `onUnreadable` and left out. */
+  static async load(store: EncryptedStore, keys: RecordKeys, onUnreadable?: OnUnreadable): Promise<ChatList> {
     const chats = new Map<string, ChatRecord>()
-    for await (const [, record] of iterateJson<ChatRecord>(store, CHAT_PREFIX)) chats.set(record.id, record)
-    return new ChatList(new StagedMap(chats))
+    for await (const [, record] of iterateParsed(store, CHAT_PREFIX, ChatRecordSchema, onUnreadable)) chats.set(record.id, record)
+    return new ChatList(new StagedMap(chats), keys)
   }
 
   get(id: string, tx?: Transaction): ChatRecord | undefined {
@@ -56,12 +79,12 @@ export class ChatList {
 
   add(tx: Transaction, record: ChatRecord): void {
     this.chats.set(tx, record.id, record)
-    tx.putJson(chatRecordKey(record.id), record)
+    tx.putJson(this.keys.chat(record.id), record)
   }
 
   remove(tx: Transaction, id: string): void {
     this.chats.delete(tx, id)
-    tx.del(chatRecordKey(id))
+    tx.del(this.keys.chat(id))
   }
 
   /** Clock and timestamp for a message we send now in `id`; the chat's clock advances. */

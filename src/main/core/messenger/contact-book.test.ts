@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
+import { testRecordKeys } from '../testing/messenger-parts'
 import { ContactBook } from './contact-book'
 import { Transaction } from './transaction'
 
@@ -31,7 +32,7 @@ async function change(store: EncryptedStore, step: (tx: Transaction) => void): P
 describe('ContactBook', () => {
   it('keeps names, verification and devices across a reload', async () => {
     const { store, dir } = await openStore()
-    const book = await ContactBook.load(store)
+    const book = await ContactBook.load(store, testRecordKeys())
     await change(store, (tx) => {
       book.ensure(tx, CAROL, 2000)
       book.applyName(tx, BOB, 5n, 'Bob', 1000)
@@ -40,7 +41,7 @@ describe('ContactBook', () => {
     })
     await store.close()
     const reopened = await openStore(dir)
-    const loaded = await ContactBook.load(reopened.store)
+    const loaded = await ContactBook.load(reopened.store, testRecordKeys())
     expect(loaded.all().map((c) => c.publicKey)).toEqual([BOB, CAROL])
     expect(loaded.get(BOB)).toEqual({
       publicKey: BOB,
@@ -55,7 +56,7 @@ describe('ContactBook', () => {
 
   it('takes a name only from a newer clock; an empty name clears it', async () => {
     const { store } = await openStore()
-    const book = await ContactBook.load(store)
+    const book = await ContactBook.load(store, testRecordKeys())
     const tx = new Transaction()
     expect(book.applyName(tx, BOB, 10n, 'Bob', 0)).toBe(true)
     expect(book.applyName(tx, BOB, 9n, 'Mallory', 0)).toBe(false)
@@ -73,7 +74,7 @@ describe('ContactBook', () => {
 
   it('notes new devices of a verified contact until acknowledged or re-verified', async () => {
     const { store } = await openStore()
-    const book = await ContactBook.load(store)
+    const book = await ContactBook.load(store, testRecordKeys())
     const tx = new Transaction()
     const laptop = { installationId: 'laptop', firstSeen: 1 }
     const phone = { installationId: 'phone', firstSeen: 2 }

@@ -1,6 +1,8 @@
-import type { ContactDevice } from '../../../shared/api'
+import { z } from 'zod'
+import { MAX_DISPLAY_NAME_LENGTH, PUBLIC_KEY_PATTERN, type ContactDevice } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
-import { CONTACT_PREFIX, contactRecordKey, iterateJson } from './records'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
+import { CONTACT_PREFIX, Count, DecimalClock, type RecordKeys } from './records'
 import { StagedMap, type Transaction } from './transaction'
 
 /** One contact as stored in the account's protocol state. */
@@ -19,18 +21,34 @@ export interface ContactRecord {
   newDevices: ContactDevice[]
 }
 
+const Device = z.object({ installationId: z.string().max(1024), firstSeen: Count })
+const ContactRecordSchema: z.ZodType<ContactRecord> = z.object({
+  publicKey: z.string().regex(PUBLIC_KEY_PATTERN),
+  since: Count,
+  // The limit counts code points; two UTF-16 units each at most.
+  displayName: z.string().max(2 * MAX_DISPLAY_NAME_LENGTH).optional(),
+  nameClock: DecimalClock,
+  verifiedAt: Count.optional(),
+  devices: z.array(Device),
+  newDevices: z.array(Device)
+})
+
 /**
  * The people this account has met directly (1:1 partners, senders of direct messages, verified keys),
  * loaded once and kept in memory; every change goes through a Transaction, so a contact's name,
  * devices and verification commit atomically with whatever message or session write revealed them.
  */
 export class ContactBook {
-  private constructor(private readonly contacts: StagedMap<ContactRecord>) {}
+  private constructor(
+    private readonly contacts: StagedMap<ContactRecord>,
+    private readonly keys: RecordKeys
+  ) {}
 
-  static async load(store: EncryptedStore): Promise<ContactBook> {
+  /** Loads every readable contact record; an unreadable one is reported to `onUnreadable` and left out. */
+  static async load(store: EncryptedStore, keys: RecordKeys, onUnreadable?: OnUnreadable): Promise<ContactBook> {
     const contacts = new Map<string, ContactRecord>()
-    for await (const [, record] of iterateJson<ContactRecord>(store, CONTACT_PREFIX)) contacts.set(record.publicKey, record)
-    return new ContactBook(new StagedMap(contacts))
+    for await (const [, record] of iterateParsed(store, CONTACT_PREFIX, ContactRecordSchema, onUnreadable)) contacts.set(record.publicKey, record)
+    return new ContactBook(new StagedMap(contacts), keys)
   }
 
   get(publicKey: string, tx?: Transaction): ContactRecord | undefined {
@@ -85,7 +103,7 @@ export class ContactBook {
 
   private put(tx: Transaction, record: ContactRecord): ContactRecord {
     this.contacts.set(tx, record.publicKey, record)
-    tx.putJson(contactRecordKey(record.publicKey), record)
+    tx.putJson(this.keys.contact(record.publicKey), record)
     return record
   }
 }

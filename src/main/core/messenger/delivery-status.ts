@@ -43,7 +43,10 @@ export class DeliveryStatus {
       const delivered = fanout.filter((f) => f.delivered).length
       const message = { ...entry.message, delivery: { delivered, total: fanout.length } }
       this.ctx.outbox.put(tx, { ...entry, message, fanout })
-      if (delivered === fanout.length) return this.stage(tx, [message.id], 'delivered', updates)
+      if (delivered === fanout.length) {
+        this.stage(tx, [message.id], 'delivered', updates)
+        continue
+      }
       this.ctx.messages.put(tx, message)
       updates.push(message)
     }

@@ -2,9 +2,11 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Message } from '../../../shared/api'
 import { type BatchNodeOptions, type BatchNodeSnapshot, BatchSyncNode, EPOCH_MS } from '../protocol/datasync/batch-node'
 import { decodeSyncPayload, oneToOneGroupId, type SyncPayload, syncMessageId } from '../protocol/datasync/payload'
+import { TokenBucket } from '../runtime/token-bucket'
 import type { ChangeFeed } from './change-feed'
 import type { MessengerContext } from './context'
 import { type DeliveryStatus, isUnsent } from './delivery-status'
+import { MAX_HISTORY_SECONDS } from './history-sync'
 import type { FanoutRef, OutboxEntry, SyncRef } from './outbox'
 import { Transaction } from './transaction'
 
@@ -16,20 +18,31 @@ import { Transaction } from './transaction'
 export const EPOCH_BURST = 3
 
 /**
+ * How long a message that left can still reach its recipient: mailservers keep envelopes this long, so a
+ * recipient offline until then still fetches it. Until then it stays sent and MVDS keeps resending it.
+ */
+export const RETENTION_MS = MAX_HISTORY_SECONDS * 1000
+
+/**
  * 1:1 sending through MVDS: messages are queued when their transaction commits, each epoch encrypts the
  * node's payloads with the session manager and posts them after the epoch's own commit, acknowledgements
- * and give-ups become delivery states. Epochs run only while there is something to send or acknowledge.
+ * become delivered. A message that never left this node (no peer took it) is given up as not-sent after
+ * MVDS's transmissions; one that left stays sent and is resent at the backoff's slowing pace while its
+ * recipient can still fetch it (RETENTION_MS), then stays sent. Each message's transmissions and next
+ * resend time are kept in its outbox entry, so the schedule goes on across restarts, and a given-up
+ * message stays known to MVDS so a late acknowledgement still makes it delivered. Epochs run while there
+ * is something to acknowledge; otherwise the next one waits for the next resend due.
  */
 export class DirectSender {
   /** Replaced by its snapshot when a step that changed it fails to commit. */
   private sync: BatchSyncNode
   private tickTimer: unknown = null
-  private lastTickAt = 0
-  private epochTokens = EPOCH_BURST
-  private epochTokensAt = 0
+  /** When the pending tick runs (ms). */
+  private tickAt = 0
+  private lastTickAt: number
+  /** One epoch a token, refilled at one per EPOCH_MS. */
+  private readonly epochTokens: TokenBucket
   private acksPending = false
-  /** MVDS ids of our ContactUpdates not yet acknowledged or given up: they keep the epochs running. */
-  private readonly contactUpdatesInFlight = new Set<string>()
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'sessions' | 'identity' | 'transport' | 'outbox' | 'timers' | 'now' | 'log' | 'serial' | 'stopped'>,
@@ -37,6 +50,8 @@ export class DirectSender {
     private readonly feed: ChangeFeed,
     private readonly options: Pick<BatchNodeOptions, 'backoff' | 'maxSendCount'> = {}
   ) {
+    this.lastTickAt = ctx.now()
+    this.epochTokens = new TokenBucket(1000 / EPOCH_MS, EPOCH_BURST, this.lastTickAt)
     this.sync = this.restore()
   }
 
@@ -51,17 +66,6 @@ export class DirectSender {
     const id = bytesToHex(syncMessageId({ groupId, timestamp, body: wrapper }))
     tx.onCommit(() => this.sync.send(groupId, [peer], wrapper, timestamp))
     return { id, groupId: bytesToHex(groupId), timestamp: timestamp.toString() }
-  }
-
-  /** Like `queue`, for a ContactUpdate (no outbox entry): it keeps the epochs running until final. */
-  queueContactUpdate(tx: Transaction, chatId: string, wrapper: Uint8Array): void {
-    this.queueUntracked(tx, chatId, wrapper)
-  }
-
-  /** A message without an outbox entry (a ContactUpdate, a group membership change): it keeps the epochs running until final. */
-  queueUntracked(tx: Transaction, chatId: string, wrapper: Uint8Array): void {
-    const { id } = this.queue(tx, chatId, wrapper)
-    tx.onCommit(() => this.contactUpdatesInFlight.add(id))
   }
 
   /** A not-sent message goes back to MVDS when `tx` commits: the same record if the node still has it, else anew. */
@@ -114,19 +118,18 @@ export class DirectSender {
   }
 
   /**
-   * MVDS epochs run only while there is something to send or acknowledge, one per EPOCH_MS. `urgent`
-   * (a new message, acks owed) runs the epoch now if the bucket has a token to spare.
+   * Runs the next MVDS epoch one EPOCH_MS after the last, or, with `epochs`, that many epochs after it (the
+   * next resend due). `urgent` (a new message, acks owed) runs it now if the bucket has a token to spare.
    */
-  schedule(urgent = false): void {
+  schedule(urgent = false, epochs = 1): void {
     if (this.ctx.stopped()) return
     const now = this.ctx.now()
-    this.epochTokens = Math.min(EPOCH_BURST, this.epochTokens + (now - this.epochTokensAt) / EPOCH_MS)
-    this.epochTokensAt = now
-    const wait = urgent && this.epochTokens >= 1 ? 0 : Math.max(0, this.lastTickAt + EPOCH_MS - now)
+    const wait = urgent && this.epochTokens.available(now) >= 1 ? 0 : Math.max(0, this.lastTickAt + epochs * EPOCH_MS - now)
     if (this.tickTimer !== null) {
-      if (wait > 0) return
+      if (now + wait >= this.tickAt) return
       this.ctx.timers.clearTimeout(this.tickTimer)
     }
+    this.tickAt = now + wait
     this.tickTimer = this.ctx.timers.setTimeout(() => {
       this.tickTimer = null
       void this.ctx.serial(() => this.tick()).catch((error: unknown) => this.ctx.log.error('MVDS tick failed', { error }))
@@ -140,20 +143,26 @@ export class DirectSender {
 
   stop(): void {
     this.ctx.timers.clearTimeout(this.tickTimer)
+    this.tickTimer = null
   }
 
   private async tick(): Promise<void> {
     if (this.ctx.stopped()) return
     const { outbox, sessions, transport } = this.ctx
-    this.lastTickAt = this.ctx.now()
-    this.epochTokens = Math.max(0, this.epochTokens - 1)
+    const now = this.ctx.now()
+    // Epochs slept through count: backoffs are epochs, and must keep their wall-clock length.
+    const epochs = Math.floor((now - this.lastTickAt) / EPOCH_MS)
+    this.lastTickAt = now
+    this.epochTokens.spend(1, now)
     this.acksPending = false
     const before = this.sync.snapshot()
-    const { payloads, events } = this.sync.tick()
+    const { payloads, events } = this.sync.tick(epochs)
     const tx = new Transaction()
     const updates: Message[] = []
-    const gaveUp = events.flatMap((e) => (e.type === 'status' && e.status === 'not-sent' ? [e.messageId] : []))
-    this.status.stage(tx, gaveUp.flatMap((syncId) => outbox.bySync(syncId, tx)?.message.id ?? []), 'not-sent', updates)
+    const gaveUp = events.flatMap((e) => (e.type === 'status' && e.status === 'not-sent' ? (outbox.bySync(e.messageId, tx) ?? []) : []))
+    // Given up after leaving: past the retention window, it stays sent for good.
+    for (const entry of gaveUp) if (entry.message.status === 'sent') outbox.remove(tx, entry.message.id)
+    this.status.stage(tx, gaveUp.flatMap((entry) => (isUnsent(entry.message.status) ? [entry.message.id] : [])), 'not-sent', updates)
     const posts: Array<{ peer: Uint8Array; protocolMessage: Uint8Array; negotiated: Uint8Array | null }> = []
     const online = transport.reachablePeers() > 0
     for (const { peer, payload } of payloads) {
@@ -163,6 +172,7 @@ export class DirectSender {
       await transport.watchNegotiated(sharedSecret.secret)
       posts.push({ peer, protocolMessage, negotiated: sharedSecret.agreed ? sharedSecret.secret : null })
       const carried = (decodeSyncPayload(payload)?.messages ?? []).map((m) => bytesToHex(syncMessageId(m)))
+      for (const syncId of carried) this.recordProgress(tx, syncId, bytesToHex(peer), now)
       const ids = carried.flatMap((syncId) => outbox.bySync(syncId, tx)?.message.id ?? [])
       // No connected peer would take it (none, or all ask more PoW than we mine to): waiting, not sent.
       const unsent = ids.filter((id) => isUnsent(outbox.get(id, tx)?.message.status))
@@ -177,22 +187,46 @@ export class DirectSender {
         this.ctx.log.warn('1:1 message not posted; MVDS will resend it', { error })
       }
     }
-    if (this.hasWork()) this.schedule()
+    const due = this.sync.nextDueIn()
+    if (this.acksPending) this.schedule()
+    else if (due !== null) this.schedule(false, due)
   }
 
-  /** At start: 1:1 messages still waiting for an ACK go back into MVDS under their old ids. */
+  /** Keeps a transmission's count and the next resend time in the message's outbox entry (its copy, in a group). */
+  private recordProgress(tx: Transaction, syncId: string, peer: string, now: number): void {
+    const entry = this.ctx.outbox.bySync(syncId, tx)
+    const progress = this.sync.progressOf(syncId, peer)
+    if (!entry || !progress) return
+    const update = (sync: SyncRef): SyncRef =>
+      sync.id === syncId ? { ...sync, sends: progress.sendCount, nextSendAt: now + progress.dueIn * EPOCH_MS } : sync
+    if (entry.sync) this.ctx.outbox.put(tx, { ...entry, sync: update(entry.sync) })
+    else if (entry.fanout) this.ctx.outbox.put(tx, { ...entry, fanout: entry.fanout.map((copy) => ({ ...copy, sync: update(copy.sync) })) })
+  }
+
+  /** After MVDS's transmissions: a message that left goes on while its recipient can still fetch it. */
+  private readonly keepSending = (syncId: string): boolean => {
+    const entry = this.ctx.outbox.bySync(syncId)
+    const sync = entry && trackedCopies(entry).find((copy) => copy.sync.id === syncId)?.sync
+    return entry?.message.status === 'sent' && sync !== undefined && this.ctx.now() < Number(sync.timestamp) * 1000 + RETENTION_MS
+  }
+
+  /**
+   * At start: 1:1 messages not yet acknowledged go back into MVDS under their old ids, each where its resend
+   * schedule stood; given-up ones too, not to be resent but so that a late acknowledgement still counts.
+   */
   private restore(): BatchSyncNode {
-    const waiting = this.ctx.outbox.all().flatMap((e) => (isUnsent(e.message.status) || e.message.status === 'sent' ? pendingCopies(e) : []))
+    const now = this.ctx.now()
+    const tracked = this.ctx.outbox.all().flatMap((entry) => (entry.message.status !== 'delivered' ? trackedCopies(entry).map((copy) => ({ entry, ...copy })) : []))
     return BatchSyncNode.restore(
       {
         epoch: 0,
-        messages: waiting.map(({ sync, wrapper }) => ({ id: sync.id, groupId: sync.groupId, timestamp: sync.timestamp, body: wrapper })),
-        outgoing: waiting.map(({ sync, peer }) => ({
+        messages: tracked.map(({ entry, sync }) => ({ id: sync.id, groupId: sync.groupId, timestamp: sync.timestamp, body: entry.wrapper })),
+        outgoing: tracked.map(({ entry, sync, peer }) => ({
           id: sync.id,
           peer: peer.slice(2),
-          sendCount: 0,
-          sendEpoch: 1,
-          status: 'sending' as const
+          sendCount: sync.sends ?? 0,
+          sendEpoch: Math.max(1, Math.ceil(((sync.nextSendAt ?? now) - now) / EPOCH_MS)),
+          status: entry.message.status === 'not-sent' ? ('not-sent' as const) : (sync.sends ?? 0) > 0 ? ('sent' as const) : ('sending' as const)
         })),
         pendingAcks: [],
         seen: []
@@ -202,22 +236,12 @@ export class DirectSender {
   }
 
   private syncOptions(): BatchNodeOptions {
-    return { ...this.options, now: this.ctx.now }
-  }
-
-  private hasWork(): boolean {
-    if (this.acksPending) return true
-    // Forgets ContactUpdates that reached a final state while checking for ones still on their way.
-    for (const id of this.contactUpdatesInFlight) {
-      if ([...this.sync.statusOf(id).values()].some((status) => status === 'sending' || status === 'sent')) return true
-      this.contactUpdatesInFlight.delete(id)
-    }
-    return this.ctx.outbox.all().some((e) => (e.sync || e.fanout) && (isUnsent(e.message.status) || e.message.status === 'sent'))
+    return { ...this.options, now: this.ctx.now, keepSending: this.keepSending }
   }
 }
 
-/** The MVDS records of an outbox entry still waiting for an acknowledgement, with their recipients. */
-function pendingCopies(entry: OutboxEntry): Array<{ sync: SyncRef; peer: string; wrapper: string }> {
-  if (entry.sync) return [{ sync: entry.sync, peer: entry.message.chatId, wrapper: entry.wrapper }]
-  return (entry.fanout ?? []).flatMap((f) => (f.delivered ? [] : [{ sync: f.sync, peer: f.peer, wrapper: entry.wrapper }]))
+/** The MVDS records of an outbox entry not yet acknowledged, with their recipients: one for 1:1, one per member in a group. */
+function trackedCopies(entry: OutboxEntry): Array<{ sync: SyncRef; peer: string }> {
+  if (entry.sync) return [{ sync: entry.sync, peer: entry.message.chatId }]
+  return (entry.fanout ?? []).flatMap((copy) => (copy.delivered ? [] : [{ sync: copy.sync, peer: copy.peer }]))
 }

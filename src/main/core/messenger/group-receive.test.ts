@@ -16,7 +16,7 @@ import { readInbound } from '../protocol/inbound'
 import { DropCounter } from '../protocol/validation'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { systemTimers } from '../runtime/timers'
-import { EncryptedStore, putJson } from '../storage/encrypted-store'
+import { EncryptedStore, putJson, type StoreError } from '../storage/encrypted-store'
 import { ChangeFeed } from './change-feed'
 import { ChatList } from './chat-list'
 import { ContactBook } from './contact-book'
@@ -24,7 +24,8 @@ import { ContactsService } from './contacts-service'
 import type { MessengerContext } from './context'
 import type { DirectSender } from './direct-sender'
 import { GroupService } from './group-service'
-import { GroupStore, groupRecordKey } from './group-store'
+import { GroupStore } from './group-store'
+import { testRecordKeys } from '../testing/messenger-parts'
 import { HistoryStore } from './history-store'
 import { Outbox } from './outbox'
 import { SeenIds } from './seen-ids'
@@ -52,12 +53,13 @@ let service: GroupService
 let drops: DropCounter
 let chats: ChatList
 let groups: GroupStore
+const keys = testRecordKeys()
 
 async function open(budget = { perSecond: 0.5, burst: 30 }): Promise<void> {
-  chats = await ChatList.load(store)
-  groups = await GroupStore.load(store)
+  chats = await ChatList.load(store, keys)
+  groups = await GroupStore.load(store, keys)
   const tx = new Transaction()
-  const seen = await SeenIds.load(store, tx, NOW)
+  const seen = await SeenIds.load(store, keys, tx, NOW)
   await tx.commit(store)
   const publicKey = secp256k1.getPublicKey(us.privateKey, false)
   const ctx: MessengerContext = {
@@ -67,8 +69,8 @@ async function open(budget = { perSecond: 0.5, burst: 30 }): Promise<void> {
     ownKeyId: us.id,
     transport: null as never,
     chats,
-    messages: new HistoryStore(store),
-    outbox: await Outbox.load(store),
+    messages: new HistoryStore(store, keys),
+    outbox: await Outbox.load(store, keys),
     seen,
     emit: () => undefined,
     log: silentLogger,
@@ -78,7 +80,7 @@ async function open(budget = { perSecond: 0.5, burst: 30 }): Promise<void> {
     stopped: () => false
   }
   const feed = new ChangeFeed(ctx)
-  const contacts = new ContactsService(ctx, await ContactBook.load(store), '')
+  const contacts = new ContactsService(ctx, await ContactBook.load(store, keys), '')
   // Receiving sends nothing: the sender is not part of this path.
   service = new GroupService(ctx, groups, { feed, direct: {} as DirectSender, contacts }, budget)
   drops = new DropCounter()
@@ -141,10 +143,13 @@ describe('receiving private group updates', () => {
     await open()
     expect(groups.get(group.id)?.joined).toEqual([alice.id, us.id])
 
-    // A record that does not parse, or whose history does not rebuild, is a corrupt value, never half a group.
+    // A record that does not parse, or whose history does not rebuild, is left out and reported, never half a group.
     for (const bad of [{ id: group.id, events: [] }, { id: group.id, events: [{ raw: 'zz', author: alice.id }] }, { id: 'x', events: joined.events.map((e) => ({ raw: bytesToHex(e.raw), author: e.author })) }]) {
-      await store.batch([putJson(groupRecordKey(group.id), bad)])
-      await expect(GroupStore.load(store)).rejects.toMatchObject({ code: 'VALUE_CORRUPT' })
+      await store.batch([putJson(keys.group(group.id), bad)])
+      const reported: StoreError[] = []
+      expect((await GroupStore.load(store, keys, (error) => reported.push(error))).get(group.id)).toBeUndefined()
+      expect(reported.map((error) => error.code)).toEqual(['VALUE_CORRUPT'])
+      await expect(GroupStore.load(store, keys)).rejects.toMatchObject({ code: 'VALUE_CORRUPT' })
     }
   })
 

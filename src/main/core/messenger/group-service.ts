@@ -21,7 +21,7 @@ import {
 import { messageId } from '../protocol/message-id'
 import type { DropCounter } from '../protocol/validation'
 import { MessageKind, type UnwrappedMessage, wrapMessage } from '../protocol/wrapper'
-import { Bucket } from '../whisper/peer-budget'
+import { TokenBucket } from '../runtime/token-bucket'
 import type { ChangeFeed } from './change-feed'
 import { toApiChat } from './chat-list'
 import type { ContactsService } from './contacts-service'
@@ -47,7 +47,7 @@ export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30 }
  * lines stored as codes (SystemLine), which the renderer words.
  */
 export class GroupService {
-  private readonly budgets = new Map<string, Bucket>()
+  private readonly budgets = new Map<string, TokenBucket>()
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'chats' | 'messages' | 'outbox' | 'seen' | 'now' | 'serial'>,
@@ -300,7 +300,7 @@ export class GroupService {
   /** The history alone (a membership change) to every member, reliably but without an outbox entry. */
   private stageUpdate(tx: Transaction, state: GroupState, alsoTo: readonly string[] = []): void {
     const wrapper = wrapMessage(encodeGroupMessage(state), MessageKind.MEMBERSHIP_UPDATE_MESSAGE, this.ctx.identity.privateKey)
-    for (const peer of groupRecipients(state, this.ctx.ownKeyId, alsoTo)) this.parts.direct.queueUntracked(tx, peer, wrapper)
+    for (const peer of groupRecipients(state, this.ctx.ownKeyId, alsoTo)) this.parts.direct.queue(tx, peer, wrapper)
   }
 
   private summaryOf(state: GroupState): GroupSummary & { name: string } {
@@ -339,10 +339,10 @@ export class GroupService {
     return state
   }
 
-  private budgetOf(author: string): Bucket {
+  private budgetOf(author: string): TokenBucket {
     let bucket = this.budgets.get(author)
     if (!bucket) {
-      bucket = new Bucket(this.budget.perSecond, this.budget.burst, this.ctx.now())
+      bucket = new TokenBucket(this.budget.perSecond, this.budget.burst, this.ctx.now())
       this.budgets.set(author, bucket)
     }
     return bucket

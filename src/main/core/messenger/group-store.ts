@@ -4,10 +4,9 @@ import { decodeGroupEvent, type GroupEvent } from '../protocol/group-events'
 import { MAX_GROUP_EVENTS, MAX_GROUP_ID_LENGTH } from '../protocol/group-limits'
 import { type GroupState, restoreGroup } from '../protocol/group-state'
 import { type EncryptedStore, StoreError } from '../storage/encrypted-store'
-import { chatHash, iterateJson } from './records'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
+import { GROUP_PREFIX, type RecordKeys } from './records'
 import { StagedMap, type Transaction } from './transaction'
-
-export const GROUP_PREFIX = 'messenger/group/'
 
 const KEY_ID = /^0x04[0-9a-f]{128}$/
 
@@ -27,21 +26,31 @@ const GroupRecord = z
   .strict()
 type GroupRecord = z.infer<typeof GroupRecord>
 
-export function groupRecordKey(groupId: string): string {
-  return GROUP_PREFIX + chatHash(groupId)
-}
-
 /** The account's private groups, loaded once, changed through Transactions like the chat list. */
 export class GroupStore {
-  private constructor(private readonly groups: StagedMap<GroupState>) {}
+  private constructor(
+    private readonly groups: StagedMap<GroupState>,
+    private readonly keys: RecordKeys
+  ) {}
 
-  static async load(store: EncryptedStore): Promise<GroupStore> {
+  /**
+   * Loads every group that parses and rebuilds; one that does not is reported to `onUnreadable` and left out
+   * (never half a group), or, without it, ends the load with a StoreError.
+   */
+  static async load(store: EncryptedStore, keys: RecordKeys, onUnreadable?: OnUnreadable): Promise<GroupStore> {
     const groups = new Map<string, GroupState>()
-    for await (const [key, value] of iterateJson<unknown>(store, GROUP_PREFIX)) {
-      const state = parseGroupRecord(key, value)
+    for await (const [key, record] of iterateParsed(store, GROUP_PREFIX, GroupRecord, onUnreadable)) {
+      let state: GroupState
+      try {
+        state = rebuildGroup(key, record)
+      } catch (error) {
+        if (!onUnreadable || !(error instanceof StoreError)) throw error
+        onUnreadable(error)
+        continue
+      }
       groups.set(state.id, state)
     }
-    return new GroupStore(new StagedMap(groups))
+    return new GroupStore(new StagedMap(groups), keys)
   }
 
   get(id: string, tx?: Transaction): GroupState | undefined {
@@ -51,26 +60,24 @@ export class GroupStore {
   put(tx: Transaction, state: GroupState): void {
     this.groups.set(tx, state.id, state)
     const record: GroupRecord = { id: state.id, events: state.events.map((e) => ({ raw: bytesToHex(e.raw), author: e.author })) }
-    tx.putJson(groupRecordKey(state.id), record)
+    tx.putJson(this.keys.group(state.id), record)
   }
 
   remove(tx: Transaction, id: string): void {
     this.groups.delete(tx, id)
-    tx.del(groupRecordKey(id))
+    tx.del(this.keys.group(id))
   }
 }
 
-/** A stored record back to its state; anything that does not rebuild is a corrupt value, never a half group. */
-export function parseGroupRecord(key: string, value: unknown): GroupState {
-  const parsed = GroupRecord.safeParse(value)
-  if (!parsed.success) throw new StoreError('VALUE_CORRUPT', `stored group "${key}" is malformed`, key)
+/** A validated record back to its state; anything that does not rebuild is a corrupt value, never a half group. */
+function rebuildGroup(key: string, record: GroupRecord): GroupState {
   let events: GroupEvent[]
   try {
-    events = parsed.data.events.map(({ raw, author }) => ({ ...decodeGroupEvent(hexToBytes(raw)), author }))
+    events = record.events.map(({ raw, author }) => ({ ...decodeGroupEvent(hexToBytes(raw)), author }))
   } catch (error) {
     throw new StoreError('VALUE_CORRUPT', `stored group "${key}" holds an undecodable event`, key, { cause: error })
   }
-  const restored = restoreGroup(parsed.data.id, events)
+  const restored = restoreGroup(record.id, events)
   if (!restored.ok) throw new StoreError('VALUE_CORRUPT', `stored group "${key}" does not rebuild: ${restored.detail}`, key)
   return restored.state
 }

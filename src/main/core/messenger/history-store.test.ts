@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Message, MessageRange } from '../../../shared/api'
 import { EncryptedStore } from '../storage/encrypted-store'
+import { testRecordKeys } from '../testing/messenger-parts'
 import { HistoryStore } from './history-store'
 import { Transaction } from './transaction'
 
@@ -11,10 +12,10 @@ const OPEN: MessageRange = { lower: null, upper: null }
 
 function message(chatId: string, clock: number, fields: Partial<Message> = {}): Message {
   return {
-    id: `0x${chatId}${clock.toString(16).padStart(8, '0')}`,
+    id: `0x${Buffer.from(chatId).toString('hex').padStart(40, '0')}${clock.toString(16).padStart(24, '0')}`,
     chatId,
     chatKind: 'public',
-    author: { publicKey: `0x04${'ab'.repeat(64)}`, alias: 'Some Person', identicon: { cells: [true], color: { r: 1, g: 2, b: 3 } } },
+    author: { publicKey: `0x04${'ab'.repeat(64)}`, alias: 'Some Person', identicon: { cells: Array.from({ length: 25 }, () => true), color: { r: 1, g: 2, b: 3 } } },
     outgoing: false,
     text: `message ${clock}`,
     clock,
@@ -40,7 +41,7 @@ const clocks = (messages: Array<{ clock: number }>) => messages.map((m) => m.clo
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hush-history-'))
   store = await EncryptedStore.open(dir, new Uint8Array(32).fill(3))
-  history = new HistoryStore(store)
+  history = new HistoryStore(store, testRecordKeys())
   // Clocks 1..100 in "c", plus a neighbour chat that must never leak in (its name sorts right after).
   await put([...Array.from({ length: 100 }, (_, i) => message('c', i + 1)), ...Array.from({ length: 10 }, (_, i) => message('d', i + 1))])
 })
@@ -110,7 +111,7 @@ describe('HistoryStore', () => {
   })
 
   it('never strands messages that share a clock at the cut', async () => {
-    await put([message('c', 95, { id: '0xaa' }), message('c', 95, { id: '0xbb' })])
+    await put([message('c', 95, { id: `0x${'aa'.repeat(32)}` }), message('c', 95, { id: `0x${'bb'.repeat(32)}` })])
     const shown = await history.read('c', OPEN, 7)
     expect(clocks(shown.messages)).toEqual([96, 97, 98, 99, 100])
     const older = await history.olderRange('c', shown.range, 3, 50)

@@ -1,46 +1,44 @@
 import type { HistoryWindow, Message, MessageRange } from '../../../shared/api'
-import type { EncryptedStore } from '../storage/encrypted-store'
-import { chatHash, iterateJson, MESSAGE_INDEX_PREFIX, messageRecordKey, HISTORY_PREFIX } from './records'
+import { z } from 'zod'
+import type { EncryptedStore, IterateRange } from '../storage/encrypted-store'
+import { getParsed, iterateParsed, type OnUnreadable } from '../storage/parsed-records'
+import { ChatId, clockKey, clockOfKey, Count, MESSAGE_INDEX_PREFIX, MessageId, type RecordKeys, StoredMessage } from './records'
 import type { Transaction } from './transaction'
 
-/**
- * Clocks in record keys: 2^64 minus the clock, in fixed-width hex, so key order is newest first. LevelDB
- * reads forwards much faster than backwards, and the page read most (a chat's newest) is then a forward
- * scan from the chat's first key. 17 digits hold every clock a uint64 field can carry once turned into a
- * JSON number (2^64 itself, after rounding).
- */
-const CLOCK_DIGITS = 17
-const CLOCK_END = 1n << 64n
-
 /** Where a message sits: enough to find its record from its id. */
-interface IndexEntry {
-  chatId: string
-  clock: number
-}
+const IndexEntry = z.object({ id: MessageId, chatId: ChatId, clock: Count })
+type IndexEntry = z.infer<typeof IndexEntry>
 
 /**
- * Every message of the account, once, in the account's EncryptedStore: `messenger/history/<chat>/<2^64 - clock>/<id>`
- * holds the message (ordered by chat, then newest clock first, the order a conversation is opened and paged),
- * `messenger/message/<id>` says where it is. Writes are staged into the Transaction of the protocol step
- * that produced them; reads go to the store, so they see what is committed. Nothing is cached: a page is a
- * bounded range read, whatever the size of the history.
+ * Every message of the account, once, in the account's EncryptedStore: `messenger/history/<chat>/<2^64 - clock>/<message>`
+ * holds the message (ordered by chat, then newest clock first, the order a conversation is opened and paged:
+ * LevelDB reads forwards much faster than backwards, and the page read most, a chat's newest, is then a
+ * forward scan from the chat's first key), `messenger/message/<message>` says where it is; chat and message
+ * are salted record ids (records.ts). Writes are staged into the Transaction of the protocol step that
+ * produced them; reads go to the store, so they see what is committed, and check every record against its
+ * schema: an unreadable one is left out of the page and reported. Nothing is cached: a page is a bounded
+ * range read, whatever the size of the history.
  */
 export class HistoryStore {
-  constructor(private readonly store: EncryptedStore) {}
+  constructor(
+    private readonly store: EncryptedStore,
+    private readonly keys: RecordKeys,
+    private readonly onUnreadable?: OnUnreadable
+  ) {}
 
   /** Stages `message` (new, or a new state of a stored one: its chat and clock never change). */
   put(tx: Transaction, message: Message): void {
-    tx.putJson(messageKey(message.chatId, message.clock, message.id), message)
-    tx.putJson(messageRecordKey(MESSAGE_INDEX_PREFIX, message.id), { chatId: message.chatId, clock: message.clock } satisfies IndexEntry)
+    tx.putJson(this.keys.historyRow(message.chatId, message.clock, message.id), message)
+    tx.putJson(this.keys.message(MESSAGE_INDEX_PREFIX, message.id), { id: message.id, chatId: message.chatId, clock: message.clock } satisfies IndexEntry)
   }
 
   async get(id: string): Promise<Message | undefined> {
-    const where = await this.store.getJson<IndexEntry>(messageRecordKey(MESSAGE_INDEX_PREFIX, id))
-    return where ? this.store.getJson<Message>(messageKey(where.chatId, where.clock, id)) : undefined
+    const where = await getParsed(this.store, this.keys.message(MESSAGE_INDEX_PREFIX, id), IndexEntry, this.onUnreadable)
+    return where ? getParsed(this.store, this.keys.historyRow(where.chatId, where.clock, id), StoredMessage, this.onUnreadable) : undefined
   }
 
   async has(id: string): Promise<boolean> {
-    return (await this.store.get(messageRecordKey(MESSAGE_INDEX_PREFIX, id))) !== undefined
+    return (await this.store.get(this.keys.message(MESSAGE_INDEX_PREFIX, id))) !== undefined
   }
 
   /** The newest message of a chat, if it has any. */
@@ -50,39 +48,43 @@ export class HistoryStore {
 
   /** Stages the removal of every message of a chat. */
   async deleteChat(tx: Transaction, chatId: string): Promise<void> {
-    for await (const [key, message] of iterateJson<Message>(this.store, chatPrefix(chatId))) {
+    // An unreadable row goes too (its index entry, named by an id the row no longer tells, stays behind).
+    const dropUnreadable: OnUnreadable = (error) => {
+      if (error.recordKey !== undefined) tx.del(error.recordKey)
+    }
+    for await (const [key, message] of iterateParsed(this.store, this.keys.history(chatId), StoredMessage, dropUnreadable)) {
       tx.del(key)
-      tx.del(messageRecordKey(MESSAGE_INDEX_PREFIX, message.id))
+      tx.del(this.keys.message(MESSAGE_INDEX_PREFIX, message.id))
     }
   }
 
   /** The range holding the newest `count` messages. */
   async latestRange(chatId: string, count: number): Promise<MessageRange> {
-    const newest = await this.slice(chatId, OPEN, { reverse: true, limit: count })
+    const newest = await this.clocks(chatId, OPEN, { reverse: true, limit: count })
     const oldest = newest.at(-1)
-    return newest.length < count || !oldest ? OPEN : { lower: oldest.clock, upper: null }
+    return newest.length < count || oldest === undefined ? OPEN : { lower: oldest, upper: null }
   }
 
   /** Adds up to `page` older messages above the range, dropping the newest ones beyond `max`. */
   async olderRange(chatId: string, range: MessageRange, page: number, max: number): Promise<MessageRange> {
     if (range.lower === null) return range
-    const older = await this.slice(chatId, { lower: null, upper: range.lower }, { reverse: true, limit: page, upperExclusive: true })
+    const older = await this.clocks(chatId, { lower: null, upper: range.lower }, { reverse: true, limit: page, upperExclusive: true })
     const last = older.at(-1)
-    const lower = older.length < page || !last ? null : last.clock
-    const kept = await this.slice(chatId, { lower, upper: range.upper }, { limit: max + 1 })
+    const lower = older.length < page || last === undefined ? null : last
+    const kept = await this.clocks(chatId, { lower, upper: range.upper }, { limit: max + 1 })
     const cut = kept[max - 1]
-    return kept.length > max && cut ? { lower, upper: cut.clock } : { lower, upper: range.upper }
+    return kept.length > max && cut !== undefined ? { lower, upper: cut } : { lower, upper: range.upper }
   }
 
   /** Adds up to `page` newer messages below the range, dropping the oldest ones beyond `max`. */
   async newerRange(chatId: string, range: MessageRange, page: number, max: number): Promise<MessageRange> {
     if (range.upper === null) return range
-    const newer = await this.slice(chatId, { lower: range.upper, upper: null }, { limit: page, lowerExclusive: true })
+    const newer = await this.clocks(chatId, { lower: range.upper, upper: null }, { limit: page, lowerExclusive: true })
     const last = newer.at(-1)
-    const upper = newer.length < page || !last ? null : last.clock
-    const kept = await this.slice(chatId, { lower: range.lower, upper }, { reverse: true, limit: max + 1 })
+    const upper = newer.length < page || last === undefined ? null : last
+    const kept = await this.clocks(chatId, { lower: range.lower, upper }, { reverse: true, limit: max + 1 })
     const cut = kept[max - 1]
-    return kept.length > max && cut ? { lower: cut.clock, upper } : { lower: range.lower, upper }
+    return kept.length > max && cut !== undefined ? { lower: cut, upper } : { lower: range.lower, upper }
   }
 
   /**
@@ -110,8 +112,8 @@ export class HistoryStore {
         shown = followingEnd ? { lower: first.clock, upper: null } : { lower: range.lower, upper: last.clock }
       }
     }
-    const older = (lower: number | null) => lower !== null && this.slice(chatId, { lower: null, upper: lower }, { limit: 1, upperExclusive: true }).then((r) => r.length > 0)
-    const newer = (upper: number | null) => upper !== null && this.slice(chatId, { lower: upper, upper: null }, { limit: 1, lowerExclusive: true }).then((r) => r.length > 0)
+    const older = (lower: number | null) => lower !== null && this.clocks(chatId, { lower: null, upper: lower }, { limit: 1, upperExclusive: true }).then((r) => r.length > 0)
+    const newer = (upper: number | null) => upper !== null && this.clocks(chatId, { lower: upper, upper: null }, { limit: 1, lowerExclusive: true }).then((r) => r.length > 0)
     const hasOlder = followingEnd && (beyond || cut) ? true : await older(shown.lower)
     const hasNewer = !followingEnd && (beyond || cut) ? true : await newer(shown.upper)
     return { messages: rows, range: shown, hasOlder, hasNewer }
@@ -119,38 +121,41 @@ export class HistoryStore {
 
 
   /** Messages of a chat with clocks in `range` (inclusive unless told), in clock order or reversed (newest first). */
-  private async slice(
-    chatId: string,
-    range: MessageRange,
-    options: { reverse?: boolean; limit: number; lowerExclusive?: boolean; upperExclusive?: boolean }
-  ): Promise<Message[]> {
-    const prefix = chatPrefix(chatId)
-    const bounds: { from?: string; to?: string } = {}
-    // Keys run newest first: the upper clock bound starts the key range, the lower one ends it.
-    if (range.upper !== null) bounds.from = prefix + clockKey(options.upperExclusive ? BigInt(range.upper) - 1n : BigInt(range.upper))
-    if (range.lower !== null) bounds.to = prefix + clockKey(options.lowerExclusive ? BigInt(range.lower) : BigInt(range.lower) - 1n)
+  private async slice(chatId: string, range: MessageRange, options: SliceOptions): Promise<Message[]> {
     const rows: Message[] = []
     if (options.limit <= 0) return rows
-    for await (const [, message] of iterateJson<Message>(this.store, prefix, { ...bounds, reverse: !(options.reverse ?? false), limit: options.limit })) {
+    const { prefix, keyRange } = this.keyRange(chatId, range, options)
+    for await (const [, message] of iterateParsed(this.store, prefix, StoredMessage, this.onUnreadable ?? (() => undefined), keyRange)) {
       rows.push(message)
     }
     return rows
+  }
+
+  /** The clocks `slice` would read, from the keys alone: nothing is decrypted or parsed to page or probe. */
+  private async clocks(chatId: string, range: MessageRange, options: SliceOptions): Promise<number[]> {
+    const clocks: number[] = []
+    if (options.limit <= 0) return clocks
+    const { prefix, keyRange } = this.keyRange(chatId, range, options)
+    for await (const key of this.store.keys(prefix, keyRange)) clocks.push(clockOfKey(key.slice(prefix.length)))
+    return clocks
+  }
+
+  private keyRange(chatId: string, range: MessageRange, options: SliceOptions): { prefix: string; keyRange: IterateRange } {
+    const prefix = this.keys.history(chatId)
+    const keyRange: IterateRange = { reverse: !(options.reverse ?? false), limit: options.limit }
+    // Keys run newest first: the upper clock bound starts the key range, the lower one ends it.
+    if (range.upper !== null) keyRange.from = prefix + clockKey(options.upperExclusive ? BigInt(range.upper) - 1n : BigInt(range.upper))
+    if (range.lower !== null) keyRange.to = prefix + clockKey(options.lowerExclusive ? BigInt(range.lower) : BigInt(range.lower) - 1n)
+    return { prefix, keyRange }
   }
 
 }
 
 const OPEN: MessageRange = { lower: null, upper: null }
 
-function chatPrefix(chatId: string): string {
-  return `${HISTORY_PREFIX}${chatHash(chatId)}/`
-}
-
-/** The key part of a clock; clocks outside [0, 2^64] (none come from a uint64) are clamped into it. */
-function clockKey(clock: bigint): string {
-  const clamped = clock < 0n ? 0n : clock > CLOCK_END ? CLOCK_END : clock
-  return (CLOCK_END - clamped).toString(16).padStart(CLOCK_DIGITS, '0')
-}
-
-function messageKey(chatId: string, clock: number, id: string): string {
-  return `${chatPrefix(chatId)}${clockKey(BigInt(Math.max(0, Math.floor(clock))))}/${id.replace(/^0x/, '')}`
+interface SliceOptions {
+  reverse?: boolean
+  limit: number
+  lowerExclusive?: boolean
+  upperExclusive?: boolean
 }

@@ -1,13 +1,15 @@
+import { z } from 'zod'
 import type { HistoryFailure, HistoryState } from '../../../shared/api'
 import type { Logger } from '../log/logger'
 import { parseEnode } from '../p2p/enode'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { putJson } from '../storage/encrypted-store'
+import { getParsed, type OnUnreadable } from '../storage/parsed-records'
 import { MailserverClient } from '../whisper/mailserver-client'
 import { MAX_QUERY_RANGE_SECONDS, MAX_PAGE_LIMIT } from '../whisper/mailserver-codec'
 import { WhisperError } from '../whisper/errors'
 import type { WhisperNode } from '../whisper/node'
-import { HISTORY_KEY } from './records'
+import { Count, HISTORY_KEY } from './records'
 
 /** The furthest back a request goes: what mailservers keep. */
 export const MAX_HISTORY_SECONDS = 30 * 86_400
@@ -19,6 +21,8 @@ export const FIRST_SYNC_SECONDS = 86_400
  */
 export const SYNC_OVERLAP_SECONDS = 120
 
+const SavedHistory = z.object({ syncedUntil: Count.nullable() })
+
 export interface HistorySyncOptions {
   node: WhisperNode
   store: EncryptedStore
@@ -27,6 +31,8 @@ export interface HistorySyncOptions {
   /** Configured mailserver enode URLs, most preferred first. */
   mailservers: () => string[]
   onState: (state: HistoryState) => void
+  /** An unreadable saved state is reported here, and history is fetched as if never synced. */
+  onUnreadable?: OnUnreadable
   /** Where a failed fetch's detail goes; the state carries only its kind. */
   log?: Logger
   /** Resolves once every envelope delivered so far has been processed and committed. */
@@ -60,7 +66,7 @@ export class HistorySync {
   }
 
   static async load(options: HistorySyncOptions): Promise<HistorySync> {
-    const saved = await options.store.getJson<{ syncedUntil: number | null }>(HISTORY_KEY)
+    const saved = await getParsed(options.store, HISTORY_KEY, SavedHistory, options.onUnreadable)
     return new HistorySync(options, saved?.syncedUntil ?? null)
   }
 

@@ -224,7 +224,7 @@ describe('messenger pipeline', () => {
     expect(p.messenger.listChats()).toEqual([])
   })
 
-  it('a 1:1 message nobody acknowledges becomes not-sent, and resend delivers it under the same id', async () => {
+  it('a 1:1 message that left stays sent while nobody acknowledges it, and is delivered once the recipient is back', async () => {
     const [na, nb] = [await startNode(), await startNode()]
     await connect(na, nb)
     const a = await newParty(na)
@@ -234,16 +234,35 @@ describe('messenger pipeline', () => {
     await b.store.close()
 
     await a.messenger.startOneToOne(bobKey)
-    const lost = await a.messenger.send({ chatId: bobKey, text: 'are you there?' })
+    const pending = await a.messenger.send({ chatId: bobKey, text: 'are you there?' })
+    await until(a, (ms) => ms.some((m) => m.id === pending.id && m.status === 'sent'))
+    // Well past SHORT_RESENDS' two transmissions, where MVDS used to give it up.
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    b = await openMessenger(b)
+    await until(b, () => received(b, 'are you there?').length === 1)
+    await until(a, (ms) => ms.some((m) => m.id === pending.id && m.status === 'delivered'))
+    expect(a.upserts.filter((m) => m.id === pending.id).map((m) => m.status)).not.toContain('not-sent')
+    expect(received(b, 'are you there?')[0]!.id).toBe(pending.id)
+  })
+
+  it('a 1:1 message that never left becomes not-sent, and resend delivers it under the same id', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    const a = await newParty(na)
+    const b = await newParty(nb)
+    const bobKey = chatKeyId(b.publicKey)
+
+    await a.messenger.startOneToOne(bobKey)
+    const lost = await a.messenger.send({ chatId: bobKey, text: 'is anyone out there?' })
     await until(a, (ms) => ms.some((m) => m.id === lost.id && m.status === 'not-sent'))
+    expect(a.upserts.filter((m) => m.id === lost.id).map((m) => m.status)).not.toContain('sent')
     await expect(a.messenger.resend('0x' + '00'.repeat(32))).rejects.toMatchObject({ code: 'NOT_FOUND' })
 
-    b = await openMessenger(b)
+    await connect(na, nb)
     const again = await a.messenger.resend(lost.id)
     expect(again).toMatchObject({ id: lost.id, status: 'sending' })
-    await until(b, () => received(b, 'are you there?').length === 1)
+    await until(b, () => received(b, 'is anyone out there?').length === 1)
     await until(a, (ms) => ms.some((m) => m.id === lost.id && m.status === 'delivered'))
-    expect(received(b, 'are you there?')[0]!.id).toBe(lost.id)
+    expect(received(b, 'is anyone out there?')[0]!.id).toBe(lost.id)
     await expect(a.messenger.resend(lost.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 

@@ -5,9 +5,10 @@ import {
   type Chat,
   type HistoryState,
   type Message,
-  type NetworkSettings,
+  NetworkSettings,
   refusal
 } from '../../../shared/api'
+import { RecordIds } from '../crypto/protocol-state'
 import type { SessionManager, SharedSecretEvent } from '../crypto/session-manager'
 import type { Logger } from '../log/logger'
 import { chatKeyId } from '../protocol/chat-matching'
@@ -19,6 +20,7 @@ import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { systemTimers, type Timers } from '../runtime/timers'
 import { chatNameReason, publicChatNameFromInput } from '../../../shared/public-chat-name'
 import type { EncryptedStore } from '../storage/encrypted-store'
+import { getParsed } from '../storage/parsed-records'
 import type { WhisperNode } from '../whisper/node'
 import type { PeerInfo } from '../whisper/peer'
 import { BundleAdvertiser } from './bundle-advertiser'
@@ -38,10 +40,11 @@ import { parseChatKey } from './identities'
 import { Outbox, type OutboxEntry } from './outbox'
 import { PublicSender } from './public-sender'
 import { Receiver } from './receiver'
-import { NETWORK_SETTINGS_KEY } from './records'
+import { ENVELOPE_PREFIX, migrateRecordKeys, NETWORK_SETTINGS_KEY, RecordKeys } from './records'
 import { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
 import { ChatTransport, type ChatIdentity } from './transport'
+import { UnreadableRecords } from './unreadable-records'
 
 export { BUNDLE_ADVERTISE_INTERVAL_MS, DEVICE_NOT_FOUND_REPLY_INTERVAL_MS } from './bundle-advertiser'
 export type { MessengerEmit } from './context'
@@ -114,9 +117,11 @@ export class Messenger {
     private readonly messages: HistoryStore,
     private readonly outbox: Outbox,
     private readonly seen: SeenIds,
+    envelopes: SeenIds,
     book: ContactBook,
     groups: GroupStore,
-    saved: NetworkSettings | undefined
+    saved: NetworkSettings | undefined,
+    private readonly unreadable: UnreadableRecords
   ) {
     this.node = options.node
     this.store = options.store
@@ -158,6 +163,7 @@ export class Messenger {
       direct: this.direct,
       contacts: this.contacts,
       advertiser: this.advertiser,
+      envelopes,
       onChatStarted: (chatId) => {
         void this.watchChat(chatId)
         // They started the chat: they learn our chosen name as we learnt theirs.
@@ -166,23 +172,31 @@ export class Messenger {
     })
   }
 
-  /** Loads the account's chats, outbox, contacts and settings (and moves a pre-history journal into the history). */
+  /**
+   * Loads the account's chats, outbox, contacts and settings (moving records of older layouts onto salted
+   * keys, and a pre-history journal into the history). What cannot be read is skipped and counted.
+   */
   static async open(options: MessengerOptions): Promise<Messenger> {
     const { store } = options
     const now = (options.now ?? Date.now)()
+    const keys = new RecordKeys(new RecordIds(options.identity.privateKey))
+    const unreadable = new UnreadableRecords(options.log)
+    const skip = unreadable.report
+    await migrateRecordKeys(store, keys, skip)
     const cleanup = new Transaction()
-    const [chats, outbox, seen, contacts, groups, saved] = await Promise.all([
-      ChatList.load(store),
-      Outbox.load(store),
-      SeenIds.load(store, cleanup, now),
-      ContactBook.load(store),
-      GroupStore.load(store),
-      store.getJson<NetworkSettings>(NETWORK_SETTINGS_KEY)
+    const [chats, outbox, seen, envelopes, contacts, groups, saved] = await Promise.all([
+      ChatList.load(store, keys, skip),
+      Outbox.load(store, keys, skip),
+      SeenIds.load(store, keys, cleanup, now, skip),
+      SeenIds.load(store, keys, cleanup, now, skip, ENVELOPE_PREFIX),
+      ContactBook.load(store, keys, skip),
+      GroupStore.load(store, keys, skip),
+      getParsed(store, NETWORK_SETTINGS_KEY, NetworkSettings, skip)
     ])
-    const messages = new HistoryStore(store)
-    await migrateJournal(store, cleanup, chats, messages)
+    const messages = new HistoryStore(store, keys, skip)
+    await migrateJournal(store, cleanup, chats, messages, skip)
     await cleanup.commit(store)
-    return new Messenger(options, chats, messages, outbox, seen, contacts, groups, saved)
+    return new Messenger(options, chats, messages, outbox, seen, envelopes, contacts, groups, saved, unreadable)
   }
 
   /** Installs the filters, resumes unfinished sends and asks for missed history. */
@@ -200,6 +214,7 @@ export class Messenger {
       topics: () => this.transport.topics(),
       mailservers: () => this.settings.mailservers,
       onState: (state) => this.options.emit('history.state', state),
+      onUnreadable: this.unreadable.report,
       log: this.log,
       drained: () => this.serial(async () => undefined),
       now: this.now,
@@ -366,7 +381,7 @@ export class Messenger {
   }
 
   dropCounts(): Record<string, number> {
-    return this.receiver.dropCounts()
+    return { ...this.receiver.dropCounts(), ...this.unreadable.counts() }
   }
 
   /* ---------------------------------------- chats ----------------------------------------- */
@@ -401,7 +416,7 @@ export class Messenger {
     const { clock } = this.chats.nextClock(tx, chatId, this.now())
     const update = create(ContactUpdateSchema, { clock, hushDisplayName: this.options.displayName })
     const wrapper = wrapMessage(toBinary(ContactUpdateSchema, update), MessageKind.CONTACT_UPDATE, this.identity.privateKey)
-    this.direct.queueContactUpdate(tx, chatId, wrapper)
+    this.direct.queue(tx, chatId, wrapper)
     await tx.commit(this.store)
     this.direct.schedule(true)
   }

@@ -37,10 +37,13 @@ export class PublicSender {
     try {
       reached = await transport.postPublic(message.chatId, hexToBytes(entry.wrapper))
     } catch (error) {
+      if (this.ctx.stopped()) return
       this.ctx.log.warn('public message not posted', { error })
       await this.ctx.serial(() => this.status.set([message.id], 'not-sent'))
       return
     }
+    // Locked while the proof of work was mined: the store is closed, the outbox still has it for next time.
+    if (this.ctx.stopped()) return
     if (reached === 0) await this.ctx.serial(() => this.status.set([message.id], 'waiting'))
     if (reached > 0) {
       timers.clearTimeout(this.awaitingPeers.get(message.id))

@@ -15,6 +15,7 @@ import type { ContactsService } from './contacts-service'
 import type { MessengerContext } from './context'
 import type { DirectSender } from './direct-sender'
 import type { GroupService } from './group-service'
+import type { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
 import type { Inbound } from './transport'
 
@@ -36,6 +37,8 @@ export class Receiver {
       contacts: ContactsService
       advertiser: BundleAdvertiser
       groups: GroupService
+      /** Direct envelopes already processed, by hash. */
+      envelopes: SeenIds
       /** A 1:1 chat someone else started, once committed: watch it, tell them our name. */
       onChatStarted(chatId: string): void
     }
@@ -72,6 +75,9 @@ export class Receiver {
 
   /** A ProtocolMessage from `sender`: bundles, a DH/X3DH/ratchet-encrypted MVDS payload or bare message. */
   private async receiveDirect(sender: Uint8Array, message: ReceivedMessage): Promise<void> {
+    const envelope = `0x${message.envelopeHash}`
+    // Processed before (a history re-fetch, a relay's repeat): its message key is spent, decrypting would fail.
+    if (this.parts.envelopes.has(envelope)) return
     let outcome
     try {
       outcome = await this.ctx.sessions.decrypt(sender, message.payload)
@@ -82,6 +88,7 @@ export class Receiver {
     }
     const tx = new Transaction()
     tx.add(outcome.writes)
+    this.parts.envelopes.add(tx, envelope, this.ctx.now())
     if (outcome.kind === 'not-for-us') {
       await tx.commit(this.ctx.store)
       if (outcome.reason === 'other-device') await this.parts.advertiser.replyTo(sender)

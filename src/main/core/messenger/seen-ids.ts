@@ -1,5 +1,7 @@
+import { z } from 'zod'
 import type { EncryptedStore } from '../storage/encrypted-store'
-import { iterateJson, messageRecordKey, SEEN_PREFIX } from './records'
+import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
+import { Count, type ENVELOPE_PREFIX, MessageId, type RecordKeys, SEEN_PREFIX } from './records'
 import { StagedMap, type Transaction } from './transaction'
 
 /**
@@ -8,18 +10,38 @@ import { StagedMap, type Transaction } from './transaction'
  */
 export const SEEN_RETENTION_MS = 31 * 24 * 3600_000
 
-/** Every message id this account has shown (received or sent): the dedupe that survives restarts. */
-export class SeenIds {
-  private constructor(private readonly ids: StagedMap<true>) {}
+const SeenRecord = z.object({ id: MessageId, at: Count })
 
-  /** Loads the recent ids and stages the deletion of expired ones into `tx`. */
-  static async load(store: EncryptedStore, tx: Transaction, nowMs: number): Promise<SeenIds> {
+/**
+ * Every message id this account has shown (received or sent): the dedupe that survives restarts. Loaded
+ * with ENVELOPE_PREFIX, the hashes of the direct envelopes already processed, so that a replay (a history
+ * re-fetch, a relay's repeat) is skipped before decryption instead of failing it.
+ */
+export class SeenIds {
+  private constructor(
+    private readonly ids: StagedMap<true>,
+    private readonly keys: RecordKeys,
+    private readonly prefix: typeof SEEN_PREFIX | typeof ENVELOPE_PREFIX
+  ) {}
+
+  /**
+   * Loads the recent ids and stages the deletion of expired ones into `tx`. An unreadable record is reported
+   * to `onUnreadable` and left out: at worst its message, fetched again, shows once more.
+   */
+  static async load(
+    store: EncryptedStore,
+    keys: RecordKeys,
+    tx: Transaction,
+    nowMs: number,
+    onUnreadable?: OnUnreadable,
+    prefix: typeof SEEN_PREFIX | typeof ENVELOPE_PREFIX = SEEN_PREFIX
+  ): Promise<SeenIds> {
     const ids = new Map<string, true>()
-    for await (const [key, record] of iterateJson<{ at: number }>(store, SEEN_PREFIX)) {
+    for await (const [key, record] of iterateParsed(store, prefix, SeenRecord, onUnreadable)) {
       if (record.at < nowMs - SEEN_RETENTION_MS) tx.del(key)
-      else ids.set('0x' + key.slice(SEEN_PREFIX.length), true)
+      else ids.set(record.id, true)
     }
-    return new SeenIds(new StagedMap(ids))
+    return new SeenIds(new StagedMap(ids), keys, prefix)
   }
 
   has(id: string, tx?: Transaction): boolean {
@@ -28,6 +50,6 @@ export class SeenIds {
 
   add(tx: Transaction, id: string, nowMs: number): void {
     this.ids.set(tx, id, true)
-    tx.putJson(messageRecordKey(SEEN_PREFIX, id), { at: nowMs })
+    tx.putJson(this.keys.message(this.prefix, id), { id, at: nowMs })
   }
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CONSUMED_PREFIX, MESSAGE_KEY_PREFIX, needsDurableWrite, OWN_BUNDLE_PREFIX, SECRET_PREFIX, SESSION_STATE_PREFIX } from '../crypto/protocol-state'
+import { z } from 'zod'
 import { delOp, EncryptedStore, putJson, type StoreOp } from '../storage/encrypted-store'
+import { getParsed } from '../storage/parsed-records'
 import { HISTORY_PREFIX, SEEN_PREFIX } from './records'
 import { StagedMap, Transaction } from './transaction'
 
@@ -41,7 +43,7 @@ describe('durable commits of session state', () => {
       await filing.commit(store)
     })
     expect(flags).toEqual([true, false])
-    expect(await store.getJson(`${SESSION_STATE_PREFIX}abc/000000000002`)).toEqual({ chain: 2 })
+    expect(await getParsed(store, `${SESSION_STATE_PREFIX}abc/000000000002`, z.object({ chain: z.number() }))).toEqual({ chain: 2 })
   })
 
   it('counts message keys, tombstones, shared secrets and our prekeys as session state', () => {

@@ -4,10 +4,14 @@ import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { EncryptedStore, StoreError, delOp, deriveStoreKey, putJson, putOp } from './encrypted-store'
+import { getParsed, iterateParsed } from './parsed-records'
 
 const KEY = new Uint8Array(32).fill(7)
 const OTHER_KEY = new Uint8Array(32).fill(8)
+
+const Bundle = z.object({ n: z.number(), s: z.string() })
 
 let dir: string
 const open: EncryptedStore[] = []
@@ -52,13 +56,13 @@ describe('EncryptedStore', () => {
     const store = await openStore()
     await store.batch([putOp('session/a', new Uint8Array([1, 2, 3])), putJson('bundle/own', { n: 1, s: 'x' })])
     expect(await store.get('session/a')).toEqual(new Uint8Array([1, 2, 3]))
-    expect(await store.getJson('bundle/own')).toEqual({ n: 1, s: 'x' })
+    expect(await getParsed(store, 'bundle/own', Bundle)).toEqual({ n: 1, s: 'x' })
     expect(await store.get('session/missing')).toBeUndefined()
     await store.close()
 
     const again = await openStore()
     expect(await again.get('session/a')).toEqual(new Uint8Array([1, 2, 3]))
-    expect(await again.getJson('bundle/own')).toEqual({ n: 1, s: 'x' })
+    expect(await getParsed(again, 'bundle/own', Bundle)).toEqual({ n: 1, s: 'x' })
   })
 
   it('stores values encrypted with a fresh nonce each time', async () => {
@@ -143,7 +147,7 @@ describe('EncryptedStore', () => {
   it('reports a truncated value and bad JSON as corrupt records', async () => {
     const store = await openStore()
     await store.batch([putOp('session/json', utf8ToBytes('{not json'))])
-    expect((await rejection(store.getJson('session/json'))).code).toBe('VALUE_CORRUPT')
+    expect((await rejection(getParsed(store, 'session/json', Bundle))).code).toBe('VALUE_CORRUPT')
     await store.close()
     await withRaw(async (db) => db.put('session/short', new Uint8Array([1, 2, 3])))
     const again = await openStore()
@@ -187,5 +191,59 @@ describe('deriveStoreKey', () => {
 
   it('rejects a private key of the wrong length', () => {
     expect(() => deriveStoreKey(new Uint8Array(31))).toThrow(StoreError)
+  })
+
+  it('lists keys in a range without opening values, damaged ones included', async () => {
+    const store = await openStore()
+    await store.batch(['a', 'b', 'c', 'd'].map((k) => putJson(`chat/${k}`, { n: 1, s: k })))
+    await store.batch([putOp('chat/e', utf8ToBytes('x'))])
+    await store.close()
+    await withRaw(async (db) => db.put('chat/b', new Uint8Array([1, 2, 3])))
+    const again = await openStore()
+    const keys: string[] = []
+    for await (const key of again.keys('chat/', { from: 'chat/b', reverse: true, limit: 3 })) keys.push(key)
+    expect(keys).toEqual(['chat/e', 'chat/d', 'chat/c'])
+    const all: string[] = []
+    for await (const key of again.keys('chat/', { to: 'chat/c' })) all.push(key)
+    expect(all).toEqual(['chat/a', 'chat/b'])
+  })
+
+  it('checks what it reads against a schema, naming the record and the field', async () => {
+    const store = await openStore()
+    await store.batch([putJson('bundle/own', { n: 'one', s: 'x' })])
+    const error = await rejection(getParsed(store, 'bundle/own', Bundle))
+    expect(error.code).toBe('VALUE_CORRUPT')
+    expect(error.recordKey).toBe('bundle/own')
+    expect(error.message).toMatch(/bundle\/own.*\bn\b/)
+  })
+
+  it('skips and reports unreadable records when asked to, and stops at the first one otherwise', async () => {
+    const store = await openStore()
+    await store.batch([
+      putJson('chat/a', { n: 1, s: 'a' }),
+      putOp('chat/b', utf8ToBytes('{not json')),
+      putJson('chat/c', { n: 'three' }),
+      putJson('chat/d', { n: 4, s: 'd' }),
+      putJson('chat/e', { n: 5, s: 'e' })
+    ])
+    await store.close()
+    await withRaw(async (db) => {
+      const value = Uint8Array.from((await db.get('chat/d')) ?? [])
+      value.set([(value.at(-1) ?? 0) ^ 1], value.length - 1)
+      await db.put('chat/d', value)
+    })
+    const again = await openStore()
+    const skipped: string[] = []
+    const read: string[] = []
+    for await (const [key, record] of iterateParsed(again, 'chat/', Bundle, (error) => skipped.push(error.recordKey ?? ''))) {
+      read.push(`${key}=${record.n}`)
+    }
+    expect(read).toEqual(['chat/a=1', 'chat/e=5'])
+    expect(skipped).toEqual(['chat/b', 'chat/c', 'chat/d'])
+
+    const strict = async (): Promise<void> => {
+      for await (const entry of iterateParsed(again, 'chat/', Bundle)) read.push(entry[0])
+    }
+    expect((await rejection(strict())).recordKey).toBe('chat/b')
   })
 })

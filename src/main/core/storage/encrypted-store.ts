@@ -106,11 +106,6 @@ export class EncryptedStore {
     return sealed === undefined ? undefined : this.open(key, sealed)
   }
 
-  async getJson<T>(key: string): Promise<T | undefined> {
-    const value = await this.get(key)
-    return value === undefined ? undefined : parseJson<T>(key, value)
-  }
-
   /**
    * All ops land or none do. With `sync`, the batch is on disk when this resolves (LevelDB fsyncs its log):
    * otherwise a power failure may lose it even though it resolved, as the OS had not written it yet.
@@ -128,9 +123,11 @@ export class EncryptedStore {
 
   /**
    * Records whose key starts with `prefix`, in key order (or reversed), decrypted. `range` narrows them to
-   * keys at or after `from` and before `to` (both within the prefix) and stops after `limit` records.
+   * keys at or after `from` and before `to` (both within the prefix) and stops after `limit` records. A value
+   * that fails to open ends the iteration with a StoreError, or, given `onUnreadable`, is reported there and
+   * skipped (it still counts towards `limit`).
    */
-  async *iterate(prefix: string, range: IterateRange = {}): AsyncGenerator<[string, Uint8Array]> {
+  async *iterate(prefix: string, range: IterateRange = {}, onUnreadable?: (error: StoreError) => void): AsyncGenerator<[string, Uint8Array]> {
     this.assertOpen()
     const start = encodeKey(prefix, true)
     const from = range.from === undefined ? start : encodeKey(range.from)
@@ -139,8 +136,30 @@ export class EncryptedStore {
     try {
       for await (const [rawKey, sealed] of iterator) {
         const key = new TextDecoder().decode(rawKey)
-        yield [key, this.open(key, sealed)]
+        let value: Uint8Array
+        try {
+          value = this.open(key, sealed)
+        } catch (error) {
+          if (!onUnreadable || !(error instanceof StoreError)) throw error
+          onUnreadable(error)
+          continue
+        }
+        yield [key, value]
       }
+    } finally {
+      await iterator.close()
+    }
+  }
+
+  /** Keys of the records `iterate` would read with the same arguments, without opening any value. */
+  async *keys(prefix: string, range: IterateRange = {}): AsyncGenerator<string> {
+    this.assertOpen()
+    const start = encodeKey(prefix, true)
+    const from = range.from === undefined ? start : encodeKey(range.from)
+    const to = range.to === undefined ? concatBytes(start, PREFIX_END) : encodeKey(range.to)
+    const iterator = this.db.keys({ gte: from, lt: to, reverse: range.reverse ?? false, limit: range.limit ?? -1 })
+    try {
+      for await (const rawKey of iterator) yield new TextDecoder().decode(rawKey)
     } finally {
       await iterator.close()
     }
@@ -199,12 +218,4 @@ function encodeKey(key: string, allowEmpty = false): Uint8Array {
     throw new StoreError('INVALID_ARGUMENT', 'record key must be a non-empty string')
   }
   return utf8ToBytes(key)
-}
-
-function parseJson<T>(key: string, value: Uint8Array): T {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value)) as T
-  } catch (error) {
-    throw new StoreError('VALUE_CORRUPT', `stored value for "${key}" is not valid JSON`, key, { cause: error })
-  }
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Message } from '../../../shared/api'
+import { RecordIds } from '../crypto/protocol-state'
 import { silentLogger } from '../log/logger'
 import { systemTimers } from '../runtime/timers'
 import { EncryptedStore } from '../storage/encrypted-store'
@@ -11,9 +12,15 @@ import type { MessengerContext } from '../messenger/context'
 import { DeliveryStatus } from '../messenger/delivery-status'
 import { HistoryStore } from '../messenger/history-store'
 import { Outbox } from '../messenger/outbox'
+import { RecordKeys } from '../messenger/records'
 import { SeenIds } from '../messenger/seen-ids'
 import { Transaction } from '../messenger/transaction'
 import type { ChatTransport } from '../messenger/transport'
+
+/** Record keys salted with a fixed test identity. */
+export function testRecordKeys(privateKey = new Uint8Array(32).fill(1)): RecordKeys {
+  return new RecordKeys(new RecordIds(privateKey))
+}
 
 /** A message we sent, for the tests of the messenger's parts. */
 export function outgoing(chatId: string, clock: number, fields: Partial<Message> = {}): Message {
@@ -21,7 +28,7 @@ export function outgoing(chatId: string, clock: number, fields: Partial<Message>
     id: `0x${clock.toString(16).padStart(64, '0')}`,
     chatId,
     chatKind: chatId.startsWith('0x04') ? 'one-to-one' : 'public',
-    author: { publicKey: `0x04${'ab'.repeat(64)}`, alias: 'Me Myself', identicon: { cells: [true], color: { r: 1, g: 2, b: 3 } } },
+    author: { publicKey: `0x04${'ab'.repeat(64)}`, alias: 'Me Myself', identicon: { cells: Array.from({ length: 25 }, () => true), color: { r: 1, g: 2, b: 3 } } },
     outgoing: true,
     text: `message ${clock}`,
     clock,
@@ -40,16 +47,17 @@ export async function partsContext(transport: Partial<ChatTransport> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'hush-parts-'))
   const store = await EncryptedStore.open(dir, new Uint8Array(32).fill(9))
   const events: Array<[string, unknown]> = []
+  const keys = testRecordKeys()
   let queue: Promise<unknown> = Promise.resolve()
   const ctx = {
     store,
     identity: { privateKey: new Uint8Array(32), publicKey: new Uint8Array(65) },
     ownKeyId: `0x04${'ab'.repeat(64)}`,
     transport: transport as ChatTransport,
-    chats: await ChatList.load(store),
-    messages: new HistoryStore(store),
-    outbox: await Outbox.load(store),
-    seen: await SeenIds.load(store, new Transaction(), 0),
+    chats: await ChatList.load(store, keys),
+    messages: new HistoryStore(store, keys),
+    outbox: await Outbox.load(store, keys),
+    seen: await SeenIds.load(store, keys, new Transaction(), 0),
     emit: (event: string, payload: unknown) => void events.push([event, payload]),
     log: silentLogger,
     now: () => 1_700_000_000_000,

@@ -1,3 +1,5 @@
+import { TokenBucket } from '../runtime/token-bucket'
+
 /** How much work one peer may make us do: token buckets refilled continuously, drawn per inbound packet. */
 export interface PeerBudgetLimits {
   /** Envelopes (code-1 items) per second, sustained. Trusted peers (mailservers we asked) have no budget. */
@@ -21,40 +23,17 @@ export const DEFAULT_PEER_BUDGET: PeerBudgetLimits = {
   bytesBurst: 32 * 1024 * 1024
 }
 
-/** A token bucket refilled continuously at `rate` per second up to `burst`. */
-export class Bucket {
-  private tokens: number
-  private at: number
-
-  constructor(
-    private readonly rate: number,
-    private readonly burst: number,
-    now: number
-  ) {
-    this.tokens = burst
-    this.at = now
-  }
-
-  take(amount: number, now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate)
-    this.at = now
-    if (amount > this.tokens) return false
-    this.tokens -= amount
-    return true
-  }
-}
-
 export class PeerBudget {
-  private readonly envelopes: Bucket
-  private readonly bytes: Bucket
+  private readonly envelopes: TokenBucket
+  private readonly bytes: TokenBucket
 
   constructor(
     limits: PeerBudgetLimits,
     private readonly now: () => number
   ) {
     const t = now()
-    this.envelopes = new Bucket(limits.envelopesPerSecond, limits.envelopeBurst, t)
-    this.bytes = new Bucket(limits.bytesPerSecond, limits.bytesBurst, t)
+    this.envelopes = new TokenBucket(limits.envelopesPerSecond, limits.envelopeBurst, t)
+    this.bytes = new TokenBucket(limits.bytesPerSecond, limits.bytesBurst, t)
   }
 
   /** Null while within budget, else what ran out. */

@@ -94,6 +94,43 @@ describe('BatchSyncNode', () => {
     expect(statuses(late)).toEqual(['delivered'])
   })
 
+  it('sends on past maxSendCount while keepSending says so, and gives up once it stops saying so', () => {
+    let keep = true
+    const asked: string[] = []
+    const a = new BatchSyncNode({
+      ...fixedClock,
+      backoff: () => 2,
+      maxSendCount: 3,
+      keepSending: (id, peer) => {
+        asked.push(`${id}/${peer}`)
+        return keep
+      }
+    })
+    const { id } = a.send(group, [bob], utf8ToBytes('x'))
+    let sends = 0
+    for (let i = 0; i < 20; i++) sends += a.tick().payloads.length
+    expect(sends).toBe(10)
+    expect(asked[0]).toBe(`${id}/${bytesToHex(bob)}`)
+    expect(a.statusOf(id).get(bytesToHex(bob))).toBe('sent')
+    keep = false
+    const events = [a.tick(), a.tick()].flatMap((r) => r.events)
+    expect(statuses(events)).toEqual(['not-sent'])
+  })
+
+  it('advances several epochs in one tick, and says how many the next transmission is away', () => {
+    const a = new BatchSyncNode({ ...fixedClock, backoff: () => 10 })
+    expect(a.nextDueIn()).toBeNull()
+    const { id } = a.send(group, [bob], utf8ToBytes('x'))
+    expect(a.nextDueIn()).toBe(1)
+    expect(a.tick().payloads).toHaveLength(1)
+    expect(a.nextDueIn()).toBe(10)
+    expect(a.progressOf(id, bytesToHex(bob))).toEqual({ sendCount: 1, dueIn: 10 })
+    expect(a.tick(9).payloads).toHaveLength(0)
+    expect(a.nextDueIn()).toBe(1)
+    expect(a.tick(5).payloads).toHaveLength(1)
+    expect(a.progressOf(id, bytesToHex(bob))).toEqual({ sendCount: 2, dueIn: 10 })
+  })
+
   it('surfaces a duplicate only once but ACKs every copy', () => {
     const a = new BatchSyncNode(fixedClock)
     const b = new BatchSyncNode(fixedClock)

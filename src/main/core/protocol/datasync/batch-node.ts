@@ -16,7 +16,10 @@ export function defaultBackoff(sendCount: number): number {
   return Math.min(first * 2 ** Math.max(0, sendCount - 1), cap)
 }
 
-/** Transmissions without an ACK before a message is reported not-sent (status-go's envelope retry limit). */
+/**
+ * Transmissions without an ACK before a message is reported not-sent (status-go's envelope retry limit),
+ * unless the caller's `keepSending` wants it sent on.
+ */
 export const DEFAULT_MAX_SEND_COUNT = 6
 
 /** Received MVDS ids remembered for dedupe; older ones fall to the app-level message-id check. */
@@ -68,6 +71,11 @@ export interface BatchNodeOptions {
   readonly now?: () => number
   readonly backoff?: (sendCount: number) => number
   readonly maxSendCount?: number
+  /**
+   * Asked once a message to `peer` reached maxSendCount transmissions: true keeps it going at the backoff's
+   * pace (the recipient may come back and fetch it from a mailserver), false gives it up as not-sent.
+   */
+  readonly keepSending?: (messageId: string, peer: string) => boolean
   readonly maxRemembered?: number
   readonly maxPayloadBytes?: number
 }
@@ -101,6 +109,7 @@ export class BatchSyncNode {
   private readonly now: () => number
   private readonly backoff: (sendCount: number) => number
   private readonly maxSendCount: number
+  private readonly keepSending: (messageId: string, peer: string) => boolean
   private readonly maxRemembered: number
   private readonly maxPayloadBytes: number
   /** message id → message, while any recipient still owes an ACK. */
@@ -120,6 +129,7 @@ export class BatchSyncNode {
     this.now = options.now ?? Date.now
     this.backoff = options.backoff ?? defaultBackoff
     this.maxSendCount = options.maxSendCount ?? DEFAULT_MAX_SEND_COUNT
+    this.keepSending = options.keepSending ?? (() => false)
     this.maxRemembered = options.maxRemembered ?? DEFAULT_MAX_REMEMBERED
     this.maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES
   }
@@ -179,15 +189,19 @@ export class BatchSyncNode {
     return events
   }
 
-  /** Advances one epoch and returns what to send now: per peer one payload, more if large. */
-  tick(): { payloads: OutgoingPayload[]; events: SyncEvent[] } {
-    this.epochCounter += 1
+  /**
+   * Advances `epochs` epochs (one by default; a caller that slept through idle epochs passes how many went
+   * by, so backoffs keep their wall-clock length) and returns what to send now: per peer one payload, more
+   * if large.
+   */
+  tick(epochs = 1): { payloads: OutgoingPayload[]; events: SyncEvent[] } {
+    this.epochCounter += Math.max(1, Math.floor(epochs))
     const events: SyncEvent[] = []
     const due = new Map<string, Set<string>>()
     for (const [id, perPeer] of this.outgoing) {
       for (const [peer, state] of perPeer) {
         if (state.status === 'not-sent' || state.sendEpoch > this.epochCounter) continue
-        if (state.sendCount >= this.maxSendCount) {
+        if (state.sendCount >= this.maxSendCount && !this.keepSending(id, peer)) {
           state.status = 'not-sent'
           events.push({ type: 'status', messageId: id, peer, status: 'not-sent' })
           continue
@@ -239,6 +253,25 @@ export class BatchSyncNode {
       events.push({ type: 'status', messageId, peer, status: 'sending' })
     }
     return events
+  }
+
+  /** Epochs the next tick must advance for a transmission to fall due (at least 1), null when none is pending. */
+  nextDueIn(): number | null {
+    let soonest: number | null = null
+    for (const perPeer of this.outgoing.values()) {
+      for (const state of perPeer.values()) {
+        if (state.status === 'not-sent') continue
+        const dueIn = Math.max(1, state.sendEpoch - this.epochCounter)
+        soonest = soonest === null ? dueIn : Math.min(soonest, dueIn)
+      }
+    }
+    return soonest
+  }
+
+  /** Transmissions so far and epochs until the next one, for a message still tracked for `peer` (hex). */
+  progressOf(messageId: string, peer: string): { sendCount: number; dueIn: number } | undefined {
+    const state = this.outgoing.get(messageId)?.get(peer)
+    return state && { sendCount: state.sendCount, dueIn: Math.max(0, state.sendEpoch - this.epochCounter) }
   }
 
   /** Current state per recipient still being tracked (delivered ones are dropped). */

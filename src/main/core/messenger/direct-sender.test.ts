@@ -1,0 +1,191 @@
+import { create } from '@bufbuild/protobuf'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Message } from '../../../shared/api'
+import type { SessionManager } from '../crypto/session-manager'
+import { chatKeyId } from '../protocol/chat-matching'
+import { DEFAULT_MAX_SEND_COUNT, EPOCH_MS } from '../protocol/datasync/batch-node'
+import { PayloadSchema } from '../protocol/gen/mvds/sync_pb'
+import { FakeClock } from '../testing/fake-timers'
+import { outgoing, partsContext, testRecordKeys } from '../testing/messenger-parts'
+import type { MessengerContext } from './context'
+import { DeliveryStatus } from './delivery-status'
+import { DirectSender, EPOCH_BURST, RETENTION_MS } from './direct-sender'
+import { Outbox, type OutboxEntry } from './outbox'
+import { Transaction } from './transaction'
+import type { ChatTransport } from './transport'
+
+/*
+ * The 1:1 sender's state machine under fake timers and a fake clock, with status-go's default resend
+ * schedule: a transport that counts posts (and says whether a peer took them), sessions that pass payloads
+ * through, and the real outbox, history and encrypted store.
+ */
+
+const ME = secp256k1.utils.randomSecretKey()
+const BOB = secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), false)
+const BOB_ID = chatKeyId(BOB)
+const START = 1_700_000_000_000
+/** Seconds after the first transmission at which status-go's backoff sends again: 100 epochs doubling, capped at an hour. */
+const SCHEDULE_S = [0, 30, 90, 210, 450, 930, 1890, 3810, 7410, 11_010]
+
+const passThrough = {
+  encrypt: async (_peer: Uint8Array, payload: Uint8Array) => ({
+    protocolMessage: payload,
+    writes: [],
+    sharedSecret: { secret: new Uint8Array(32), agreed: false }
+  })
+} as unknown as SessionManager
+
+let close: () => Promise<void> = async () => undefined
+afterEach(async () => {
+  await close()
+})
+
+async function setUp() {
+  const network = { peers: 1, posts: [] as number[] }
+  // Each timer's work (an MVDS epoch on the serial queue, store writes included) finishes before the next.
+  const clock: FakeClock = new FakeClock(START, () => ctx.serial(async () => undefined))
+  const parts = await partsContext({
+    reachablePeers: () => network.peers,
+    watchNegotiated: async () => undefined,
+    postDirect: async () => {
+      network.posts.push(clock.now())
+      return network.peers
+    }
+  } as Partial<ChatTransport>)
+  close = parts.close
+  const keys = testRecordKeys()
+  const upserts: Message[] = []
+  const feed = { upserted: (messages: Message[]) => upserts.push(...messages) } as unknown as typeof parts.feed
+  let ctx: MessengerContext = {
+    ...parts.ctx,
+    sessions: passThrough,
+    identity: { privateKey: ME, publicKey: secp256k1.getPublicKey(ME, false) },
+    now: clock.now,
+    timers: clock
+  }
+  let sender = new DirectSender(ctx, new DeliveryStatus(ctx, feed), feed)
+
+  return {
+    ...parts,
+    network,
+    clock,
+    upserts,
+    get ctx() {
+      return ctx
+    },
+    get sender() {
+      return sender
+    },
+    async send(text: string): Promise<OutboxEntry> {
+      const message = outgoing(BOB_ID, clock.now(), { text })
+      const wrapper = new TextEncoder().encode(text)
+      const tx = new Transaction()
+      const entry: OutboxEntry = { message, wrapper: bytesToHex(wrapper), sync: sender.queue(tx, BOB_ID, wrapper) }
+      ctx.outbox.put(tx, entry)
+      ctx.messages.put(tx, message)
+      await tx.commit(ctx.store)
+      sender.schedule(true)
+      return entry
+    },
+    /** Stops the sender and starts another on what the store holds, as a restart of the app does. */
+    async restart(): Promise<void> {
+      sender.stop()
+      ctx = { ...ctx, outbox: await Outbox.load(ctx.store, keys) }
+      sender = new DirectSender(ctx, new DeliveryStatus(ctx, feed), feed)
+      sender.schedule()
+    },
+    /** Bob's node acknowledges `entry`. */
+    async acknowledge(entry: OutboxEntry): Promise<void> {
+      const tx = new Transaction()
+      const before = sender.snapshot()
+      const updates: Message[] = []
+      sender.receive(tx, BOB, create(PayloadSchema, { acks: [hexToBytes(entry.sync!.id)] }), updates)
+      tx.afterCommit(() => upserts.push(...updates))
+      await sender.commit(tx, before)
+    },
+    async statusOf(entry: OutboxEntry) {
+      return (await ctx.messages.get(entry.message.id))?.status
+    }
+  }
+}
+
+/** Seconds since `from` of each post. */
+const secondsSince = (from: number, posts: number[]) => posts.map((at) => Math.round((at - from) / 1000))
+
+describe('DirectSender', () => {
+  it('keeps a message that left sent through every MVDS give-up, resending at a slowing pace until the mailservers forget it', async () => {
+    const parts = await setUp()
+    const entry = await parts.send('are you there?')
+    await parts.clock.advance(SCHEDULE_S.at(-1)! * 1000 + EPOCH_MS)
+    expect(secondsSince(START, parts.network.posts)).toEqual(SCHEDULE_S)
+    expect(parts.network.posts.length).toBeGreaterThan(DEFAULT_MAX_SEND_COUNT)
+    expect(await parts.statusOf(entry)).toBe('sent')
+    expect(parts.upserts.map((m) => m.status)).toEqual(['sent'])
+
+    // A month on, the recipient could no longer fetch it: resends stop, it stays sent, the outbox lets it go.
+    await parts.clock.advance(RETENTION_MS)
+    const last = parts.network.posts.length
+    expect(last).toBeGreaterThan(24 * 30)
+    await parts.clock.advance(24 * 3600_000)
+    expect(parts.network.posts).toHaveLength(last)
+    expect(await parts.statusOf(entry)).toBe('sent')
+    expect(parts.ctx.outbox.get(entry.message.id)).toBeUndefined()
+    expect(parts.upserts.map((m) => m.status)).toEqual(['sent'])
+  })
+
+  it('sends into a quiet conversation at once, EPOCH_BURST epochs in a row, then one an epoch', async () => {
+    const parts = await setUp()
+    for (const text of ['one', 'two', 'three', 'four']) {
+      await parts.send(text)
+      await parts.clock.advance(0)
+    }
+    await parts.clock.advance(EPOCH_MS)
+    expect(EPOCH_BURST).toBe(3)
+    expect(parts.network.posts.map((at) => at - START)).toEqual([0, 0, 0, EPOCH_MS])
+  })
+
+  it('gives up as not-sent only a message that never left this node', async () => {
+    const parts = await setUp()
+    parts.network.peers = 0
+    const entry = await parts.send('anyone?')
+    await parts.clock.advance(SCHEDULE_S[DEFAULT_MAX_SEND_COUNT]! * 1000 + EPOCH_MS)
+    expect(parts.network.posts).toHaveLength(DEFAULT_MAX_SEND_COUNT)
+    expect(parts.upserts.map((m) => m.status)).toEqual(['waiting', 'not-sent'])
+    expect(parts.ctx.outbox.get(entry.message.id)?.message.status).toBe('not-sent')
+    await parts.clock.advance(24 * 3600_000)
+    expect(parts.network.posts).toHaveLength(DEFAULT_MAX_SEND_COUNT)
+  })
+
+  it('resumes the resend schedule where it stood after a restart, and a late acknowledgement still delivers', async () => {
+    const parts = await setUp()
+    const entry = await parts.send('see you later')
+    await parts.clock.advance(500_000)
+    expect(secondsSince(START, parts.network.posts)).toEqual(SCHEDULE_S.slice(0, 5))
+    await parts.restart()
+    await parts.clock.advance(SCHEDULE_S[7]! * 1000 - 500_000 + EPOCH_MS)
+    // Not at once and from the start again (500 s, then 530 s), but when the next resend was due, slower after.
+    expect(secondsSince(START, parts.network.posts)).toEqual(SCHEDULE_S.slice(0, 8))
+
+    await parts.restart()
+    await parts.acknowledge(entry)
+    expect(await parts.statusOf(entry)).toBe('delivered')
+    expect(parts.ctx.outbox.get(entry.message.id)).toBeUndefined()
+    await parts.clock.advance(2 * 3600_000)
+    expect(parts.network.posts).toHaveLength(8)
+  })
+
+  it('turns a given-up message delivered when its acknowledgement comes after a restart', async () => {
+    const parts = await setUp()
+    parts.network.peers = 0
+    const entry = await parts.send('late')
+    await parts.clock.advance(SCHEDULE_S[DEFAULT_MAX_SEND_COUNT]! * 1000 + EPOCH_MS)
+    expect(await parts.statusOf(entry)).toBe('not-sent')
+    await parts.restart()
+    await parts.clock.advance(3600_000)
+    expect(parts.network.posts).toHaveLength(DEFAULT_MAX_SEND_COUNT)
+    await parts.acknowledge(entry)
+    expect(await parts.statusOf(entry)).toBe('delivered')
+  })
+})

@@ -1,0 +1,139 @@
+import { create, toBinary } from '@bufbuild/protobuf'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Message } from '../../../shared/api'
+import type { DecryptOutcome, SessionManager } from '../crypto/session-manager'
+import { CryptoError } from '../primitives/crypto-error'
+import { chatKeyId } from '../protocol/chat-matching'
+import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
+import { MessageKind, wrapMessage } from '../protocol/wrapper'
+import { FakeClock } from '../testing/fake-timers'
+import { partsContext, testRecordKeys } from '../testing/messenger-parts'
+import type { ReceivedMessage } from '../whisper/filters'
+import type { BundleAdvertiser } from './bundle-advertiser'
+import type { ChangeFeed } from './change-feed'
+import type { ContactsService } from './contacts-service'
+import type { MessengerContext } from './context'
+import { DeliveryStatus } from './delivery-status'
+import { DirectSender } from './direct-sender'
+import type { GroupService } from './group-service'
+import { Receiver } from './receiver'
+import { ENVELOPE_PREFIX } from './records'
+import { SeenIds } from './seen-ids'
+import { Transaction } from './transaction'
+import type { ChatTransport } from './transport'
+
+/*
+ * The inbound pipeline with sessions that behave as the real ones do on a replay: the first decryption of an
+ * envelope succeeds and spends its message key, any later one fails. The rest is real: store, chat list,
+ * seen ids, MVDS, the processed-envelope set.
+ */
+
+const ME = secp256k1.utils.randomSecretKey()
+const ALICE = secp256k1.utils.randomSecretKey()
+const NOW = 1_700_000_000_000
+
+let close: () => Promise<void> = async () => undefined
+afterEach(async () => {
+  await close()
+})
+
+function envelopeFromAlice(text: string, hash: string): ReceivedMessage {
+  const chatMessage = create(ChatMessageSchema, {
+    clock: BigInt(NOW),
+    timestamp: BigInt(NOW),
+    text,
+    chatId: chatKeyId(secp256k1.getPublicKey(ME, false)),
+    messageType: ChatMessage_MessageType.ONE_TO_ONE,
+    contentType: ChatMessage_ContentType.TEXT_PLAIN
+  })
+  return {
+    payload: wrapMessage(toBinary(ChatMessageSchema, chatMessage), MessageKind.CHAT_MESSAGE, ALICE),
+    signer: secp256k1.getPublicKey(ALICE, false),
+    topic: new Uint8Array(4),
+    sent: NOW / 1000,
+    ttl: 15,
+    pow: 1,
+    envelopeHash: hash,
+    padding: new Uint8Array(0)
+  }
+}
+
+async function setUp() {
+  const parts = await partsContext({ reachablePeers: () => 0 } as Partial<ChatTransport>)
+  close = parts.close
+  const keys = testRecordKeys()
+  const spent = new Set<string>()
+  const sessions = {
+    decrypt: async (_sender: Uint8Array, payload: Uint8Array): Promise<DecryptOutcome> => {
+      const key = bytesToHex(payload)
+      if (spent.has(key)) throw new CryptoError('MESSAGE_KEY_DELETED', 'message key already used')
+      return { kind: 'message', payload, installationId: 'alice-phone', via: 'dh', writes: [], confirm: () => void spent.add(key) }
+    }
+  } as unknown as SessionManager
+  const clock = new FakeClock(NOW)
+  const upserts: Message[] = []
+  const feed = { upserted: (messages: Message[]) => upserts.push(...messages), storeNew: (tx: Transaction, m: Message) => parts.ctx.messages.put(tx, m) }
+  const me = secp256k1.getPublicKey(ME, false)
+  const ctx: MessengerContext = { ...parts.ctx, sessions, identity: { privateKey: ME, publicKey: me }, ownKeyId: chatKeyId(me), timers: clock }
+  const contacts = {
+    ensure: () => undefined,
+    authorOf: (publicKey: string) => ({ publicKey, alias: 'Alice', identicon: { cells: Array.from({ length: 25 }, () => false), color: { r: 0, g: 0, b: 0 } } }),
+    applyUpdate: () => null
+  } as unknown as ContactsService
+  const started: string[] = []
+
+  async function receiverOnStore(): Promise<{ receiver: Receiver; drain: () => Promise<unknown> }> {
+    const cleanup = new Transaction()
+    const envelopes = await SeenIds.load(ctx.store, keys, cleanup, NOW, undefined, ENVELOPE_PREFIX)
+    const direct = new DirectSender(ctx, new DeliveryStatus(ctx, feed as unknown as ChangeFeed), feed as unknown as ChangeFeed)
+    const receiver = new Receiver(ctx, {
+      feed: feed as unknown as ChangeFeed,
+      direct,
+      contacts,
+      advertiser: {} as BundleAdvertiser,
+      groups: {} as GroupService,
+      envelopes,
+      onChatStarted: (chatId) => void started.push(chatId)
+    })
+    return { receiver, drain: () => ctx.serial(async () => undefined) }
+  }
+  return { upserts, started, receiverOnStore }
+}
+
+describe('Receiver', () => {
+  it('skips an envelope it processed before, before decrypting it, after a restart too: no drop, no duplicate', async () => {
+    const { upserts, started, receiverOnStore } = await setUp()
+    const first = await receiverOnStore()
+    const envelope = envelopeFromAlice('hello again', 'ab'.repeat(32))
+    first.receiver.onInbound({ kind: 'direct', message: envelope })
+    await first.drain()
+    expect(upserts.map((m) => m.text)).toEqual(['hello again'])
+    expect(started).toHaveLength(1)
+
+    first.receiver.onInbound({ kind: 'direct', message: envelope })
+    await first.drain()
+    expect(first.receiver.dropCounts()).toEqual({})
+
+    const restarted = await receiverOnStore()
+    restarted.receiver.onInbound({ kind: 'direct', message: envelope })
+    await restarted.drain()
+    expect(restarted.receiver.dropCounts()).toEqual({})
+    expect(upserts).toHaveLength(1)
+
+    // A different envelope whose key is spent is still a failure worth counting.
+    restarted.receiver.onInbound({ kind: 'direct', message: { ...envelope, envelopeHash: 'cd'.repeat(32) } })
+    await restarted.drain()
+    expect(restarted.receiver.dropCounts()).toEqual({ DECRYPT_MESSAGE_KEY_DELETED: 1 })
+  })
+
+  it('takes an empty decrypted payload for what it is: no message, no drop', async () => {
+    const { upserts, receiverOnStore } = await setUp()
+    const { receiver, drain } = await receiverOnStore()
+    receiver.onInbound({ kind: 'direct', message: { ...envelopeFromAlice('', 'ef'.repeat(32)), payload: new Uint8Array(0) } })
+    await drain()
+    expect(receiver.dropCounts()).toEqual({})
+    expect(upserts).toEqual([])
+  })
+})
