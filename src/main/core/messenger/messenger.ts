@@ -271,6 +271,8 @@ export class Messenger {
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
       if (!chat) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (args.responseTo && (await this.messages.get(args.responseTo))?.chatId !== chat.id)
+        throw new HushError('NOT_FOUND', 'The message you are replying to is not in this chat.')
       const tx = new Transaction()
       const { clock, timestamp } = this.chats.nextClock(tx, chat.id, this.now())
       const payload = create(ChatMessageSchema, {
