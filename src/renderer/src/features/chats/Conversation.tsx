@@ -1,16 +1,19 @@
-import { useMemo, useState } from 'react'
-import type { Chat } from '../../../../shared/api'
+import { useCallback, useMemo, useState } from 'react'
+import type { Chat, Message } from '../../../../shared/api'
 import { errorText, t } from '../../i18n/t'
 import { chatTitle, useChatStore } from '../../store/chat-store'
 import { contactName, useContact, useContactStore } from '../../store/contact-store'
 import { useNetworkStore } from '../../store/network-store'
+import { ChatKey } from '../../ui/ChatKey'
 import { Identicon } from '../../ui/Identicon'
+import { PersonName } from '../../ui/PersonName'
 import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
 import { Composer } from './Composer'
 import { MessageList } from './MessageList'
 import { timeline } from './timeline'
 import { useMessageWindow } from './use-message-window'
+import { useOriginals } from './use-originals'
 
 /** One open chat: its header, the windowed timeline and the composer. Mount it keyed by chat id. */
 export function Conversation({ chatId }: { chatId: string }) {
@@ -18,7 +21,18 @@ export function Conversation({ chatId }: { chatId: string }) {
   const lastReadClock = useChatStore((s) => s.openedReadClock)
   const gap = useNetworkStore((s) => s.history.gap)
   const requestHistory = useNetworkStore((s) => s.requestHistory)
-  const { contents, loadOlder, loadNewer, jumpToLatest } = useMessageWindow(chatId)
+  const { contents, loadOlder, loadNewer, jumpToLatest, jumpTo } = useMessageWindow(chatId)
+  const originals = useOriginals(chatId, contents)
+  const [replyTo, setReplyTo] = useState<Message | null>(null)
+  const [focus, setFocus] = useState<{ id: string } | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const jump = useCallback(
+    (id: string) => {
+      setNotice(null)
+      void jumpTo(id).then((found) => (found ? setFocus({ id }) : setNotice(t('reply.notFound'))))
+    },
+    [jumpTo]
+  )
 
   const items = useMemo(
     () => (contents ? timeline({ messages: contents.messages, lastReadClock, gap, hasOlder: contents.hasOlder, hasNewer: contents.hasNewer }) : []),
@@ -40,9 +54,25 @@ export function Conversation({ chatId }: { chatId: string }) {
           onNewer={loadNewer}
           onJumpToLatest={jumpToLatest}
           onFetchHistory={() => void requestHistory()}
+          originals={originals}
+          focus={focus}
+          onReply={setReplyTo}
+          onJump={jump}
         />
       )}
-      <Composer key={chatId} chatId={chatId} savedDraft={summary?.draft ?? ''} />
+      {notice && (
+        <p className="banner banner-info inline" role="status" data-testid="jump-notice">
+          {notice}
+        </p>
+      )}
+      <Composer
+        key={chatId}
+        chatId={chatId}
+        savedDraft={summary?.draft ?? ''}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+        onJump={jump}
+      />
     </section>
   )
 }
@@ -90,19 +120,16 @@ function ConversationHeader({ summary }: { summary: Chat }) {
       )}
       <div className="conversation-title">
         <div className="name-with-badge">
-          {contact?.displayName && (
-            <strong className="chosen-name ellipsis" data-testid="chosen-name">
-              {contact.displayName}
-            </strong>
-          )}
-          <h1 id="conversation-title" className="ellipsis" data-testid="conversation-title">
-            {chatTitle(summary)}
+          <h1 id="conversation-title" className="ellipsis">
+            {summary.contact ? (
+              <PersonName alias={chatTitle(summary)} displayName={contact?.displayName} testIds={{ chosen: 'chosen-name', alias: 'conversation-title' }} />
+            ) : (
+              <span data-testid="conversation-title">{chatTitle(summary)}</span>
+            )}
           </h1>
           {contact?.verified && <VerifiedBadge />}
         </div>
-        <p className="muted small ellipsis">
-          {summary.contact ? <code title={summary.contact.publicKey}>{summary.contact.compressedKey}</code> : t('conversation.publicHint')}
-        </p>
+        <p className="muted small ellipsis">{summary.contact ? <ChatKey publicKey={summary.contact.publicKey} /> : t('conversation.publicHint')}</p>
       </div>
       {problem && (
         <span className="field-hint" role="alert">
