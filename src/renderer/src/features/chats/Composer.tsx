@@ -16,13 +16,14 @@ interface Props {
   replyTo?: Message | null
   onCancelReply?(): void
   onJump?(id: string): void
+  onSent?(): void
 }
 
 /**
  * Writes and sends. Enter sends, Shift+Enter starts a new line (and Enter while an input method is
  * composing is left to it), Escape stops replying. The draft is kept per chat in the account database.
  */
-export function Composer({ chatId, savedDraft, replyTo = null, onCancelReply, onJump }: Props) {
+export function Composer({ chatId, savedDraft, replyTo = null, onCancelReply, onJump, onSent }: Props) {
   const send = useChatStore((s) => s.send)
   const saveDraft = useChatStore((s) => s.saveDraft)
   // The draft main holds when the chat opens; later changes of it are this composer's own echoes.
@@ -68,8 +69,10 @@ export function Composer({ chatId, savedDraft, replyTo = null, onCancelReply, on
     setProblem(null)
     change('')
     const error = await send(chatId, body, replyTo?.id)
-    if (!error) onCancelReply?.()
-    if (error) {
+    if (!error) {
+      onCancelReply?.()
+      onSent?.()
+    } else {
       setProblem(errorText(error))
       setText((current) => (current === '' ? body : current))
     }

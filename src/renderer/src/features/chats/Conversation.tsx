@@ -26,6 +26,7 @@ export function Conversation({ chatId }: { chatId: string }) {
   const [replyTo, setReplyTo] = useState<Message | null>(null)
   const [focus, setFocus] = useState<{ id: string } | null>(null)
   const [notice, setNotice] = useState<string | null>(null)
+  const [toEnd, setToEnd] = useState(0)
   const jump = useCallback(
     (id: string) => {
       setNotice(null)
@@ -58,6 +59,7 @@ export function Conversation({ chatId }: { chatId: string }) {
           focus={focus}
           onReply={setReplyTo}
           onJump={jump}
+          toEnd={toEnd}
         />
       )}
       {notice && (
@@ -72,6 +74,11 @@ export function Conversation({ chatId }: { chatId: string }) {
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(null)}
         onJump={jump}
+        onSent={() => {
+          // What was just sent is at the end: go there, loading the latest page if the window is elsewhere.
+          setToEnd((n) => n + 1)
+          if (contents?.hasNewer) jumpToLatest()
+        }}
       />
     </section>
   )

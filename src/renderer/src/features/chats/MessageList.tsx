@@ -35,6 +35,8 @@ interface Props {
   focus?: { id: string } | null
   onReply?(message: Message): void
   onJump?(id: string): void
+  /** Bumped to take the person to the end (after they send): the list lands there once the latest page is in. */
+  toEnd?: number
 }
 
 /**
@@ -43,13 +45,19 @@ interface Props {
  * keeps its place on screen when older messages are added above it or the window is trimmed.
  */
 export function MessageList(props: Props) {
-  const { items, hasOlder, hasNewer, onOlder, onNewer, onJumpToLatest, onFetchHistory, originals, focus, onReply, onJump } = props
+  const { items, hasOlder, hasNewer, onOlder, onNewer, onJumpToLatest, onFetchHistory, originals, focus, onReply, onJump, toEnd } = props
   const scroller = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   const anchor = useRef<Anchor | null>(null)
   const placed = useRef(false)
   /** The focus request already scrolled to, so later changes of the window leave the person's place alone. */
   const reached = useRef<{ id: string } | null>(null)
+
+  /** The person asked for the end: it holds until the latest page is in, whatever the window does meanwhile. */
+  const wantsEnd = useRef(false)
+  useLayoutEffect(() => {
+    if (toEnd) wantsEnd.current = true
+  }, [toEnd])
 
   const remember = useCallback(() => {
     const element = scroller.current
@@ -82,7 +90,8 @@ export function MessageList(props: Props) {
       placed.current = true
       const divider = element.querySelector<HTMLElement>('[data-divider]')
       element.scrollTop = divider ? divider.offsetTop - element.clientHeight / 3 : element.scrollHeight
-    } else if (atBottom.current && !hasNewer) {
+    } else if ((atBottom.current || wantsEnd.current) && !hasNewer) {
+      wantsEnd.current = false
       element.scrollTop = element.scrollHeight
     } else if (anchor.current) {
       const row = rowOf(element, anchor.current.id)
@@ -152,7 +161,7 @@ export function MessageList(props: Props) {
           className="button small jump-latest"
           onClick={() => {
             // Land on the newest message once the latest page replaces the window.
-            atBottom.current = true
+            wantsEnd.current = true
             onJumpToLatest()
           }}
         >
