@@ -11,6 +11,7 @@ import type { HandlerTable } from './api/handlers'
 import type { Logger } from './log/logger'
 import { type AccountMessenger, openAccountMessenger } from './messenger/account-messenger'
 import { ContactView } from './messenger/contact-view'
+import { receivedDisplayName } from './messenger/display-name'
 import { parseChatKey } from './messenger/identities'
 import type { Messenger } from './messenger/messenger'
 import { chatKeyId } from './protocol/chat-matching'
@@ -114,8 +115,7 @@ export class HushCore {
         return await openAccountMessenger({
           dataDir: join(this.options.profileDir, 'data', unlocked.summary.id),
           keys: unlocked.keys,
-          // An account created without a name is named by its alias, which is no chosen name.
-          displayName: unlocked.summary.name === unlocked.summary.alias ? '' : unlocked.summary.name,
+          displayName: chosenNameOf(unlocked.summary),
           node: network.whisper,
           defaultNetwork: this.defaultNetwork,
           applyNetwork: (settings) => network.usePeers?.(settings),
@@ -172,6 +172,13 @@ export class HushCore {
         await accounts.changePassword(id, oldPassword, newPassword, signal)
         return {}
       },
+      'accounts.rename': async ({ name }) => {
+        const account = await accounts.rename(name)
+        this.events.emit('accounts.current', account)
+        const current = await this.messenger
+        if (current) await current.messenger.setDisplayName(chosenNameOf(account))
+        return account
+      },
       'accounts.remove': async ({ id, password }, { signal }) => {
         await accounts.remove(id, password, signal)
         return {}
@@ -211,4 +218,13 @@ export class HushCore {
       'debug.drops': async () => (await chat()).dropCounts()
     }
   }
+}
+
+/**
+ * The name an account sends as its chosen one: none when it goes by its alias (an account created without
+ * a name is named by it), and only what a receiver would keep (no control or bidi characters).
+ */
+function chosenNameOf(account: { name: string; alias: string }): string {
+  const check = receivedDisplayName(account.name === account.alias ? '' : account.name)
+  return check.ok ? check.name : ''
 }

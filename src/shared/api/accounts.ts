@@ -81,6 +81,8 @@ export const accountMethods = {
     z.object({}),
     { timeoutMs: 120_000 }
   ),
+  /** Changes the unlocked account's chosen name ('' for none) and announces it to its contacts. */
+  'accounts.rename': method(z.object({ name: z.string().max(64) }).strict(), Account),
   'accounts.remove': method(z.object({ id: AccountId, password: Password }).strict(), z.object({}), KDF_TIMEOUT)
 }
 

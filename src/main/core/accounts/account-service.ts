@@ -102,6 +102,18 @@ export class AccountService {
     return guard(() => this.store.changePassword(id, oldPassword, newPassword, signal))
   }
 
+  /**
+   * Changes the unlocked account's chosen name. Listeners of onChange are not told: the same account stays
+   * unlocked (they restart its messenger); the caller announces the new name.
+   */
+  async rename(name: string): Promise<Account> {
+    const current = this.current
+    if (!current) throw new HushError('LOCKED', 'Unlock an account first.')
+    const summary = await guard(() => this.store.rename(current.summary.id, name))
+    if (this.current === current) this.current = { ...current, summary }
+    return toAccount(summary)
+  }
+
   async remove(id: string, password: string, signal?: AbortSignal): Promise<void> {
     await guard(() => this.store.remove(id, password, signal))
     if (this.current?.summary.id === id) this.lock()

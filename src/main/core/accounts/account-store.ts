@@ -140,6 +140,19 @@ export class AccountStore {
     })
   }
 
+  /**
+   * Changes the account's chosen name (empty: none, and the account goes by its alias). The name is public
+   * information kept beside the encrypted secret, so no password is needed to change it.
+   */
+  rename(id: string, name: string): Promise<AccountSummary> {
+    return this.exclusive(async () => {
+      const stored = await this.read(id)
+      const keystore = { ...stored.keystore, hush: { ...stored.keystore.hush, name: cleanName(name) ?? stored.keystore.hush.alias } }
+      await writeFileAtomic(stored.file, JSON.stringify(keystore, null, 2) + '\n')
+      return summarize({ keystore, file: stored.file })
+    })
+  }
+
   remove(id: string, password: string, signal?: AbortSignal): Promise<void> {
     return this.exclusive(async () => {
       const stored = await this.read(id)
