@@ -81,9 +81,9 @@ export class HushCore {
     const { network } = this.options
     this.disposers.push(
       network.onStatus(() => this.events.emit('node.status', network.status())),
-      this.accounts.onChange((account) => {
+      this.accounts.onChange((account, change) => {
         this.events.emit('accounts.current', account)
-        this.switchMessenger()
+        if (change === 'switched') this.switchMessenger()
       })
     )
     await network.start()
@@ -172,9 +172,9 @@ export class HushCore {
         await accounts.changePassword(id, oldPassword, newPassword, signal)
         return {}
       },
+      'accounts.confirmBackup': ({ id }) => accounts.confirmBackup(id),
       'accounts.rename': async ({ name }) => {
         const account = await accounts.rename(name)
-        this.events.emit('accounts.current', account)
         const current = await this.messenger
         if (current) await current.messenger.setDisplayName(chosenNameOf(account))
         return account

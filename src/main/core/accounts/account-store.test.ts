@@ -54,7 +54,7 @@ describe('AccountStore', () => {
   })
 
   it('creates, lists and unlocks an account', async () => {
-    const created = (await store.create(ABANDON, 'pw', '  Alice ')).summary
+    const created = (await store.create(ABANDON, 'pw', { name: '  Alice ' })).summary
     const keys = await deriveKeys(ABANDON)
     expect(created).toEqual<AccountSummary>({
       id: created.id,
@@ -64,6 +64,7 @@ describe('AccountStore', () => {
       address: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94',
       createdAt: NOW,
       name: 'Alice',
+      backedUp: false,
       identicon: identicon(keys.publicKey)
     })
     expect(await store.list()).toEqual([{ status: 'ok', ...created }])
@@ -107,7 +108,7 @@ describe('AccountStore', () => {
   })
 
   it('renames an account without its password, keeping the secret; an empty name goes back to the alias', async () => {
-    const created = (await store.create(ABANDON, 'pw', 'Alice')).summary
+    const created = (await store.create(ABANDON, 'pw', { name: 'Alice' })).summary
     expect((await store.rename(created.id, '  Alicia  ')).name).toBe('Alicia')
     expect((await store.unlock(created.id, 'pw')).summary).toEqual({ ...created, name: 'Alicia' })
     expect((await store.rename(created.id, '')).name).toBe(created.alias)
@@ -189,7 +190,7 @@ describe('AccountStore', () => {
     expect(bad.message).not.toContain('aboot')
     await expectCode(store.create(ABANDON.replace('about', 'abandon'), 'pw'), 'INVALID_MNEMONIC')
     await expectCode(store.create(LEGAL, ''), 'INVALID_PASSWORD')
-    await expectCode(store.create(LEGAL, 'pw', 'x'.repeat(65)), 'INVALID_NAME')
+    await expectCode(store.create(LEGAL, 'pw', { name: 'x'.repeat(65) }), 'INVALID_NAME')
     await expectCode(store.changePassword(first.id, 'pw', ''), 'INVALID_PASSWORD')
     await expectCode(store.unlock('00000000-0000-4000-8000-00000000000f', 'pw'), 'NOT_FOUND')
     await expectCode(store.unlock('../../etc/passwd', 'pw'), 'NOT_FOUND')

@@ -87,8 +87,12 @@ export class AccountStore {
     return entries
   }
 
-  /** Stores a new account and returns it unlocked: its keys come from the phrase, not from a second derivation. */
-  create(mnemonic: string, password: string, name?: string, signal?: AbortSignal): Promise<UnlockedAccount> {
+  /**
+   * Stores a new account and returns it unlocked: its keys come from the phrase, not from a second derivation.
+   * `backedUp` is true when the person typed the phrase in (a restore): they have it written down already.
+   */
+  create(mnemonic: string, password: string, options: { name?: string; backedUp?: boolean; signal?: AbortSignal } = {}): Promise<UnlockedAccount> {
+    const { name, backedUp = false, signal } = options
     return this.exclusive(async () => {
       const phrase = requireMnemonic(checkMnemonic(mnemonic))
       requirePassword(password)
@@ -102,7 +106,8 @@ export class AccountStore {
         alias: identity.alias,
         address: identity.address,
         createdAt: this.now(),
-        name: cleanName(name) ?? identity.alias
+        name: cleanName(name) ?? identity.alias,
+        backedUp
       }
       const keystore = await encryptKeystore(phrase, password, { id, info, kdf: this.kdf, random: this.random, ...this.keyOptions(signal) })
       await mkdir(this.dir, { recursive: true, mode: 0o700 })
@@ -140,17 +145,17 @@ export class AccountStore {
     })
   }
 
+  /** Records that the recovery phrase was checked; the keystore's secret is untouched, so no password is needed. */
+  markBackedUp(id: string): Promise<AccountSummary> {
+    return this.updateInfo(id, (info) => (info.backedUp === true ? null : { ...info, backedUp: true }))
+  }
+
   /**
    * Changes the account's chosen name (empty: none, and the account goes by its alias). The name is public
    * information kept beside the encrypted secret, so no password is needed to change it.
    */
   rename(id: string, name: string): Promise<AccountSummary> {
-    return this.exclusive(async () => {
-      const stored = await this.read(id)
-      const keystore = { ...stored.keystore, hush: { ...stored.keystore.hush, name: cleanName(name) ?? stored.keystore.hush.alias } }
-      await writeFileAtomic(stored.file, JSON.stringify(keystore, null, 2) + '\n')
-      return summarize({ keystore, file: stored.file })
-    })
+    return this.updateInfo(id, (info) => ({ ...info, name: cleanName(name) ?? info.alias }))
   }
 
   remove(id: string, password: string, signal?: AbortSignal): Promise<void> {
@@ -194,6 +199,18 @@ export class AccountStore {
 
   private fileOf(id: string): string {
     return join(this.dir, id + FILE_SUFFIX)
+  }
+
+  /** Rewrites the keystore's public block as `change` says (null: nothing to change); the secret stays as it is. */
+  private updateInfo(id: string, change: (info: Keystore['hush']) => Keystore['hush'] | null): Promise<AccountSummary> {
+    return this.exclusive(async () => {
+      const stored = await this.read(id)
+      const hush = change(stored.keystore.hush)
+      if (!hush) return summarize(stored)
+      const keystore: Keystore = { ...stored.keystore, hush }
+      await writeFileAtomic(stored.file, JSON.stringify(keystore, null, 2) + '\n')
+      return summarize({ keystore, file: stored.file })
+    })
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
