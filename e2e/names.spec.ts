@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test'
 import { expect, test } from './fixtures/app'
 import { openChat, sendMessage, waitForPeers } from './fixtures/chats'
 import { createIdentity, unlock } from './fixtures/onboarding'
+import { snap } from './fixtures/screenshots'
 
 async function startChat(page: Page, publicKey: string): Promise<void> {
   await page.getByRole('button', { name: 'New chat' }).click()
@@ -38,6 +39,7 @@ test('a name changed on the profile reaches the contact, who sees it first with 
   await expect(bob.page.getByTestId('chosen-name')).toHaveText('Alicia', { timeout: 30_000 })
   await expect(bob.page.getByTestId('message-chosen-name').first()).toHaveText('Alicia')
   await expect(bob.page.getByTestId('message-author').first()).toHaveText(aliceId.alias)
+  await snap(bob.page, 'conversation-names')
 
   // Bob, who had no name, chooses one; Alice learns it.
   await bob.page.getByRole('button', { name: 'Profile', exact: true }).click()
