@@ -1,6 +1,7 @@
+import { rm } from 'node:fs/promises'
 import { platform } from 'node:os'
 import { join } from 'node:path'
-import { type AppInfo, HushError, NetworkSettings, type NodeStatus } from '../../shared/api'
+import { type AppInfo, HushError, NetworkSettings, type NodeStatus, refusal } from '../../shared/api'
 import { AccountService } from './accounts/account-service'
 import { AccountStore } from './accounts/account-store'
 import type { KdfParams, KdfQueue } from './accounts/key-stretching'
@@ -100,6 +101,19 @@ export class HushCore {
     this.lock = null
   }
 
+  /**
+   * Deletes what a removed account left in the profile (its encrypted chats and protocol state), once its
+   * messenger, if it was open, has closed. The keystore is already gone, so a failure here loses nothing.
+   */
+  private async removeAccountData(id: string): Promise<void> {
+    await this.messenger
+    await rm(this.accountDataDir(id), { recursive: true, force: true })
+  }
+
+  private accountDataDir(id: string): string {
+    return join(this.options.profileDir, 'data', id)
+  }
+
   /** Closes the previous account's messenger and opens the newly unlocked one's, in order. */
   private switchMessenger(): void {
     const unlocked = this.accounts.unlocked()
@@ -113,7 +127,7 @@ export class HushCore {
       if (!unlocked || !network.whisper) return null
       try {
         return await openAccountMessenger({
-          dataDir: join(this.options.profileDir, 'data', unlocked.summary.id),
+          dataDir: this.accountDataDir(unlocked.summary.id),
           keys: unlocked.keys,
           displayName: chosenNameOf(unlocked.summary),
           node: network.whisper,
@@ -135,7 +149,7 @@ export class HushCore {
     const current = await this.messenger
     if (current) return current.messenger
     if (!this.accounts.unlocked()) throw new HushError('LOCKED', 'Unlock an account first')
-    throw new HushError('UNAVAILABLE', 'Chats are not available: the network or the account state could not start')
+    throw refusal('UNAVAILABLE', { reason: 'CHATS_UNAVAILABLE' }, 'Chats are not available: the network or the account state could not start')
   }
 
   private handlers(): HandlerTable {
@@ -181,6 +195,7 @@ export class HushCore {
       },
       'accounts.remove': async ({ id, password }, { signal }) => {
         await accounts.remove(id, password, signal)
+        await this.removeAccountData(id)
         return {}
       },
       'settings.network.get': async () => (await chat()).networkSettings(),
@@ -215,7 +230,19 @@ export class HushCore {
       'history.around': async ({ chatId, messageId, page }) => (await chat()).conversations.around(chatId, messageId, page),
       'history.get': async ({ chatId, ids }) => (await chat()).conversations.get(chatId, ids),
       'history.request': async ({ sinceSeconds }) => ({ requested: await (await chat()).requestHistory(sinceSeconds) }),
-      'debug.drops': async () => (await chat()).dropCounts()
+      'debug.drops': async () => (await chat()).dropCounts(),
+      'groups.create': async ({ name, members }) => (await chat()).groups.create(name, members),
+      'groups.info': async ({ chatId }) => (await chat()).groups.info(chatId),
+      'groups.accept': async ({ chatId }) => (await chat()).groups.accept(chatId),
+      'groups.decline': async ({ chatId }) => {
+        await (await chat()).groups.decline(chatId)
+        return {}
+      },
+      'groups.addMembers': async ({ chatId, members }) => (await chat()).groups.addMembers(chatId, members),
+      'groups.removeMember': async ({ chatId, member }) => (await chat()).groups.removeMember(chatId, member),
+      'groups.rename': async ({ chatId, name }) => (await chat()).groups.rename(chatId, name),
+      'groups.makeAdmin': async ({ chatId, member }) => (await chat()).groups.makeAdmin(chatId, member),
+      'groups.leave': async ({ chatId }) => (await chat()).groups.leave(chatId)
     }
   }
 }

@@ -3,6 +3,7 @@ import { accountEvents, accountMethods } from './accounts'
 import { appMethods } from './app'
 import { chatEvents, chatMethods } from './chats'
 import { contactEvents, contactMethods } from './contacts'
+import { groupMethods } from './groups'
 import { nodeEvents, nodeMethods } from './node'
 
 export * from './accounts'
@@ -10,7 +11,9 @@ export * from './app'
 export * from './chats'
 export * from './contacts'
 export * from './contract'
+export * from './groups'
 export * from './node'
+export * from './reasons'
 export * from './result'
 
 /** Every method of the Hush API, by name. Main, preload, web host and renderer all derive from this table. */
@@ -19,7 +22,8 @@ export const methods = {
   ...nodeMethods,
   ...accountMethods,
   ...chatMethods,
-  ...contactMethods
+  ...contactMethods,
+  ...groupMethods
 }
 
 /** Every event stream main pushes to the renderer, by name, with its payload schema. */

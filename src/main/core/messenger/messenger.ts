@@ -4,9 +4,9 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import {
   type Chat,
   type HistoryState,
-  HushError,
   type Message,
-  type NetworkSettings
+  type NetworkSettings,
+  refusal
 } from '../../../shared/api'
 import type { SessionManager, SharedSecretEvent } from '../crypto/session-manager'
 import type { Logger } from '../log/logger'
@@ -15,9 +15,9 @@ import type { BatchNodeOptions } from '../protocol/datasync/batch-node'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
 import { ContactUpdateSchema } from '../protocol/gen/protobuf/contact_pb'
 import { messageId } from '../protocol/message-id'
-import { publicChatNameFromInput } from '../protocol/public-chat-name'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { systemTimers, type Timers } from '../runtime/timers'
+import { chatNameReason, publicChatNameFromInput } from '../../../shared/public-chat-name'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import type { WhisperNode } from '../whisper/node'
 import type { PeerInfo } from '../whisper/peer'
@@ -30,6 +30,8 @@ import { ContactsService } from './contacts-service'
 import type { MessengerContext, MessengerEmit } from './context'
 import { DeliveryStatus } from './delivery-status'
 import { DirectSender } from './direct-sender'
+import { GroupService } from './group-service'
+import { GroupStore } from './group-store'
 import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { HistoryStore } from './history-store'
 import { parseChatKey } from './identities'
@@ -95,6 +97,8 @@ export class Messenger {
   readonly conversations: ChatHistory
   /** The contacts API (names, verification, safety numbers, devices). */
   readonly contacts: ContactsService
+  /** Private group chats: creating, changing, sending and receiving (groups.* in the API). */
+  readonly groups: GroupService
   private readonly publicSender: PublicSender
   private readonly direct: DirectSender
   private readonly advertiser: BundleAdvertiser
@@ -113,6 +117,7 @@ export class Messenger {
     private readonly outbox: Outbox,
     private readonly seen: SeenIds,
     book: ContactBook,
+    groups: GroupStore,
     saved: NetworkSettings | undefined
   ) {
     this.node = options.node
@@ -149,7 +154,9 @@ export class Messenger {
     this.publicSender = new PublicSender(ctx, status)
     this.direct = new DirectSender(ctx, status, this.feed, options.sync)
     this.advertiser = new BundleAdvertiser(ctx)
+    this.groups = new GroupService(ctx, groups, { feed: this.feed, direct: this.direct, contacts: this.contacts })
     this.receiver = new Receiver(ctx, {
+      groups: this.groups,
       feed: this.feed,
       direct: this.direct,
       contacts: this.contacts,
@@ -167,17 +174,18 @@ export class Messenger {
     const { store } = options
     const now = (options.now ?? Date.now)()
     const cleanup = new Transaction()
-    const [chats, outbox, seen, contacts, saved] = await Promise.all([
+    const [chats, outbox, seen, contacts, groups, saved] = await Promise.all([
       ChatList.load(store),
       Outbox.load(store),
       SeenIds.load(store, cleanup, now),
       ContactBook.load(store),
+      GroupStore.load(store),
       store.getJson<NetworkSettings>(NETWORK_SETTINGS_KEY)
     ])
     const messages = new HistoryStore(store)
     await migrateJournal(store, cleanup, chats, messages)
     await cleanup.commit(store)
-    return new Messenger(options, chats, messages, outbox, seen, contacts, saved)
+    return new Messenger(options, chats, messages, outbox, seen, contacts, groups, saved)
   }
 
   /** Installs the filters, resumes unfinished sends and asks for missed history. */
@@ -195,6 +203,7 @@ export class Messenger {
       topics: () => this.transport.topics(),
       mailservers: () => this.settings.mailservers,
       onState: (state) => this.options.emit('history.state', state),
+      log: this.log,
       drained: () => this.serial(async () => undefined),
       now: this.now,
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
@@ -232,7 +241,7 @@ export class Messenger {
 
   joinPublic(input: string): Promise<Chat> {
     const check = publicChatNameFromInput(input)
-    if (!check.ok) return Promise.reject(new HushError('BAD_REQUEST', check.message, [check.problem]))
+    if (!check.ok) return Promise.reject(refusal('BAD_REQUEST', chatNameReason(check.problem), check.message, [check.problem]))
     return this.serial(async () => {
       const chat = await this.addChat(check.name, 'public')
       // A chat joined now has no history yet: fetch the last day for it (and everything else).
@@ -244,7 +253,7 @@ export class Messenger {
   startOneToOne(publicKey: string): Promise<Chat> {
     const key = parseChatKey(publicKey)
     if (equalBytes(key, this.identity.publicKey)) {
-      return Promise.reject(new HushError('BAD_REQUEST', 'That is your own chat key.'))
+      return Promise.reject(refusal('BAD_REQUEST', { reason: 'OWN_CHAT_KEY' }, 'That is your own chat key.'))
     }
     return this.serial(async () => {
       const chat = await this.addChat(chatKeyId(key), 'one-to-one')
@@ -258,24 +267,27 @@ export class Messenger {
   leave(chatId: string): Promise<void> {
     return this.serial(async () => {
       const chat = this.chats.get(chatId)
-      if (!chat) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const tx = new Transaction()
+      if (chat.kind === 'group') this.groups.stageForget(tx, chatId)
       await this.messages.deleteChat(tx, chatId)
       this.chats.remove(tx, chatId)
       await tx.commit(this.store)
-      if (chat.kind === 'public') this.transport.unwatchPublic(chatId)
+      if (chat.kind === 'group') this.direct.schedule(true)
+      else if (chat.kind === 'public') this.transport.unwatchPublic(chatId)
       else this.transport.unwatchContactCode(hexToBytes(chatId.slice(2)))
       this.feed.chatRemoved(chatId)
     })
   }
 
   send(args: { chatId: string; text: string; responseTo?: string | undefined }): Promise<Message> {
-    if (args.text.trim().length === 0) return Promise.reject(new HushError('BAD_REQUEST', 'A message needs some text.'))
+    if (args.text.trim().length === 0) return Promise.reject(refusal('BAD_REQUEST', { reason: 'EMPTY_MESSAGE' }, 'A message needs some text.'))
+    if (this.chats.get(args.chatId)?.kind === 'group') return this.groups.send(args)
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
-      if (!chat) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       if (args.responseTo && (await this.messages.get(args.responseTo))?.chatId !== chat.id)
-        throw new HushError('NOT_FOUND', 'The message you are replying to is not in this chat.')
+        throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'The message you are replying to is not in this chat.')
       const tx = new Transaction()
       const { clock, timestamp } = this.chats.nextClock(tx, chat.id, this.now())
       const payload = create(ChatMessageSchema, {
@@ -318,16 +330,17 @@ export class Messenger {
   resend(id: string): Promise<Message> {
     return this.serial(async () => {
       const entry = this.outbox.get(id)
-      if (!entry) throw new HushError('NOT_FOUND', 'That message is not waiting to be sent.')
-      if (entry.message.status !== 'not-sent') throw new HushError('CONFLICT', 'That message is already on its way.')
+      if (!entry) throw refusal('NOT_FOUND', { reason: 'MESSAGE_NOT_WAITING' }, 'That message is not waiting to be sent.')
+      if (entry.message.status !== 'not-sent') throw refusal('CONFLICT', { reason: 'MESSAGE_ON_ITS_WAY' }, 'That message is already on its way.')
       const next: OutboxEntry = { ...entry, message: { ...entry.message, status: 'sending' } }
       const tx = new Transaction()
       if (next.sync) next.sync = this.direct.requeue(tx, next)
+      if (next.fanout) next.fanout = this.direct.requeueFanout(tx, next)
       this.outbox.put(tx, next)
       this.messages.put(tx, next.message)
       tx.afterCommit(() => this.feed.upserted([next.message]))
       await tx.commit(this.store)
-      if (next.sync) this.direct.schedule(true)
+      if (next.sync || next.fanout) this.direct.schedule(true)
       else void this.publicSender.post(next)
       return next.message
     })
@@ -378,7 +391,8 @@ export class Messenger {
   private async watchChat(id: string): Promise<void> {
     const chat = this.chats.get(id)
     if (chat?.kind === 'public') await this.transport.watchPublic(id)
-    else if (chat) await this.transport.watchContactCode(hexToBytes(id.slice(2)))
+    // A group has no topic of its own: its messages come over the members' 1:1 channels.
+    else if (chat?.kind === 'one-to-one') await this.transport.watchContactCode(hexToBytes(id.slice(2)))
   }
 
   /**

@@ -13,9 +13,9 @@ const PATHS: Record<OwnStatus, string> = {
 }
 
 /** A message's delivery state as a small icon beside its time, named by its tooltip and its aria-label. */
-export function DeliveryIcon({ status }: { status: Message['status'] }) {
+export function DeliveryIcon({ status, label: given }: { status: Message['status']; label?: string | undefined }) {
   if (status === 'received') return null
-  const label = t(`message.status.${status}`)
+  const label = given ?? t(`message.status.${status}`)
   return (
     <span className={`delivery-icon ${status}`} role="img" aria-label={label} title={label} data-testid="delivery-state">
       <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false">

@@ -1,4 +1,4 @@
-import { type EmojiData, EmojiPicker as Picker } from 'frimousse'
+import { type EmojiData, type EmojiPickerListComponents, EmojiPicker as Picker } from 'frimousse'
 import { useEffect, useRef, useState } from 'react'
 import { t } from '../../i18n/t'
 import { toPickerData, type EmojibaseEmoji, type EmojibaseMessages } from './emoji-data'
@@ -15,6 +15,25 @@ const EMOJI_VERSION = 15
 async function resolveEmojiData(): Promise<EmojiData> {
   const [emojis, messages] = await Promise.all([import('emojibase-data/en/data.json'), import('emojibase-data/en/messages.json')])
   return toPickerData(emojis.default as EmojibaseEmoji[], messages.default as EmojibaseMessages, EMOJI_VERSION)
+}
+
+/** How the picker's virtualised list draws its parts. */
+const LIST_PARTS: Partial<EmojiPickerListComponents> = {
+  CategoryHeader: ({ category, ...props }) => (
+    <div className="emoji-category" {...props}>
+      {category.label}
+    </div>
+  ),
+  Row: ({ children, ...props }) => (
+    <div className="emoji-row" {...props}>
+      {children}
+    </div>
+  ),
+  Emoji: ({ emoji, ...props }) => (
+    <button className="emoji" aria-label={emoji.label} title={emoji.label} {...props}>
+      {emoji.emoji}
+    </button>
+  )
 }
 
 /**
@@ -68,23 +87,7 @@ export function EmojiPicker({ onPick, onClose }: { onPick(emoji: string): void; 
           <Picker.Empty className="emoji-status muted small">{t('emoji.none')}</Picker.Empty>
           <Picker.List
             className="emoji-list"
-            components={{
-              CategoryHeader: ({ category, ...props }) => (
-                <div className="emoji-category" {...props}>
-                  {category.label}
-                </div>
-              ),
-              Row: ({ children, ...props }) => (
-                <div className="emoji-row" {...props}>
-                  {children}
-                </div>
-              ),
-              Emoji: ({ emoji, ...props }) => (
-                <button className="emoji" aria-label={emoji.label} title={emoji.label} {...props}>
-                  {emoji.emoji}
-                </button>
-              )
-            }}
+            components={LIST_PARTS}
           />
         </Picker.Viewport>
       </Picker.Root>

@@ -8,6 +8,7 @@ import { Identicon } from '../../ui/Identicon'
 import { PersonName } from '../../ui/PersonName'
 import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
 import { DeliveryIcon } from './DeliveryIcon'
+import { SystemLineItem } from '../groups/SystemLineItem'
 import { clipText, splitLinks } from './message-text'
 import { ReplyQuote, type Original } from './ReplyQuote'
 
@@ -28,7 +29,12 @@ interface Props {
  * One message: own messages on the right in the accent colour, others on the left. Its text is rendered
  * as text nodes and validated links only, never as markup, in its own direction (dir="auto").
  */
-export const MessageItem = memo(function MessageItem({ message, showsAuthor, lastOfRun, original, focused, onReply, onJump }: Props) {
+export const MessageItem = memo(function MessageItem(props: Props) {
+  if (props.message.system) return <SystemLineItem message={props.message} line={props.message.system} />
+  return <ChatMessageItem {...props} />
+})
+
+function ChatMessageItem({ message, showsAuthor, lastOfRun, original, focused, onReply, onJump }: Props) {
   const openLink = useChatStore((s) => s.openLink)
   const classes = ['message', message.outgoing ? 'outgoing' : 'incoming', showsAuthor && 'first', lastOfRun && 'last', focused && 'focused']
   return (
@@ -83,7 +89,7 @@ export const MessageItem = memo(function MessageItem({ message, showsAuthor, las
           <time className="message-time" dateTime={isoDate(message.timestamp)} title={formatDate(message.timestamp, 'full')}>
             {formatDate(message.timestamp, 'time')}
           </time>
-          {message.outgoing && <DeliveryState id={message.id} status={message.status} />}
+          {message.outgoing && <DeliveryState id={message.id} status={message.status} delivery={message.delivery} />}
         </span>
       </div>
       {onReply && (
@@ -95,7 +101,7 @@ export const MessageItem = memo(function MessageItem({ message, showsAuthor, las
       )}
     </li>
   )
-})
+}
 
 function ReplyArrow() {
   return (
@@ -132,10 +138,13 @@ function AuthorLine({ author }: { author: Message['author'] }) {
   )
 }
 
-function DeliveryState({ id, status }: { id: string; status: Message['status'] }) {
+function DeliveryState({ id, status, delivery }: { id: string; status: Message['status']; delivery: Message['delivery'] }) {
   const resend = useChatStore((s) => s.resend)
   const [problem, setProblem] = useState<string | null>(null)
-  if (status !== 'not-sent') return <DeliveryIcon status={status} />
+  // A group message is delivered member by member: "delivered to 3 of 4" once the first acknowledgement is in.
+  const partly = delivery && delivery.total > 1 && delivery.delivered > 0 && status !== 'delivered'
+  if (status !== 'not-sent')
+    return <DeliveryIcon status={status} label={partly ? t('message.status.deliveredTo', { delivered: delivery.delivered, total: delivery.total }) : undefined} />
   return (
     <>
       <DeliveryIcon status={status} />

@@ -65,7 +65,11 @@ export function timeline({ messages: records, lastReadClock, gap, hasOlder, hasN
       breaksRun = true
     }
     const showsAuthor =
-      breaksRun || !previous || previous.author.publicKey !== message.author.publicKey || message.timestamp - previous.timestamp > RUN_GAP_MS
+      breaksRun ||
+      !previous ||
+      previous.system !== undefined ||
+      previous.author.publicKey !== message.author.publicKey ||
+      message.timestamp - previous.timestamp > RUN_GAP_MS
     if (lastItem && showsAuthor) lastItem.lastOfRun = true
     lastItem = { kind: 'message', message, showsAuthor, lastOfRun: false }
     items.push(lastItem)
