@@ -21,7 +21,7 @@ describe('timeline', () => {
   it('starts a new run after a group membership line, even from the same author', () => {
     const system = { code: 'group.member-added' as const, actor: author(1).publicKey, members: [author(2).publicKey] }
     const messages = [message({ clock: 1 }), message({ clock: 2, text: '', system }), message({ clock: 3 })]
-    expect(shape(timeline({ ...base, messages }))).toEqual(['1*', '2', '3*'])
+    expect(shape(timeline({ ...base, messages }))).toEqual(['day', '1*', '2.', '3*.'])
   })
 
   it('puts the divider before the first unread incoming message, ignoring my own', () => {
