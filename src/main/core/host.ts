@@ -12,6 +12,7 @@ import type { HandlerTable } from './api/handlers'
 import type { Logger } from './log/logger'
 import { type AccountMessenger, openAccountMessenger } from './messenger/account-messenger'
 import { ContactView } from './messenger/contact-view'
+import { receivedDisplayName } from './messenger/display-name'
 import { parseChatKey } from './messenger/identities'
 import type { Messenger } from './messenger/messenger'
 import { chatKeyId } from './protocol/chat-matching'
@@ -128,8 +129,7 @@ export class HushCore {
         return await openAccountMessenger({
           dataDir: this.accountDataDir(unlocked.summary.id),
           keys: unlocked.keys,
-          // An account created without a name is named by its alias, which is no chosen name.
-          displayName: unlocked.summary.name === unlocked.summary.alias ? '' : unlocked.summary.name,
+          displayName: chosenNameOf(unlocked.summary),
           node: network.whisper,
           defaultNetwork: this.defaultNetwork,
           applyNetwork: (settings) => network.usePeers?.(settings),
@@ -187,6 +187,12 @@ export class HushCore {
         return {}
       },
       'accounts.confirmBackup': ({ id }) => accounts.confirmBackup(id),
+      'accounts.rename': async ({ name }) => {
+        const account = await accounts.rename(name)
+        const current = await this.messenger
+        if (current) await current.messenger.setDisplayName(chosenNameOf(account))
+        return account
+      },
       'accounts.remove': async ({ id, password }, { signal }) => {
         await accounts.remove(id, password, signal)
         await this.removeAccountData(id)
@@ -221,6 +227,8 @@ export class HushCore {
       'history.import': async ({ messages }) => ({ imported: await (await chat()).conversations.import(messages) }),
       'history.read': async ({ chatId, range, limit }) => (await chat()).conversations.read(chatId, range, limit),
       'history.extend': async (args) => (await chat()).conversations.extend(args),
+      'history.around': async ({ chatId, messageId, page }) => (await chat()).conversations.around(chatId, messageId, page),
+      'history.get': async ({ chatId, ids }) => (await chat()).conversations.get(chatId, ids),
       'history.request': async ({ sinceSeconds }) => ({ requested: await (await chat()).requestHistory(sinceSeconds) }),
       'debug.drops': async () => (await chat()).dropCounts(),
       'groups.create': async ({ name, members }) => (await chat()).groups.create(name, members),
@@ -237,4 +245,13 @@ export class HushCore {
       'groups.leave': async ({ chatId }) => (await chat()).groups.leave(chatId)
     }
   }
+}
+
+/**
+ * The name an account sends as its chosen one: none when it goes by its alias (an account created without
+ * a name is named by it), and only what a receiver would keep (no control or bidi characters).
+ */
+function chosenNameOf(account: { name: string; alias: string }): string {
+  const check = receivedDisplayName(account.name === account.alias ? '' : account.name)
+  return check.ok ? check.name : ''
 }

@@ -7,11 +7,13 @@ import { App, AppFailure } from './features/shell/App'
 import { useAppStore } from './store/app-store'
 import { useNetworkStore } from './store/network-store'
 import { useSessionStore } from './store/session-store'
+import { installEmojiFont } from './ui/emoji-font'
 import { ErrorBoundary } from './ui/ErrorBoundary'
 import './styles.css'
 
 // Our CSP forbids eval; without this zod probes Function() once and trips a CSP violation report.
 z.config({ jitless: true })
+installEmojiFont()
 
 const bridge = window.hush ?? connectWebBridge(window.location, (connection) => useAppStore.getState().setConnection(connection))
 const client = installClient(bridge)

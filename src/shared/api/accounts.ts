@@ -86,6 +86,8 @@ export const accountMethods = {
   ),
   /** The backup screen checked the unlocked account's phrase; answers the account as it is now. */
   'accounts.confirmBackup': method(z.object({ id: AccountId }).strict(), Account),
+  /** Changes the unlocked account's chosen name ('' for none) and announces it to its contacts. */
+  'accounts.rename': method(z.object({ name: z.string().max(64) }).strict(), Account),
   'accounts.remove': method(z.object({ id: AccountId, password: Password }).strict(), z.object({}), KDF_TIMEOUT)
 }
 

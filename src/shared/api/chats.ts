@@ -6,6 +6,10 @@ import { HistoryFailure } from './reasons'
 export const PUBLIC_KEY_PATTERN = /^0x04[0-9a-f]{128}$/
 const PublicKey = z.string().regex(PUBLIC_KEY_PATTERN, 'must be a chat key: 0x04 followed by 128 lowercase hex digits')
 
+/** A message id as every peer computes it (keccak256, lowercase hex with 0x): what a reply's `responseTo` names. */
+export const MESSAGE_ID_PATTERN = /^0x[0-9a-f]{64}$/
+const MessageId = z.string().regex(MESSAGE_ID_PATTERN, 'must be a message id: 0x followed by 64 lowercase hex digits')
+
 export const ChatKind = z.enum(['public', 'one-to-one', 'group'])
 export type ChatKind = z.infer<typeof ChatKind>
 
@@ -104,6 +108,7 @@ export const Message = z.object({
   timestamp: z.number(),
   /** When this node first saw it (ms). */
   receivedAt: z.number(),
+  /** The id of the message this one replies to (status-go's `response_to`), which may be one we never got. */
   responseTo: z.string().optional(),
   status: MessageStatus,
   /** Present on a group's membership lines; `text` is then empty. */
@@ -153,7 +158,7 @@ export const chatMethods = {
   'chats.startOneToOne': method(z.object({ publicKey: z.string().max(200) }).strict(), Chat),
   'chats.leave': method(z.object({ chatId: z.string().max(300) }).strict(), z.object({})),
   'messages.send': method(
-    z.object({ chatId: z.string().max(300), text: z.string().min(1).max(4096), responseTo: z.string().max(80).optional() }).strict(),
+    z.object({ chatId: z.string().max(300), text: z.string().min(1).max(4096), responseTo: MessageId.optional() }).strict(),
     Message,
     { timeoutMs: 60_000 }
   ),
@@ -188,6 +193,16 @@ export const chatMethods = {
       .strict(),
     MessageRange
   ),
+  /**
+   * The range of a window of about `page` messages centred on one message, to jump to it (a reply's
+   * original); NOT_FOUND when the chat does not hold it.
+   */
+  'history.around': method(
+    z.object({ chatId: ChatId, messageId: MessageId, page: z.number().int().min(2).max(HISTORY_READ_LIMIT) }).strict(),
+    MessageRange
+  ),
+  /** Those of `ids` that this chat holds (the originals of replies outside the window); the others are left out. */
+  'history.get': method(z.object({ chatId: ChatId, ids: z.array(MessageId).max(HISTORY_READ_LIMIT) }).strict(), z.array(Message)),
   /** Asks the configured mailserver for what this node missed. */
   'history.request': method(z.object({ sinceSeconds: z.number().int().positive().max(30 * 86_400).optional() }).strict(), z.object({ requested: z.boolean() }), {
     timeoutMs: 120_000

@@ -118,6 +118,19 @@ export class AccountService {
     return account
   }
 
+  /** Changes the unlocked account's chosen name; listeners hear the account updated (it stays unlocked). */
+  async rename(name: string): Promise<Account> {
+    const current = this.current
+    if (!current) throw new HushError('LOCKED', 'Unlock an account first.')
+    const summary = await guard(() => this.store.rename(current.summary.id, name))
+    const account = toAccount(summary)
+    if (this.current === current) {
+      this.current = { ...current, summary }
+      this.notify(account, 'updated')
+    }
+    return account
+  }
+
   async remove(id: string, password: string, signal?: AbortSignal): Promise<void> {
     await guard(() => this.store.remove(id, password, signal))
     if (this.current?.summary.id === id) this.lock()

@@ -107,6 +107,15 @@ describe('AccountStore', () => {
     expect(await readdir(accountsDir())).toEqual([`${created.id}.json`])
   })
 
+  it('renames an account without its password, keeping the secret; an empty name goes back to the alias', async () => {
+    const created = (await store.create(ABANDON, 'pw', { name: 'Alice' })).summary
+    expect((await store.rename(created.id, '  Alicia  ')).name).toBe('Alicia')
+    expect((await store.unlock(created.id, 'pw')).summary).toEqual({ ...created, name: 'Alicia' })
+    expect((await store.rename(created.id, '')).name).toBe(created.alias)
+    await expectCode(store.rename(created.id, 'x'.repeat(65)), 'INVALID_NAME')
+    expect(ok(await store.list()).map((e) => e.status === 'ok' && e.name)).toEqual([created.alias])
+  })
+
   it('removes an account only with its password', async () => {
     const { id } = (await store.create(ABANDON, 'pw')).summary
     await store.remove(id, 'pw')

@@ -147,13 +147,15 @@ export class AccountStore {
 
   /** Records that the recovery phrase was checked; the keystore's secret is untouched, so no password is needed. */
   markBackedUp(id: string): Promise<AccountSummary> {
-    return this.exclusive(async () => {
-      const stored = await this.read(id)
-      if (stored.keystore.hush.backedUp === true) return summarize(stored)
-      const keystore: Keystore = { ...stored.keystore, hush: { ...stored.keystore.hush, backedUp: true } }
-      await writeFileAtomic(stored.file, JSON.stringify(keystore, null, 2) + '\n')
-      return summarize({ keystore, file: stored.file })
-    })
+    return this.updateInfo(id, (info) => (info.backedUp === true ? null : { ...info, backedUp: true }))
+  }
+
+  /**
+   * Changes the account's chosen name (empty: none, and the account goes by its alias). The name is public
+   * information kept beside the encrypted secret, so no password is needed to change it.
+   */
+  rename(id: string, name: string): Promise<AccountSummary> {
+    return this.updateInfo(id, (info) => ({ ...info, name: cleanName(name) ?? info.alias }))
   }
 
   remove(id: string, password: string, signal?: AbortSignal): Promise<void> {
@@ -197,6 +199,18 @@ export class AccountStore {
 
   private fileOf(id: string): string {
     return join(this.dir, id + FILE_SUFFIX)
+  }
+
+  /** Rewrites the keystore's public block as `change` says (null: nothing to change); the secret stays as it is. */
+  private updateInfo(id: string, change: (info: Keystore['hush']) => Keystore['hush'] | null): Promise<AccountSummary> {
+    return this.exclusive(async () => {
+      const stored = await this.read(id)
+      const hush = change(stored.keystore.hush)
+      if (!hush) return summarize(stored)
+      const keystore: Keystore = { ...stored.keystore, hush }
+      await writeFileAtomic(stored.file, JSON.stringify(keystore, null, 2) + '\n')
+      return summarize({ keystore, file: stored.file })
+    })
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {

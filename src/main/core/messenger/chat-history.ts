@@ -58,6 +58,22 @@ export class ChatHistory {
     return args.direction === 'older' ? this.messages.olderRange(chatId, range, page, max) : this.messages.newerRange(chatId, range, page, max)
   }
 
+  async around(chatId: string, messageId: string, page: number): Promise<MessageRange> {
+    const range = await this.messages.aroundRange(chatId, messageId, page)
+    if (!range) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'That message is not in this chat on this computer.')
+    return range
+  }
+
+  /** The messages of `ids` this chat holds, in the order asked; ids it lacks are skipped. */
+  async get(chatId: string, ids: readonly string[]): Promise<Message[]> {
+    const found: Message[] = []
+    for (const id of new Set(ids)) {
+      const message = await this.messages.get(id)
+      if (message?.chatId === chatId) found.push(message)
+    }
+    return found
+  }
+
   /**
    * Messages a renderer kept before main owned the history, handed over once. Only those of joined chats
    * that main lacks are stored; they count as read. Returns how many were new.

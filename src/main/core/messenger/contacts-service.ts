@@ -27,7 +27,8 @@ export class ContactsService {
     private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'emit' | 'now' | 'log' | 'serial' | 'stopped'>,
     private readonly book: ContactBook,
     /** The name chosen at account creation ('' for none). */
-    private readonly displayName: string
+    /** Our own chosen name ('' for none), as our messages' author. */
+    private displayName: string
   ) {}
 
   get(id: string, tx?: Transaction): ContactRecord | undefined {
@@ -112,6 +113,10 @@ export class ContactsService {
         await tx.commit(this.ctx.store)
       })
       .catch((error: unknown) => this.ctx.log.error('contact devices not recorded', { error }))
+  }
+
+  setOwnName(name: string): void {
+    this.displayName = name
   }
 
   authorOf(authorId: string): Author {

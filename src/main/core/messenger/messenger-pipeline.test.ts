@@ -110,7 +110,7 @@ function failNextHistoryWrite(store: EncryptedStore): void {
 }
 const received = (p: Party, text: string) => p.upserts.filter((m) => m.text === text && m.status === 'received')
 
-function chatMessage(fields: { text: string; chatId: string; clock?: bigint }): Uint8Array {
+function chatMessage(fields: { text: string; chatId: string; clock?: bigint; responseTo?: string }): Uint8Array {
   const now = BigInt(Date.now())
   return toBinary(
     ChatMessageSchema,
@@ -119,6 +119,7 @@ function chatMessage(fields: { text: string; chatId: string; clock?: bigint }): 
       timestamp: now,
       text: fields.text,
       chatId: fields.chatId,
+      responseTo: fields.responseTo ?? '',
       messageType: ChatMessage_MessageType.PUBLIC_GROUP,
       contentType: ChatMessage_ContentType.TEXT_PLAIN
     })
@@ -184,6 +185,30 @@ describe('messenger pipeline', () => {
       UNSIGNED_ENVELOPE: 1,
       MALFORMED_WRAPPER: 1
     })
+  })
+
+  it('a reply names its original on the wire; a reference that is not a message id is left off, its text kept', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    const [a, b] = [await newParty(na), await newParty(nb)]
+    for (const p of [a, b]) await p.messenger.joinPublic('hush-test')
+    const original = await b.messenger.send({ chatId: 'hush-test', text: 'question' })
+    await until(a, () => received(a, 'question').length === 1)
+    await a.messenger.send({ chatId: 'hush-test', text: 'answer', responseTo: original.id })
+    await until(b, () => received(b, 'answer').length === 1)
+    expect(received(b, 'answer')[0]!.responseTo).toBe(original.id)
+
+    const symKey = await publicChatSymKey('hush-test')
+    const post = (payload: Uint8Array) => na.post({ payload, topic: publicChatTopic('hush-test'), key: { symKey }, ttl: 15, signWith: a.privateKey })
+    const unknown = `0x${'ab'.repeat(32)}`
+    await post(wrapMessage(chatMessage({ text: 'odd reference', chatId: 'hush-test', responseTo: 'not-an-id' }), MessageKind.CHAT_MESSAGE, a.privateKey))
+    await post(wrapMessage(chatMessage({ text: 'reply to the unseen', chatId: 'hush-test', responseTo: unknown }), MessageKind.CHAT_MESSAGE, a.privateKey))
+    await until(b, () => received(b, 'reply to the unseen').length === 1)
+    expect(received(b, 'odd reference')[0]).not.toHaveProperty('responseTo')
+    expect(received(b, 'reply to the unseen')[0]!.responseTo).toBe(unknown)
+
+    // Replying is from a message this chat holds.
+    await expect(a.messenger.send({ chatId: 'hush-test', text: 'x', responseTo: unknown })).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
   it('keeps every message in its history across a restart and replays nothing', async () => {

@@ -110,6 +110,8 @@ export class Messenger {
   private history: HistorySync | null = null
   private settings: NetworkSettings
   private stopped = false
+  /** Our chosen name as sent in ContactUpdates ('' for none); it starts as the account's and can change. */
+  private displayName: string
 
   private constructor(
     private readonly options: MessengerOptions,
@@ -151,6 +153,7 @@ export class Messenger {
     }
     this.feed = new ChangeFeed(ctx)
     const status = new DeliveryStatus(ctx, this.feed)
+    this.displayName = options.displayName
     this.contacts = new ContactsService(ctx, book, options.displayName)
     this.conversations = new ChatHistory(ctx, this.feed)
     this.publicSender = new PublicSender(ctx, status)
@@ -298,6 +301,8 @@ export class Messenger {
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
       if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
+      if (args.responseTo && (await this.messages.get(args.responseTo))?.chatId !== chat.id)
+        throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'The message you are replying to is not in this chat.')
       const tx = new Transaction()
       const { clock, timestamp } = this.chats.nextClock(tx, chat.id, this.now())
       const payload = create(ChatMessageSchema, {
@@ -414,11 +419,23 @@ export class Messenger {
     const tx = new Transaction()
     this.contacts.ensure(tx, chatId)
     const { clock } = this.chats.nextClock(tx, chatId, this.now())
-    const update = create(ContactUpdateSchema, { clock, hushDisplayName: this.options.displayName })
+    const update = create(ContactUpdateSchema, { clock, hushDisplayName: this.displayName })
     const wrapper = wrapMessage(toBinary(ContactUpdateSchema, update), MessageKind.CONTACT_UPDATE, this.identity.privateKey)
     this.direct.queue(tx, chatId, wrapper)
     await tx.commit(this.store)
     this.direct.schedule(true)
+  }
+
+  /**
+   * Our chosen name changed ('' for none): from now on it is the one we send, and every 1:1 contact hears
+   * it at once in a ContactUpdate with a newer clock (docs/contact-names.md).
+   */
+  setDisplayName(name: string): Promise<void> {
+    return this.serial(async () => {
+      this.displayName = name
+      this.contacts.setOwnName(name)
+      for (const chat of this.chats.all()) if (chat.kind === 'one-to-one') await this.sendContactUpdate(chat.id)
+    })
   }
 
   /* ---------------------------------------- plumbing --------------------------------------- */

@@ -1,5 +1,5 @@
 import { equalBytes } from '@noble/curves/utils.js'
-import type { Message } from '../../../shared/api'
+import { MESSAGE_ID_PATTERN, type Message } from '../../../shared/api'
 import { ProtocolMessageSchema } from '../crypto/gen/encryption/protocol_message_pb'
 import { chatKeyId, matchChat } from '../protocol/chat-matching'
 import { decodeSyncPayload } from '../protocol/datasync/payload'
@@ -167,7 +167,8 @@ export class Receiver {
       clock: Number(chatMessage.clock),
       timestamp: Number(chatMessage.timestamp),
       receivedAt: now,
-      ...(chatMessage.responseTo ? { responseTo: chatMessage.responseTo } : {}),
+      // Only a message id can be quoted; anything else in the field is not a reply, and the text still shows.
+      ...(MESSAGE_ID_PATTERN.test(chatMessage.responseTo) ? { responseTo: chatMessage.responseTo } : {}),
       status: authorId === this.ctx.ownKeyId ? 'sent' : 'received'
     }
     feed.storeNew(tx, message)

@@ -25,7 +25,8 @@ interface ChatState {
   startOneToOne(publicKey: string): Promise<ApiError | null>
   /** Leaves the chat; main forgets its history. */
   leave(chatId: string): Promise<ApiError | null>
-  send(chatId: string, text: string): Promise<ApiError | null>
+  /** Sends `text`, as a reply to message `responseTo` when given; the "new messages" divider goes (the person has read up to here). */
+  send(chatId: string, text: string, responseTo?: string): Promise<ApiError | null>
   resend(id: string): Promise<ApiError | null>
   saveDraft(chatId: string, text: string): Promise<void>
   openLink(url: string): Promise<void>
@@ -112,9 +113,11 @@ export const useChatStore = create<ChatState>((set, get) => {
       if (get().activeChatId === chatId) set({ activeChatId: null })
       return null
     },
-    async send(chatId, text) {
-      const result = await hush().call('messages.send', { chatId, text })
-      return result.ok ? null : result.error
+    async send(chatId, text, responseTo) {
+      const result = await hush().call('messages.send', { chatId, text, ...(responseTo ? { responseTo } : {}) })
+      if (!result.ok) return result.error
+      if (get().activeChatId === chatId) set({ openedReadClock: Infinity })
+      return null
     },
     async resend(id) {
       const result = await hush().call('messages.resend', { id })

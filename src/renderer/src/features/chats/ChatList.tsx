@@ -6,6 +6,7 @@ import { t } from '../../i18n/t'
 import { chatTitle, useChatStore } from '../../store/chat-store'
 import { useContact } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
+import { PersonName } from '../../ui/PersonName'
 import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
 import { GroupIcon } from '../groups/GroupIcon'
 import { clipText } from './message-text'
@@ -85,10 +86,13 @@ const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: C
         <span className="chat-row-text">
           <span className="chat-row-top">
             <span className="name-with-badge">
-              {contact?.displayName && <span className="chosen-name">{contact.displayName}</span>}
-              <strong className="ellipsis" data-testid="chat-name">
-                {chatTitle(chat)}
-              </strong>
+              {chat.contact ? (
+                <PersonName alias={chatTitle(chat)} displayName={contact?.displayName} testIds={{ chosen: 'chat-chosen-name', alias: 'chat-name' }} />
+              ) : (
+                <strong className="ellipsis" data-testid="chat-name">
+                  {chatTitle(chat)}
+                </strong>
+              )}
               {contact?.verified && <VerifiedBadge />}
               {contact && contact.resembles.length > 0 && <LookalikeMark label={t('contact.lookalike.mark')} />}
             </span>

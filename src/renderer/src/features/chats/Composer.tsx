@@ -1,17 +1,29 @@
 import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react'
+import type { Message } from '../../../../shared/api'
 import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { EmojiPicker } from './EmojiPicker'
+import { ReplyQuote } from './ReplyQuote'
 
 /** The contract's bound on one message. */
 const MAX_LENGTH = 4096
 const DRAFT_DELAY_MS = 400
 
+interface Props {
+  chatId: string
+  savedDraft: string
+  /** The message being answered: quoted above the field and sent as the reply's original. */
+  replyTo?: Message | null
+  onCancelReply?(): void
+  onJump?(id: string): void
+  onSent?(): void
+}
+
 /**
  * Writes and sends. Enter sends, Shift+Enter starts a new line (and Enter while an input method is
- * composing is left to it). The draft is kept per chat in the account database.
+ * composing is left to it), Escape stops replying. The draft is kept per chat in the account database.
  */
-export function Composer({ chatId, savedDraft }: { chatId: string; savedDraft: string }) {
+export function Composer({ chatId, savedDraft, replyTo = null, onCancelReply, onJump, onSent }: Props) {
   const send = useChatStore((s) => s.send)
   const saveDraft = useChatStore((s) => s.saveDraft)
   // The draft main holds when the chat opens; later changes of it are this composer's own echoes.
@@ -23,6 +35,10 @@ export function Composer({ chatId, savedDraft }: { chatId: string; savedDraft: s
   /** Text typed but not yet written to the draft store. */
   const unsaved = useRef<string | null>(null)
   const closePicker = useCallback(() => setPicking(false), [])
+  // Choosing a message to answer puts the cursor where the answer goes.
+  useEffect(() => {
+    if (replyTo) field.current?.focus()
+  }, [replyTo])
 
   useEffect(() => {
     if (!edited.current) return
@@ -52,8 +68,11 @@ export function Composer({ chatId, savedDraft }: { chatId: string; savedDraft: s
     if (body === '' || body.length > MAX_LENGTH) return
     setProblem(null)
     change('')
-    const error = await send(chatId, body)
-    if (error) {
+    const error = await send(chatId, body, replyTo?.id)
+    if (!error) {
+      onCancelReply?.()
+      onSent?.()
+    } else {
       setProblem(errorText(error))
       setText((current) => (current === '' ? body : current))
     }
@@ -63,6 +82,9 @@ export function Composer({ chatId, savedDraft }: { chatId: string; savedDraft: s
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault()
       void submit()
+    } else if (event.key === 'Escape' && replyTo && !event.nativeEvent.isComposing) {
+      event.preventDefault()
+      onCancelReply?.()
     }
   }
 
@@ -85,6 +107,15 @@ export function Composer({ chatId, savedDraft }: { chatId: string; savedDraft: s
         <p className="banner banner-error" role="alert" data-testid="send-error">
           {problem}
         </p>
+      )}
+      {replyTo && (
+        <div className="composer-reply" data-testid="composer-reply">
+          <span className="composer-reply-label small muted">{t('reply.replyingTo')}</span>
+          <ReplyQuote original={{ kind: 'found', message: replyTo }} onJump={onJump && (() => onJump(replyTo.id))} />
+          <button type="button" className="button ghost icon small" aria-label={t('reply.cancel')} title={t('reply.cancel')} onClick={() => onCancelReply?.()}>
+            ×
+          </button>
+        </div>
       )}
       <div className="composer-row">
         <div className="emoji-anchor">

@@ -1,10 +1,12 @@
-import { useMemo, useState } from 'react'
-import type { Chat } from '../../../../shared/api'
+import { useCallback, useMemo, useState } from 'react'
+import type { Chat, Message } from '../../../../shared/api'
 import { errorText, t } from '../../i18n/t'
 import { chatTitle, useChatStore } from '../../store/chat-store'
 import { contactName, useContact, useContactStore } from '../../store/contact-store'
 import { useNetworkStore } from '../../store/network-store'
+import { ChatKey } from '../../ui/ChatKey'
 import { Identicon } from '../../ui/Identicon'
+import { PersonName } from '../../ui/PersonName'
 import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
 import { GroupIcon } from '../groups/GroupIcon'
@@ -15,6 +17,7 @@ import { Composer } from './Composer'
 import { MessageList } from './MessageList'
 import { timeline } from './timeline'
 import { useMessageWindow } from './use-message-window'
+import { useOriginals } from './use-originals'
 
 /** One open chat: its header, the windowed timeline and the composer. Mount it keyed by chat id. */
 export function Conversation({ chatId }: { chatId: string }) {
@@ -22,7 +25,19 @@ export function Conversation({ chatId }: { chatId: string }) {
   const lastReadClock = useChatStore((s) => s.openedReadClock)
   const gap = useNetworkStore((s) => s.history.gap)
   const requestHistory = useNetworkStore((s) => s.requestHistory)
-  const { contents, loadOlder, loadNewer, jumpToLatest } = useMessageWindow(chatId)
+  const { contents, loadOlder, loadNewer, jumpToLatest, jumpTo } = useMessageWindow(chatId)
+  const originals = useOriginals(chatId, contents)
+  const [replyTo, setReplyTo] = useState<Message | null>(null)
+  const [focus, setFocus] = useState<{ id: string } | null>(null)
+  const [notice, setNotice] = useState<string | null>(null)
+  const [toEnd, setToEnd] = useState(0)
+  const jump = useCallback(
+    (id: string) => {
+      setNotice(null)
+      void jumpTo(id).then((found) => (found ? setFocus({ id }) : setNotice(t('reply.notFound'))))
+    },
+    [jumpTo]
+  )
 
   const items = useMemo(
     () => (contents ? timeline({ messages: contents.messages, lastReadClock, gap, hasOlder: contents.hasOlder, hasNewer: contents.hasNewer }) : []),
@@ -53,14 +68,36 @@ export function Conversation({ chatId }: { chatId: string }) {
           onNewer={loadNewer}
           onJumpToLatest={jumpToLatest}
           onFetchHistory={() => void requestHistory()}
+          originals={originals}
+          focus={focus}
+          onReply={setReplyTo}
+          onJump={jump}
+          toEnd={toEnd}
         />
+      )}
+      {notice && (
+        <p className="banner banner-info inline" role="status" data-testid="jump-notice">
+          {notice}
+        </p>
       )}
       {summary?.group?.left ? (
         <p className="banner banner-info inline" role="status" data-testid="group-left">
           {t('groups.left')}
         </p>
       ) : (
-        <Composer key={chatId} chatId={chatId} savedDraft={summary?.draft ?? ''} />
+        <Composer
+          key={chatId}
+          chatId={chatId}
+          savedDraft={summary?.draft ?? ''}
+          replyTo={replyTo}
+          onCancelReply={() => setReplyTo(null)}
+          onJump={jump}
+          onSent={() => {
+            // What was just sent is at the end: go there, loading the latest page if the window is elsewhere.
+            setToEnd((n) => n + 1)
+            if (contents?.hasNewer) jumpToLatest()
+          }}
+        />
       )}
     </section>
   )
@@ -114,19 +151,18 @@ function ConversationHeader({ summary }: { summary: Chat }) {
       )}
       <div className="conversation-title">
         <div className="name-with-badge">
-          {contact?.displayName && (
-            <strong className="chosen-name ellipsis" data-testid="chosen-name">
-              {contact.displayName}
-            </strong>
-          )}
-          <h1 id="conversation-title" className="ellipsis" data-testid="conversation-title">
-            {chatTitle(summary)}
+          <h1 id="conversation-title" className="ellipsis">
+            {summary.contact ? (
+              <PersonName alias={chatTitle(summary)} displayName={contact?.displayName} testIds={{ chosen: 'chosen-name', alias: 'conversation-title' }} />
+            ) : (
+              <span data-testid="conversation-title">{chatTitle(summary)}</span>
+            )}
           </h1>
           {contact?.verified && <VerifiedBadge />}
         </div>
         <p className="muted small ellipsis">
           {summary.contact ? (
-            <code title={summary.contact.publicKey}>{summary.contact.compressedKey}</code>
+            <ChatKey publicKey={summary.contact.publicKey} />
           ) : summary.group ? (
             <span data-testid="group-member-count">{t('groups.members', { count: summary.group.memberCount })}</span>
           ) : (

@@ -5,36 +5,68 @@ import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { useContact, useContactStore } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
+import { PersonName } from '../../ui/PersonName'
 import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
+import { DeliveryIcon } from './DeliveryIcon'
 import { SystemLineItem } from '../groups/SystemLineItem'
 import { clipText, splitLinks } from './message-text'
+import { ReplyQuote, type Original } from './ReplyQuote'
 
-/** One message. Its text is rendered as text nodes and validated links only, never as markup. */
-export const MessageItem = memo(function MessageItem({ message, showsAuthor }: { message: Message; showsAuthor: boolean }) {
-  if (message.system) return <SystemLineItem message={message} line={message.system} />
-  return <ChatMessageItem message={message} showsAuthor={showsAuthor} />
+interface Props {
+  message: Message
+  showsAuthor: boolean
+  /** The last of a run keeps its time in view; the others show it on hover or focus. */
+  lastOfRun: boolean
+  /** The message this one replies to: found, known to be missing, or still being looked up (undefined). */
+  original?: Original | undefined
+  /** Briefly marked after a jump to it. */
+  focused?: boolean
+  onReply?(message: Message): void
+  onJump?(id: string): void
+}
+
+/**
+ * One message: own messages on the right in the accent colour, others on the left. Its text is rendered
+ * as text nodes and validated links only, never as markup, in its own direction (dir="auto").
+ */
+export const MessageItem = memo(function MessageItem(props: Props) {
+  if (props.message.system) return <SystemLineItem message={props.message} line={props.message.system} />
+  return <ChatMessageItem {...props} />
 })
 
-function ChatMessageItem({ message, showsAuthor }: { message: Message; showsAuthor: boolean }) {
+function ChatMessageItem({ message, showsAuthor, lastOfRun, original, focused, onReply, onJump }: Props) {
   const openLink = useChatStore((s) => s.openLink)
+  const classes = ['message', message.outgoing ? 'outgoing' : 'incoming', showsAuthor && 'first', lastOfRun && 'last', focused && 'focused']
   return (
     <li
-      className={`message${showsAuthor ? ' first' : ''}${message.outgoing ? ' outgoing' : ''}`}
+      className={classes.filter(Boolean).join(' ')}
       data-message-id={message.id}
       data-testid="message"
       data-status={message.status}
+      tabIndex={-1}
+      onKeyDown={(event) => {
+        // R on a focused message replies to it, as the hover action does.
+        if (onReply && event.target === event.currentTarget && event.key.toLowerCase() === 'r' && !event.ctrlKey && !event.metaKey && !event.altKey) {
+          event.preventDefault()
+          onReply(message)
+        }
+      }}
     >
-      <div className="message-gutter">{showsAuthor && <Identicon icon={message.author.identicon} size={36} />}</div>
-      <div className="message-body">
-        {showsAuthor && (
-          <div className="message-header">
-            <AuthorLine author={message.author} outgoing={message.outgoing} />
-            <time className="muted small" dateTime={isoDate(message.timestamp)} title={formatDate(message.timestamp, 'full')}>
-              {formatDate(message.timestamp, 'time')}
-            </time>
-          </div>
-        )}
-        <p className="message-text" data-testid="message-text">
+      {!message.outgoing && <div className="message-gutter">{showsAuthor && <Identicon icon={message.author.identicon} size={32} />}</div>}
+      <div className="bubble">
+        {showsAuthor &&
+          (message.outgoing ? (
+            // Own messages need no name on screen, but a screen reader says who wrote each run.
+            <span className="visually-hidden" data-testid="message-author">
+              {message.author.alias}
+            </span>
+          ) : (
+            <div className="message-header">
+              <AuthorLine author={message.author} />
+            </div>
+          ))}
+        {message.responseTo && <ReplyQuote original={original} onJump={onJump && (() => onJump(message.responseTo ?? ''))} />}
+        <p className="message-text" data-testid="message-text" dir="auto">
           {splitLinks(clipText(message.text)).map((part, index) =>
             part.kind === 'text' ? (
               part.text
@@ -53,9 +85,29 @@ function ChatMessageItem({ message, showsAuthor }: { message: Message; showsAuth
             )
           )}
         </p>
-        {message.outgoing && <DeliveryState id={message.id} status={message.status} delivery={message.delivery} />}
+        <span className="message-meta">
+          <time className="message-time" dateTime={isoDate(message.timestamp)} title={formatDate(message.timestamp, 'full')}>
+            {formatDate(message.timestamp, 'time')}
+          </time>
+          {message.outgoing && <DeliveryState id={message.id} status={message.status} delivery={message.delivery} />}
+        </span>
       </div>
+      {onReply && (
+        <div className="message-actions">
+          <button type="button" className="button ghost icon small" aria-label={t('message.reply')} title={t('message.reply.hint')} onClick={() => onReply(message)}>
+            <ReplyArrow />
+          </button>
+        </div>
+      )}
     </li>
+  )
+}
+
+function ReplyArrow() {
+  return (
+    <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      <path d="M6.5 3.5 2 8l4.5 4.5M2.5 8H10a4 4 0 0 1 4 4v1" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
   )
 }
 
@@ -69,34 +121,17 @@ export function UnshowableMessage() {
 }
 
 /**
- * Who wrote it: the chosen name (newest from the contact store) always beside the key's alias, the
- * verified badge or a look-alike warning, and a way to the author's contact page.
+ * Who wrote it: their primary name (the chosen one, newest from the contact store, else the alias) with
+ * the alias as secondary text, the verified badge or a look-alike warning, and a way to their contact page.
  */
-function AuthorLine({ author, outgoing }: { author: Message['author']; outgoing: boolean }) {
-  const contact = useContact(outgoing ? undefined : author.publicKey)
+function AuthorLine({ author }: { author: Message['author'] }) {
+  const contact = useContact(author.publicKey)
   const open = useContactStore((s) => s.open)
-  const chosen = contact?.displayName ?? author.displayName
-  const name = (
-    <>
-      {chosen && (
-        <span className="chosen-name" data-testid="message-chosen-name">
-          {chosen}
-        </span>
-      )}
-      <strong className="message-author" data-testid="message-author" title={author.publicKey}>
-        {author.alias}
-      </strong>
-    </>
-  )
   return (
     <span className="name-with-badge">
-      {outgoing ? (
-        name
-      ) : (
-        <button type="button" className="author-button" aria-label={`${t('contact.open')}: ${author.alias}`} onClick={() => open(author.publicKey)}>
-          {name}
-        </button>
-      )}
+      <button type="button" className="author-button" aria-label={`${t('contact.open')}: ${author.alias}`} title={author.publicKey} onClick={() => open(author.publicKey)}>
+        <PersonName alias={author.alias} displayName={contact?.displayName ?? author.displayName} testIds={{ chosen: 'message-chosen-name', alias: 'message-author' }} />
+      </button>
       {contact?.verified && <VerifiedBadge />}
       {contact && contact.resembles.length > 0 && <LookalikeMark label={t('contact.lookalike.mark')} />}
     </span>
@@ -106,29 +141,24 @@ function AuthorLine({ author, outgoing }: { author: Message['author']; outgoing:
 function DeliveryState({ id, status, delivery }: { id: string; status: Message['status']; delivery: Message['delivery'] }) {
   const resend = useChatStore((s) => s.resend)
   const [problem, setProblem] = useState<string | null>(null)
-  if (status === 'not-sent')
-    return (
-      <div className="delivery not-sent" data-testid="delivery-state">
-        <span>{t('message.status.not-sent')}</span>
-        <button
-          type="button"
-          className="button small"
-          onClick={() => {
-            setProblem(null)
-            void resend(id).then((error) => setProblem(error ? errorText(error) : null))
-          }}
-        >
-          {t('message.resend')}
-        </button>
-        {problem && <span role="alert">{problem}</span>}
-      </div>
-    )
+  // A group message is delivered member by member: "delivered to 3 of 4" once the first acknowledgement is in.
+  const partly = delivery && delivery.total > 1 && delivery.delivered > 0 && status !== 'delivered'
+  if (status !== 'not-sent')
+    return <DeliveryIcon status={status} label={partly ? t('message.status.deliveredTo', { delivered: delivery.delivered, total: delivery.total }) : undefined} />
   return (
-    <div className={`delivery muted small ${status}`} data-testid="delivery-state">
-      {/* A group message is delivered member by member: "delivered to 3 of 4" once the first acknowledgement is in. */}
-      {delivery && delivery.total > 1 && delivery.delivered > 0 && status !== 'delivered'
-        ? t('message.status.deliveredTo', { delivered: delivery.delivered, total: delivery.total })
-        : t(`message.status.${status}`)}
-    </div>
+    <>
+      <DeliveryIcon status={status} />
+      <button
+        type="button"
+        className="link-button"
+        onClick={() => {
+          setProblem(null)
+          void resend(id).then((error) => setProblem(error ? errorText(error) : null))
+        }}
+      >
+        {t('message.resend')}
+      </button>
+      {problem && <span role="alert">{problem}</span>}
+    </>
   )
 }

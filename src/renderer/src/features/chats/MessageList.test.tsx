@@ -44,12 +44,12 @@ afterEach(() => {
   vi.restoreAllMocks()
 })
 
-function show(records: Message[]): void {
+function show(records: Message[], extra: Partial<Parameters<typeof MessageList>[0]> = {}): void {
   const items = timeline({ messages: records, lastReadClock: Infinity, gap: null, hasOlder: false, hasNewer: false })
   act(() =>
     root.render(
       <ErrorBoundary name="test" fallback={<p data-testid="whole-list-failed" />}>
-        <MessageList items={items} hasOlder={false} hasNewer={false} onOlder={noop} onNewer={noop} onJumpToLatest={noop} onFetchHistory={noop} />
+        <MessageList items={items} hasOlder={false} hasNewer={false} onOlder={noop} onNewer={noop} onJumpToLatest={noop} onFetchHistory={noop} {...extra} />
       </ErrorBoundary>
     )
   )
@@ -81,7 +81,7 @@ describe('a conversation with hostile records', () => {
     expect(texts()).toEqual(['message 1', 'message 3'])
     expect(unshowable()).toBe(1)
     const rows = [...container.querySelectorAll('li')].map((row) => row.dataset.testid)
-    expect(rows).toEqual(['message', 'message-unshowable', 'message'])
+    expect(rows).toEqual(['day-separator', 'message', 'message-unshowable', 'message'])
   })
 
   it('contains a row that throws while rendering to that row', () => {
@@ -89,5 +89,60 @@ describe('a conversation with hostile records', () => {
     expect(container.querySelector('[data-testid="whole-list-failed"]')).toBeNull()
     expect(texts()).toEqual(['message 1', 'message 3'])
     expect(unshowable()).toBe(1)
+  })
+})
+
+const id = (n: number) => `0x${n.toString(16).padStart(64, '0')}`
+
+describe('the timeline', () => {
+  it('marks own messages apart, states delivery as a labelled icon, and lets every text choose its direction', () => {
+    show([
+      message({ clock: 1, id: id(1), text: 'مرحبا بالعالم' }),
+      message({ clock: 2, id: id(2), outgoing: true, status: 'delivered' }),
+      message({ clock: 3, id: id(3), outgoing: true, status: 'waiting' })
+    ])
+    const rows = [...container.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+    expect(rows.map((row) => row.classList.contains('outgoing'))).toEqual([false, true, true])
+    expect([...container.querySelectorAll('[data-testid="message-text"]')].every((node) => node.getAttribute('dir') === 'auto')).toBe(true)
+    const states = [...container.querySelectorAll('[data-testid="delivery-state"]')].map((node) => [node.getAttribute('aria-label'), node.getAttribute('title')])
+    expect(states).toEqual([
+      ['Delivered', 'Delivered'],
+      ['Waiting for the network', 'Waiting for the network']
+    ])
+    // No state line under each message: the label is the icon's, beside the time.
+    expect(container.textContent).not.toContain('Delivered')
+    expect(rows.every((row) => row.querySelector('time'))).toBe(true)
+  })
+
+  it('quotes a reply\'s original, jumps to it on a click, and stands a neutral placeholder in for one it lacks', () => {
+    const onJump = vi.fn<(id: string) => void>()
+    const original = message({ clock: 1, id: id(1), text: 'the question' })
+    show(
+      [original, message({ clock: 2, id: id(2), text: 'the answer', responseTo: id(1) }), message({ clock: 3, id: id(3), text: 'answer to the unseen', responseTo: id(99) })],
+      { originals: new Map([[id(1), { kind: 'found', message: original }], [id(99), { kind: 'missing' }]]), onJump }
+    )
+    const quotes = [...container.querySelectorAll<HTMLElement>('[data-testid="reply-quote"]')]
+    expect(quotes.map((quote) => quote.textContent)).toEqual(['Person 1the question', 'The original message is not on this computer.'])
+    act(() => quotes[0]?.click())
+    expect(onJump).toHaveBeenCalledWith(id(1))
+    expect(quotes[1]?.tagName).toBe('DIV')
+  })
+
+  it('replies from the hover action and from the R key on a focused message', () => {
+    const onReply = vi.fn<(message: Message) => void>()
+    show([message({ clock: 1, id: id(1) }), message({ clock: 2, id: id(2) })], { onReply })
+    const rows = [...container.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+    act(() => rows[0]?.querySelector<HTMLButtonElement>('button[aria-label="Reply"]')?.click())
+    act(() => rows[1]?.dispatchEvent(new KeyboardEvent('keydown', { key: 'r', bubbles: true })))
+    expect(onReply.mock.calls.map(([replied]) => replied.id)).toEqual([id(1), id(2)])
+  })
+
+  it('focuses a message asked for once it is in the list', () => {
+    const records = [message({ clock: 1, id: id(1) }), message({ clock: 2, id: id(2) })]
+    const focus = { id: id(1) }
+    show(records, { focus })
+    const row = container.querySelector<HTMLElement>(`[data-message-id="${id(1)}"]`)
+    expect(document.activeElement).toBe(row)
+    expect(row?.classList.contains('focused')).toBe(true)
   })
 })

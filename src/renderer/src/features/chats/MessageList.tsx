@@ -1,9 +1,12 @@
 import { useCallback, useLayoutEffect, useRef } from 'react'
+import type { Message } from '../../../../shared/api'
 import { formatDate } from '../../i18n/format'
 import { t } from '../../i18n/t'
 import { ErrorBoundary } from '../../ui/ErrorBoundary'
 import { MessageItem, UnshowableMessage } from './MessageItem'
+import type { Original } from './ReplyQuote'
 import type { TimelineItem } from './timeline'
+import './timeline.css'
 
 /** How close to an edge (px) the person must scroll before the next page loads. */
 const EDGE = 400
@@ -23,6 +26,17 @@ interface Props {
   onNewer(): void
   onJumpToLatest(): void
   onFetchHistory(): void
+  /** The originals of the replies in view, by id. */
+  originals?: ReadonlyMap<string, Original>
+  /**
+   * A message to bring into view and mark (a reply's original after a jump): its row is scrolled to once,
+   * as soon as it is loaded. A new request object asks again for the same message.
+   */
+  focus?: { id: string } | null
+  onReply?(message: Message): void
+  onJump?(id: string): void
+  /** Bumped to take the person to the end (after they send): the list lands there once the latest page is in. */
+  toEnd?: number
 }
 
 /**
@@ -30,11 +44,20 @@ interface Props {
  * the person is at the bottom it stays there as messages arrive; otherwise the first visible message
  * keeps its place on screen when older messages are added above it or the window is trimmed.
  */
-export function MessageList({ items, hasOlder, hasNewer, onOlder, onNewer, onJumpToLatest, onFetchHistory }: Props) {
+export function MessageList(props: Props) {
+  const { items, hasOlder, hasNewer, onOlder, onNewer, onJumpToLatest, onFetchHistory, originals, focus, onReply, onJump, toEnd } = props
   const scroller = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   const anchor = useRef<Anchor | null>(null)
   const placed = useRef(false)
+  /** The focus request already scrolled to, so later changes of the window leave the person's place alone. */
+  const reached = useRef<{ id: string } | null>(null)
+
+  /** The person asked for the end: it holds until the latest page is in, whatever the window does meanwhile. */
+  const wantsEnd = useRef(false)
+  useLayoutEffect(() => {
+    if (toEnd) wantsEnd.current = true
+  }, [toEnd])
 
   const remember = useCallback(() => {
     const element = scroller.current
@@ -57,20 +80,27 @@ export function MessageList({ items, hasOlder, hasNewer, onOlder, onNewer, onJum
   useLayoutEffect(() => {
     const element = scroller.current
     if (!element || items.length === 0) return
-    if (!placed.current) {
+    const target = focus && focus !== reached.current ? rowOf(element, focus.id) : undefined
+    if (target) {
+      placed.current = true
+      reached.current = focus ?? null
+      element.scrollTop = target.offsetTop - (element.clientHeight - target.offsetHeight) / 2
+      target.focus({ preventScroll: true })
+    } else if (!placed.current) {
       placed.current = true
       const divider = element.querySelector<HTMLElement>('[data-divider]')
       element.scrollTop = divider ? divider.offsetTop - element.clientHeight / 3 : element.scrollHeight
-    } else if (atBottom.current && !hasNewer) {
+    } else if ((atBottom.current || wantsEnd.current) && !hasNewer) {
+      wantsEnd.current = false
       element.scrollTop = element.scrollHeight
     } else if (anchor.current) {
-      const row = element.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(anchor.current.id)}"]`)
+      const row = rowOf(element, anchor.current.id)
       if (row) element.scrollTop = row.offsetTop - anchor.current.offset
     }
     remember()
     // A window too short to scroll gets no scroll events: fill it up instead.
     if (element.scrollHeight <= element.clientHeight && hasOlder) onOlder()
-  }, [items, hasOlder, hasNewer, onOlder, remember])
+  }, [items, hasOlder, hasNewer, onOlder, remember, focus])
 
   const onScroll = () => {
     const element = scroller.current
@@ -102,10 +132,25 @@ export function MessageList({ items, hasOlder, hasNewer, onOlder, onNewer, onJum
                 </button>
               </li>
             )
+          if (item.kind === 'day')
+            return (
+              <li key={`day-${item.at}`} className="day-separator" role="separator" data-testid="day-separator">
+                <span>{formatDate(item.at, 'date')}</span>
+              </li>
+            )
           if (item.kind === 'unshowable') return <UnshowableMessage key={item.key} />
+          const { message } = item
           return (
-            <ErrorBoundary key={item.message.id} name="A message" fallback={<UnshowableMessage />}>
-              <MessageItem message={item.message} showsAuthor={item.showsAuthor} />
+            <ErrorBoundary key={message.id} name="A message" fallback={<UnshowableMessage />}>
+              <MessageItem
+                message={message}
+                showsAuthor={item.showsAuthor}
+                lastOfRun={item.lastOfRun}
+                original={message.responseTo ? originals?.get(message.responseTo) : undefined}
+                focused={message.id === focus?.id}
+                onReply={onReply}
+                onJump={onJump}
+              />
             </ErrorBoundary>
           )
         })}
@@ -116,7 +161,7 @@ export function MessageList({ items, hasOlder, hasNewer, onOlder, onNewer, onJum
           className="button small jump-latest"
           onClick={() => {
             // Land on the newest message once the latest page replaces the window.
-            atBottom.current = true
+            wantsEnd.current = true
             onJumpToLatest()
           }}
         >
@@ -125,4 +170,8 @@ export function MessageList({ items, hasOlder, hasNewer, onOlder, onNewer, onJum
       )}
     </div>
   )
+}
+
+function rowOf(list: HTMLElement, id: string): HTMLElement | undefined {
+  return [...list.querySelectorAll<HTMLElement>('[data-message-id]')].find((row) => row.dataset.messageId === id)
 }

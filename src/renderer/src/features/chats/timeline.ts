@@ -1,11 +1,15 @@
 import { type HistoryState, Message } from '../../../../shared/api'
+import { dateOf, sameDay } from '../../i18n/format'
 
 /** Consecutive messages from one author within this time share one header (identicon, name). */
 const RUN_GAP_MS = 5 * 60_000
 
 export type TimelineItem =
-  | { kind: 'message'; message: Message; showsAuthor: boolean }
+  /** `lastOfRun`: the run's last message, whose time stays in view (the others show theirs on hover). */
+  | { kind: 'message'; message: Message; showsAuthor: boolean; lastOfRun: boolean }
   | { kind: 'divider' }
+  /** The first message of a local calendar day (not placed before a message whose time is no date). */
+  | { kind: 'day'; at: number }
   | { kind: 'gap'; from: number; to: number }
   /** A stored record that is not a message (written by an older version, or corrupted): one small row. */
   | { kind: 'unshowable'; key: string }
@@ -20,9 +24,9 @@ export interface TimelineInput {
 }
 
 /**
- * Lays out the visible window: a "new messages" divider before the first unread incoming message, a
- * marker where the mailserver could not fill history (placed by time, and only when the window reaches
- * that point), and author headers at the start of each run.
+ * Lays out the visible window: a separator for each day, a "new messages" divider before the first unread
+ * incoming message, a marker where the mailserver could not fill history (placed by time, and only when
+ * the window reaches that point), and author headers at the start of each run.
  */
 export function timeline({ messages: records, lastReadClock, gap, hasOlder, hasNewer }: TimelineInput): TimelineItem[] {
   // Records come from this device's database; one written by an older version or corrupted is not trusted.
@@ -37,6 +41,7 @@ export function timeline({ messages: records, lastReadClock, gap, hasOlder, hasN
   }
   const items: TimelineItem[] = []
   let previous: Message | undefined
+  let lastItem: Extract<TimelineItem, { kind: 'message' }> | undefined
   let index = 0
   for (const [position, record] of records.entries()) {
     if (!showable[position]) {
@@ -45,6 +50,12 @@ export function timeline({ messages: records, lastReadClock, gap, hasOlder, hasN
     }
     const message = record
     let breaksRun = false
+    // The window's first message starts a day only when nothing older is left to load.
+    const newDay = previous ? !sameDay(previous.timestamp, message.timestamp) : !hasOlder
+    if (newDay && dateOf(message.timestamp)) {
+      items.push({ kind: 'day', at: message.timestamp })
+      breaksRun = true
+    }
     if (index === gapAt && gap) {
       items.push({ kind: 'gap', from: gap.from, to: gap.to })
       breaksRun = true
@@ -59,10 +70,13 @@ export function timeline({ messages: records, lastReadClock, gap, hasOlder, hasN
       previous.system !== undefined ||
       previous.author.publicKey !== message.author.publicKey ||
       message.timestamp - previous.timestamp > RUN_GAP_MS
-    items.push({ kind: 'message', message, showsAuthor })
+    if (lastItem && showsAuthor) lastItem.lastOfRun = true
+    lastItem = { kind: 'message', message, showsAuthor, lastOfRun: false }
+    items.push(lastItem)
     previous = message
     index += 1
   }
+  if (lastItem) lastItem.lastOfRun = true
   if (gap && gapAt === messages.length) items.push({ kind: 'gap', from: gap.from, to: gap.to })
   return items
 }

@@ -7,6 +7,7 @@ import { CopyButton } from '../../ui/CopyButton'
 import { ErrorBanner } from '../../ui/ErrorBanner'
 import { Identicon } from '../../ui/Identicon'
 import { QrCode } from '../../ui/QrCode'
+import { NameEditor } from './NameEditor'
 
 export function ProfilePage({ account }: { account: Account }) {
   const { lock, revealMnemonic, busy, error, setPhraseToBackUp } = useSessionStore()
@@ -39,6 +40,7 @@ export function ProfilePage({ account }: { account: Account }) {
           )}
           {account.name === account.alias && <span className="visually-hidden" data-testid="profile-alias">{account.alias}</span>}
           <p className="muted small">{t('profile.created', { date: formatDate(account.createdAt, 'date') })}</p>
+          <NameEditor account={account} />
         </div>
       </div>
 

@@ -1,0 +1,57 @@
+import type { Page } from '@playwright/test'
+import { expect, test } from './fixtures/app'
+import { openChat, sendMessage, waitForPeers } from './fixtures/chats'
+import { createIdentity, unlock } from './fixtures/onboarding'
+import { snap } from './fixtures/screenshots'
+
+async function startChat(page: Page, publicKey: string): Promise<void> {
+  await page.getByRole('button', { name: 'New chat' }).click()
+  await page.getByRole('dialog').getByLabel('Chat key').fill(publicKey)
+  await expect(page.getByTestId('contact-preview')).toBeVisible()
+  await page.getByRole('button', { name: 'Start chat' }).click()
+}
+
+test('a name changed on the profile reaches the contact, who sees it first with the alias beside it; keys show as 0x04…', async ({ launch, relay }) => {
+  test.setTimeout(180_000)
+  const alice = await launch({ name: 'alice', staticPeers: [relay.enode] })
+  const aliceId = await createIdentity(alice.page, 'names-pass-alice', { name: 'Alice' })
+  const bob = await launch({ name: 'bob', staticPeers: [relay.enode] })
+  const bobId = await createIdentity(bob.page, 'names-pass-bob')
+  await waitForPeers(alice.page, 1)
+  await waitForPeers(bob.page, 1)
+
+  await startChat(alice.page, bobId.publicKey)
+  await sendMessage(alice.page, 'Hello from Alice')
+  await openChat(bob.page, aliceId.alias)
+  await expect(bob.page.getByTestId('chosen-name')).toHaveText('Alice', { timeout: 30_000 })
+  // One key format: the uncompressed key, shortened, whole on hover; never the compressed 0x02/0x03 form.
+  const key = bob.page.getByTestId('conversation-header').getByTestId('chat-key')
+  await expect(key).toHaveText(`${aliceId.publicKey.slice(0, 10)}…${aliceId.publicKey.slice(-6)}`)
+  await expect(key).toHaveAttribute('title', aliceId.publicKey)
+  await expect(bob.page.getByTestId('conversation-header')).not.toContainText(/0x0[23]/)
+
+  // Alice renames herself on her profile page; Bob's header and her messages follow.
+  await alice.page.getByRole('button', { name: 'Profile', exact: true }).click()
+  await alice.page.getByRole('button', { name: 'Change name' }).click()
+  await alice.page.getByLabel('Your name').fill('Alicia')
+  await alice.page.getByRole('button', { name: 'Save name' }).click()
+  await expect(alice.page.getByTestId('profile-name')).toHaveText('Alicia')
+  await expect(bob.page.getByTestId('chosen-name')).toHaveText('Alicia', { timeout: 30_000 })
+  await expect(bob.page.getByTestId('message-chosen-name').first()).toHaveText('Alicia')
+  await expect(bob.page.getByTestId('message-author').first()).toHaveText(aliceId.alias)
+  await snap(bob.page, 'conversation-names')
+
+  // Bob, who had no name, chooses one; Alice learns it.
+  await bob.page.getByRole('button', { name: 'Profile', exact: true }).click()
+  await bob.page.getByRole('button', { name: 'Choose a name' }).click()
+  await bob.page.getByLabel('Your name').fill('Bob')
+  await bob.page.getByRole('button', { name: 'Save name' }).click()
+  await alice.page.getByTestId('chat-list-item').first().click()
+  await expect(alice.page.getByTestId('chosen-name')).toHaveText('Bob', { timeout: 30_000 })
+
+  // The name is kept with the account.
+  await alice.restart()
+  await unlock(alice.page, 'names-pass-alice')
+  await alice.page.getByRole('button', { name: 'Profile', exact: true }).click()
+  await expect(alice.page.getByTestId('profile-name')).toHaveText('Alicia')
+})
