@@ -29,7 +29,9 @@ export const Chat = z.object({
   /** Incoming messages up to this clock have been seen; the "new messages" divider goes after it. */
   lastReadClock: z.number(),
   /** What the person started writing and did not send. */
-  draft: z.string().optional()
+  draft: z.string().optional(),
+  /** No notifications and no unread badge (chats.setMuted). */
+  muted: z.boolean().optional()
 })
 export type Chat = z.infer<typeof Chat>
 

@@ -1,17 +1,23 @@
 import type * as z from 'zod'
 import { accountEvents, accountMethods } from './accounts'
 import { appMethods } from './app'
+import { blockingEvents, blockingMethods } from './blocking'
 import { chatEvents, chatMethods } from './chats'
 import { contactEvents, contactMethods } from './contacts'
 import { nodeEvents, nodeMethods } from './node'
+import { requestEvents, requestMethods } from './requests'
+import { searchMethods } from './search'
 
 export * from './accounts'
 export * from './app'
+export * from './blocking'
 export * from './chats'
 export * from './contacts'
 export * from './contract'
 export * from './node'
+export * from './requests'
 export * from './result'
+export * from './search'
 
 /** Every method of the Hush API, by name. Main, preload, web host and renderer all derive from this table. */
 export const methods = {
@@ -19,7 +25,10 @@ export const methods = {
   ...nodeMethods,
   ...accountMethods,
   ...chatMethods,
-  ...contactMethods
+  ...contactMethods,
+  ...requestMethods,
+  ...blockingMethods,
+  ...searchMethods
 }
 
 /** Every event stream main pushes to the renderer, by name, with its payload schema. */
@@ -27,7 +36,9 @@ export const events = {
   ...nodeEvents,
   ...accountEvents,
   ...chatEvents,
-  ...contactEvents
+  ...contactEvents,
+  ...requestEvents,
+  ...blockingEvents
 }
 
 export type Methods = typeof methods

@@ -20,6 +20,7 @@ export interface ChatRecord {
   unread?: number
   lastReadClock?: number
   draft?: string
+  muted?: boolean
 }
 
 /**
@@ -107,6 +108,11 @@ export class ChatList {
     this.add(tx, text.trim() === '' ? chat : { ...chat, draft: text })
   }
 
+  setMuted(tx: Transaction, id: string, muted: boolean): void {
+    const { muted: _previous, ...chat } = this.require(tx, id)
+    this.add(tx, muted ? { ...chat, muted: true } : chat)
+  }
+
   private require(tx: Transaction, id: string): ChatRecord {
     const chat = this.chats.get(id, tx)
     if (!chat) throw new Error(`chat ${id} is not joined`)
@@ -127,7 +133,8 @@ export function toApiChat(record: ChatRecord): Chat {
     unread: record.unread ?? 0,
     lastReadClock: record.lastReadClock ?? 0,
     ...(record.lastMessage ? { lastMessage: record.lastMessage } : {}),
-    ...(record.draft ? { draft: record.draft } : {})
+    ...(record.draft ? { draft: record.draft } : {}),
+    ...(record.muted ? { muted: true } : {})
   }
   if (record.kind === 'public') return { id: record.id, kind: 'public', name: record.id, ...summary }
   const contact = publicIdentityOfKey(hexToBytes(record.id.slice(2)))

@@ -14,6 +14,8 @@ export interface ContactRecord {
   /** Clock of the ContactUpdate the name came from (decimal string), "0" before any. */
   nameClock: string
   verifiedAt?: number
+  /** When the person added them as a contact (absent: met, never added). */
+  addedAt?: number
   devices: ContactDevice[]
   /** Devices first seen while they were verified, until acknowledged. */
   newDevices: ContactDevice[]
@@ -62,6 +64,11 @@ export class ContactBook {
     const { verifiedAt: _previous, ...record } = this.ensure(tx, publicKey, now)
     // Verifying covers the devices seen so far; a cleared verification has no new-device notice to give.
     return this.put(tx, { ...record, newDevices: [], ...(verified ? { verifiedAt: now } : {}) })
+  }
+
+  setAdded(tx: Transaction, publicKey: string, now: number): ContactRecord {
+    const record = this.ensure(tx, publicKey, now)
+    return record.addedAt !== undefined ? record : this.put(tx, { ...record, addedAt: now })
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { HistoryWindow, Message, MessageRange } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
+import type { SearchIndex } from './search-index'
 import { chatHash, iterateJson, MESSAGE_INDEX_PREFIX, messageRecordKey, HISTORY_PREFIX } from './records'
 import type { Transaction } from './transaction'
 
@@ -26,10 +27,15 @@ interface IndexEntry {
  * bounded range read, whatever the size of the history.
  */
 export class HistoryStore {
-  constructor(private readonly store: EncryptedStore) {}
+  constructor(
+    private readonly store: EncryptedStore,
+    /** Kept in the same transaction as every write of the history. */
+    readonly index?: SearchIndex
+  ) {}
 
-  /** Stages `message` (new, or a new state of a stored one: its chat and clock never change). */
+  /** Stages `message` (new, or a new state of a stored one: its chat, clock and text never change). */
   put(tx: Transaction, message: Message): void {
+    this.index?.add(tx, message)
     tx.putJson(messageKey(message.chatId, message.clock, message.id), message)
     tx.putJson(messageRecordKey(MESSAGE_INDEX_PREFIX, message.id), { chatId: message.chatId, clock: message.clock } satisfies IndexEntry)
   }
@@ -53,6 +59,7 @@ export class HistoryStore {
     for await (const [key, message] of iterateJson<Message>(this.store, chatPrefix(chatId))) {
       tx.del(key)
       tx.del(messageRecordKey(MESSAGE_INDEX_PREFIX, message.id))
+      this.index?.remove(tx, message)
     }
   }
 

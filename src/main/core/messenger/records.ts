@@ -18,6 +18,11 @@ export const CONTACT_PREFIX = 'messenger/contact/'
 export const NETWORK_SETTINGS_KEY = 'messenger/settings/network'
 export const HISTORY_KEY = 'messenger/history'
 export const INSTALLATION_KEY = 'messenger/installation'
+export const BLOCKED_PREFIX = 'messenger/blocked/'
+export const REQUEST_PREFIX = 'messenger/request/'
+/** Search postings: keys hold only keyed hashes of words (search-index.ts). */
+export const SEARCH_PREFIX = 'messenger/search/'
+export const SEARCH_BACKFILL_KEY = 'messenger/search-backfill'
 
 /** A chat's name in record keys. */
 export function chatHash(chatId: string): string {
@@ -30,6 +35,11 @@ export function chatRecordKey(chatId: string): string {
 
 export function contactRecordKey(publicKey: string): string {
   return CONTACT_PREFIX + bytesToHex(keccak256(utf8ToBytes(publicKey)))
+}
+
+/** A chat key in record keys (contacts, blocked keys, requests). */
+export function keyRecordKey(prefix: string, publicKey: string): string {
+  return prefix + bytesToHex(keccak256(utf8ToBytes(publicKey)))
 }
 
 /** Message ids are "0x" + 64 hex digits. */

@@ -146,6 +146,24 @@ export class EncryptedStore {
     }
   }
 
+  /**
+   * Like `iterate`, record keys only: nothing is read or decrypted, for records whose key is all they say
+   * (an index). Nothing authenticates a key read this way: what it points to must be read with `get`.
+   */
+  async *keys(prefix: string, range: IterateRange = {}): AsyncGenerator<string> {
+    this.assertOpen()
+    const start = encodeKey(prefix, true)
+    const from = range.from === undefined ? start : encodeKey(range.from)
+    const to = range.to === undefined ? concatBytes(start, PREFIX_END) : encodeKey(range.to)
+    const iterator = this.db.keys({ gte: from, lt: to, reverse: range.reverse ?? false, limit: range.limit ?? -1 })
+    const decoder = new TextDecoder()
+    try {
+      for await (const rawKey of iterator) yield decoder.decode(rawKey)
+    } finally {
+      await iterator.close()
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
