@@ -229,6 +229,8 @@ describe('messenger pipeline', () => {
     const a = await newParty(na)
     let b = await newParty(nb)
     const bobKey = chatKeyId(b.publicKey)
+    // Bob has a chat with Alice: her messages are no message request.
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     await b.messenger.stop()
     await b.store.close()
 
@@ -252,6 +254,8 @@ describe('messenger pipeline', () => {
     let a = await newParty(na)
     let b = await newParty(nb)
     const bobKey = chatKeyId(b.publicKey)
+    // Bob has a chat with Alice: her messages are no message request.
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     await b.messenger.stop()
     await b.store.close()
 
@@ -276,6 +280,7 @@ describe('messenger pipeline', () => {
     const bobKey = chatKeyId(b.publicKey)
     for (const p of [a, b]) await p.messenger.joinPublic('hush-test')
     await a.messenger.startOneToOne(bobKey)
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     const before = a.messenger.listChats()
 
     for (const chatId of [bobKey, 'hush-test']) {
@@ -302,6 +307,7 @@ describe('messenger pipeline', () => {
     const b = await newParty(nb)
     const bobKey = chatKeyId(b.publicKey)
     await a.messenger.startOneToOne(bobKey)
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     const warmUp = await a.messenger.send({ chatId: bobKey, text: 'warm-up' })
     await until(a, (ms) => ms.some((m) => m.id === warmUp.id && m.status === 'delivered'))
 
