@@ -61,8 +61,10 @@ async function put(messages: Message[], into = history): Promise<void> {
 }
 
 async function allKeys(): Promise<string[]> {
+  const cursor = store.keyCursor('')
   const keys: string[] = []
-  for await (const key of store.keys('')) keys.push(key)
+  for (let key = await cursor.next(); key !== undefined; key = await cursor.next()) keys.push(key)
+  await cursor.close()
   return keys
 }
 
@@ -76,6 +78,12 @@ describe('SearchIndex', () => {
     await history.deleteChat(tx, 'b')
     await tx.commit(store)
     expect((await index.find(['station'], 10, 100)).ids).toEqual([message('a', 1, '').id])
+  })
+
+  it('finds a rare word with a common one however far apart their postings are', async () => {
+    await put([message('a', 1, 'common rare'), ...Array.from({ length: 200 }, (_, i) => message('a', i + 2, 'common'))])
+    expect(await index.find(['common', 'rare'], 10, 5)).toEqual({ ids: [message('a', 1, '').id], truncated: false })
+    expect(await index.find(['rare', 'common'], 10, 5)).toEqual({ ids: [message('a', 1, '').id], truncated: false })
   })
 
   it('bounds what it reads and returns, and says so', async () => {

@@ -3,7 +3,7 @@ import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { utf8ToBytes } from '@noble/hashes/utils.js'
 import type { Message } from '../../../shared/api'
-import { type EncryptedStore, putOp } from '../storage/encrypted-store'
+import { type EncryptedStore, type KeyCursor, putOp } from '../storage/encrypted-store'
 import { SEARCH_PREFIX } from './records'
 import { indexTerms } from './search-terms'
 import type { Transaction } from './transaction'
@@ -44,35 +44,36 @@ export class SearchIndex {
   }
 
   /**
-   * Ids of messages holding every term, newest first, at most `limit`. Each term's postings are read up to
-   * `scanLimit` (keys only); `truncated` says a term had more, or more messages matched than `limit`.
+   * Ids of messages holding every term, newest first, at most `limit`. Every term's postings run in the
+   * same order (time, then id), so they are intersected as they are read, each skipping ahead to where the
+   * others are: a rare word with a common one costs about as many reads as the rare word has postings.
+   * Reading stops once `limit` ids matched, or after `scanLimit` reads of any one term (`truncated` then
+   * says more may match).
    */
   async find(terms: readonly string[], limit: number, scanLimit: number): Promise<{ ids: string[]; truncated: boolean }> {
     if (terms.length === 0) return { ids: [], truncated: false }
-    let truncated = false
-    const lists = await Promise.all(
-      terms.map(async (term) => {
-        const prefix = `${SEARCH_PREFIX}${this.termHash(term)}/`
-        const ids: string[] = []
-        for await (const key of this.store.keys(prefix, { limit: scanLimit + 1 })) ids.push(key.slice(prefix.length + TIME_DIGITS + 1))
-        if (ids.length > scanLimit) {
-          truncated = true
-          ids.pop()
-        }
-        return ids
-      })
-    )
-    lists.sort((a, b) => a.length - b.length)
-    const [shortest, ...others] = lists as [string[], ...string[][]]
-    const sets = others.map((ids) => new Set(ids))
+    const cursors = terms.map((term) => new PostingCursor(this.store, `${SEARCH_PREFIX}${this.termHash(term)}/`, scanLimit))
     const ids: string[] = []
-    for (const id of shortest) {
-      if (!sets.every((set) => set.has(id))) continue
-      if (ids.length === limit) {
-        truncated = true
-        break
+    let truncated = false
+    try {
+      for (const cursor of cursors) await cursor.next()
+      // Leapfrog: every cursor seeks to the furthest posting any of them is at, until all stand on one.
+      while (cursors.every((cursor) => cursor.current !== undefined)) {
+        const furthest = cursors.reduce((max, cursor) => (cursor.current! > max ? cursor.current! : max), '')
+        if (cursors.every((cursor) => cursor.current === furthest)) {
+          if (ids.length === limit) {
+            truncated = true
+            break
+          }
+          ids.push(`0x${furthest.slice(TIME_DIGITS + 1)}`)
+          for (const cursor of cursors) await cursor.next()
+        } else {
+          for (const cursor of cursors) if (cursor.current! < furthest) await cursor.seek(furthest)
+        }
       }
-      ids.push(`0x${id}`)
+      truncated ||= cursors.some((cursor) => cursor.cut)
+    } finally {
+      await Promise.all(cursors.map((cursor) => cursor.close()))
     }
     return { ids, truncated }
   }
@@ -85,5 +86,42 @@ export class SearchIndex {
 
   private termHash(term: string): string {
     return createHmac('sha256', this.key).update(term, 'utf8').digest('hex').slice(0, TERM_HASH_BYTES * 2)
+  }
+}
+
+/** One term's postings in key order, as "<time>/<id>"; gives up after `limit` reads (`cut`). */
+class PostingCursor {
+  current: string | undefined
+  /** Stopped at the limit with postings perhaps left. */
+  cut = false
+  private reads = 0
+  private readonly keys: KeyCursor
+
+  constructor(store: EncryptedStore, private readonly prefix: string, private readonly limit: number) {
+    this.keys = store.keyCursor(prefix)
+  }
+
+  next(): Promise<void> {
+    return this.take()
+  }
+
+  /** To the first posting at or after `posting`. */
+  seek(posting: string): Promise<void> {
+    this.keys.seek(this.prefix + posting)
+    return this.take()
+  }
+
+  close(): Promise<void> {
+    return this.keys.close()
+  }
+
+  private async take(): Promise<void> {
+    if (++this.reads > this.limit) {
+      this.cut = true
+      this.current = undefined
+      return
+    }
+    const key = await this.keys.next()
+    this.current = key?.slice(this.prefix.length)
   }
 }
