@@ -9,6 +9,7 @@ import { useNetworkStore } from './store/network-store'
 import { useSessionStore } from './store/session-store'
 import { ErrorBoundary } from './ui/ErrorBoundary'
 import './styles.css'
+import './features/social.css'
 
 // Our CSP forbids eval; without this zod probes Function() once and trips a CSP violation report.
 z.config({ jitless: true })

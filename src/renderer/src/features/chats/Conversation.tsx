@@ -7,6 +7,7 @@ import { useNetworkStore } from '../../store/network-store'
 import { Identicon } from '../../ui/Identicon'
 import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
+import { BlockedNotice, MuteButton } from './ChatSocial'
 import { Composer } from './Composer'
 import { MessageList } from './MessageList'
 import { timeline } from './timeline'
@@ -29,6 +30,7 @@ export function Conversation({ chatId }: { chatId: string }) {
     <section className="conversation" aria-labelledby="conversation-title">
       {summary && <ConversationHeader summary={summary} />}
       {summary?.contact && <ContactNotices publicKey={summary.contact.publicKey} />}
+      {summary?.contact && <BlockedNotice publicKey={summary.contact.publicKey} />}
       {contents && contents.messages.length === 0 ? (
         <p className="timeline empty muted">{t(summary?.kind === 'one-to-one' ? 'conversation.empty.oneToOne' : 'conversation.empty.public')}</p>
       ) : (
@@ -109,6 +111,7 @@ function ConversationHeader({ summary }: { summary: Chat }) {
           {problem}
         </span>
       )}
+      <MuteButton chat={summary} />
       {confirming ? (
         <div className="actions tight">
           <span className="small">{t('chats.leave.confirm')}</span>

@@ -1,4 +1,5 @@
 import { t } from '../../i18n/t'
+import { BlockedPeople } from './BlockedPeople'
 import { NotificationSetting } from './NotificationSetting'
 import { ThemeSetting } from './ThemeSetting'
 
@@ -11,6 +12,9 @@ export function SettingsPage() {
       </div>
       <div className="card">
         <NotificationSetting />
+      </div>
+      <div className="card">
+        <BlockedPeople />
       </div>
     </section>
   )
