@@ -42,7 +42,7 @@ test('requests (accept, delete, block), a blocked public-chat author hidden, a m
   // Bob writes 1:1: a request, not a chat, until Alice accepts it.
   await startChat(bob.page, aliceId.publicKey)
   await sendMessage(bob.page, 'Hello Alice, Bob here')
-  await expect(alice.page.getByTestId('open-requests')).toHaveText('1 message request', { timeout: 30_000 })
+  await expect(alice.page.getByTestId('open-requests')).toHaveText('1 message request', { timeout: 60_000 })
   await expect(chatRow(alice.page, bobId.alias)).toHaveCount(0)
   await alice.page.getByTestId('open-requests').click()
   await expect(request(alice.page, bobId.alias).getByTestId('request-preview')).toHaveText('Hello Alice, Bob here')
