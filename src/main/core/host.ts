@@ -206,6 +206,7 @@ export class HushCore {
       'history.import': async ({ messages }) => ({ imported: await (await chat()).conversations.import(messages) }),
       'history.read': async ({ chatId, range, limit }) => (await chat()).conversations.read(chatId, range, limit),
       'history.extend': async (args) => (await chat()).conversations.extend(args),
+      'history.around': async ({ chatId, messageId, page }) => (await chat()).conversations.around(chatId, messageId, page),
       'history.request': async ({ sinceSeconds }) => ({ requested: await (await chat()).requestHistory(sinceSeconds) }),
       'debug.drops': async () => (await chat()).dropCounts(),
       'requests.list': async () => (await chat()).requests.list(),

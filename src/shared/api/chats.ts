@@ -5,6 +5,10 @@ import { method } from './contract'
 export const PUBLIC_KEY_PATTERN = /^0x04[0-9a-f]{128}$/
 const PublicKey = z.string().regex(PUBLIC_KEY_PATTERN, 'must be a chat key: 0x04 followed by 128 lowercase hex digits')
 
+/** A message id as every peer computes it (keccak256, lowercase hex with 0x): what a reply's `responseTo` names. */
+export const MESSAGE_ID_PATTERN = /^0x[0-9a-f]{64}$/
+const MessageId = z.string().regex(MESSAGE_ID_PATTERN, 'must be a message id: 0x followed by 64 lowercase hex digits')
+
 export const ChatKind = z.enum(['public', 'one-to-one'])
 export type ChatKind = z.infer<typeof ChatKind>
 
@@ -144,6 +148,14 @@ export const chatMethods = {
         max: z.number().int().min(1).max(HISTORY_READ_LIMIT)
       })
       .strict(),
+    MessageRange
+  ),
+  /**
+   * The range of a window of about `page` messages centred on one message, to jump to it (a reply's
+   * original); NOT_FOUND when the chat does not hold it.
+   */
+  'history.around': method(
+    z.object({ chatId: ChatId, messageId: MessageId, page: z.number().int().min(2).max(HISTORY_READ_LIMIT) }).strict(),
     MessageRange
   ),
   /** Asks the configured mailserver for what this node missed. */

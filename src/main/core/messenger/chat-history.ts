@@ -60,6 +60,12 @@ export class ChatHistory {
     return args.direction === 'older' ? this.messages.olderRange(chatId, range, page, max) : this.messages.newerRange(chatId, range, page, max)
   }
 
+  async around(chatId: string, messageId: string, page: number): Promise<MessageRange> {
+    const range = await this.messages.aroundRange(chatId, messageId, page)
+    if (!range) throw new HushError('NOT_FOUND', 'That message is not in this chat on this computer.')
+    return range
+  }
+
   /**
    * Messages a renderer kept before main owned the history, handed over once. Only those of joined chats
    * that main lacks are stored; they count as read. Returns how many were new.

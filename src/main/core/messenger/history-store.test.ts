@@ -50,6 +50,19 @@ afterEach(async () => {
 })
 
 describe('HistoryStore', () => {
+  it('centres a range on a message, leaving open the ends it reaches, and only in its own chat', async () => {
+    expect(await history.aroundRange('c', message('c', 50).id, 20)).toEqual({ lower: 40, upper: 60 })
+    expect(await history.aroundRange('c', message('c', 95).id, 20)).toEqual({ lower: 85, upper: null })
+    expect(await history.aroundRange('c', message('c', 3).id, 20)).toEqual({ lower: null, upper: 13 })
+    expect(await history.aroundRange('c', message('c', 12).id, 20)).toEqual({ lower: 2, upper: 22 })
+    expect(await history.aroundRange('c', message('c', 11).id, 20)).toEqual({ lower: null, upper: 21 })
+    expect(await history.aroundRange('c', message('d', 5).id, 20)).toBeUndefined()
+    expect(await history.aroundRange('c', `0x${'0'.repeat(64)}`, 20)).toBeUndefined()
+    const window = await history.read('c', (await history.aroundRange('c', message('c', 50).id, 20))!, 500)
+    expect(clocks(window.messages)).toEqual(Array.from({ length: 21 }, (_, i) => 40 + i))
+    expect(window).toMatchObject({ hasOlder: true, hasNewer: true })
+  })
+
   it('finds a message by id and stores a new state of it in place', async () => {
     expect((await history.get(message('c', 7).id))?.text).toBe('message 7')
     await put([message('c', 7, { status: 'delivered' })])

@@ -93,6 +93,22 @@ export class HistoryStore {
   }
 
   /**
+   * The range of about `page` messages with message `id` in the middle, or undefined when the chat does not
+   * hold it. An end that reaches the first or newest message is left open, so the window follows new ones.
+   */
+  async aroundRange(chatId: string, id: string, page: number): Promise<MessageRange | undefined> {
+    const target = await this.get(id)
+    if (!target || target.chatId !== chatId) return undefined
+    const half = Math.max(1, Math.floor(page / 2))
+    // The target and up to `half` older messages, newest first; one more says whether history goes on.
+    const older = await this.slice(chatId, { lower: null, upper: target.clock }, { reverse: true, limit: half + 2 })
+    const newer = await this.slice(chatId, { lower: target.clock, upper: null }, { limit: half + 1, lowerExclusive: true })
+    const lower = older.length <= half + 1 ? null : (older[half]?.clock ?? null)
+    const upper = newer.length <= half ? null : (newer[half - 1]?.clock ?? null)
+    return { lower, upper }
+  }
+
+  /**
    * Reads a range, never more than `limit` messages. When the range holds more (a burst of new messages
    * while the person follows the conversation, or a history fetch), the end being followed wins and the
    * range shrinks to what is shown, cut between two clocks so paging on reaches every message.

@@ -10,6 +10,7 @@ import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
 import { BlockedNotice, MuteButton } from './ChatSocial'
 import { Composer } from './Composer'
 import { MessageList } from './MessageList'
+import { useSearchJump } from '../search/use-search-jump'
 import { timeline } from './timeline'
 import { useMessageWindow } from './use-message-window'
 
@@ -19,7 +20,8 @@ export function Conversation({ chatId }: { chatId: string }) {
   const lastReadClock = useChatStore((s) => s.openedReadClock)
   const gap = useNetworkStore((s) => s.history.gap)
   const requestHistory = useNetworkStore((s) => s.requestHistory)
-  const { contents, loadOlder, loadNewer, jumpToLatest } = useMessageWindow(chatId)
+  const { contents, loadOlder, loadNewer, jumpToLatest, jumpTo } = useMessageWindow(chatId)
+  useSearchJump(chatId, contents, jumpTo)
 
   const items = useMemo(
     () => (contents ? timeline({ messages: contents.messages, lastReadClock, gap, hasOlder: contents.hasOlder, hasNewer: contents.hasNewer }) : []),

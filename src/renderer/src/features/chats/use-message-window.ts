@@ -13,6 +13,11 @@ export interface MessageWindow {
   loadOlder(): void
   loadNewer(): void
   jumpToLatest(): void
+  /**
+   * Brings message `id` into the window: at once when it is loaded, else by reading a window centred on it
+   * from main. False when the chat does not hold it.
+   */
+  jumpTo(id: string): Promise<boolean>
 }
 
 /**
@@ -110,5 +115,16 @@ export function useMessageWindow(chatId: string): MessageWindow {
   const loadNewer = useCallback(() => page((w) => w.hasNewer, 'newer'), [page])
   const jumpToLatest = useCallback(() => page(() => true, 'latest'), [page])
 
-  return { contents, loadOlder, loadNewer, jumpToLatest }
+  const jumpTo = useCallback(
+    async (id: string) => {
+      if (shown.current?.messages.some((message) => message.id === id)) return true
+      const around = await hush().call('history.around', { chatId, messageId: id, page: PAGE * 2 })
+      if (!around.ok) return false
+      setRange(around.value)
+      return true
+    },
+    [chatId]
+  )
+
+  return { contents, loadOlder, loadNewer, jumpToLatest, jumpTo }
 }
