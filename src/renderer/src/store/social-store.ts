@@ -41,16 +41,21 @@ export const useSocialStore = create<SocialState>((set, get) => ({
   blocked: [],
   jump: null,
   start() {
+    const relist = () =>
+      void hush()
+        .call('requests.list', {})
+        .then((result) => result.ok && set({ requests: result.value }))
     const off = [
       hush().on('requests.changed', ({ requests }) => set({ requests })),
+      // A stranger's first message usually comes with their devices (contacts.changed): reading the list
+      // then as well keeps the Requests entry right even if a requests.changed went missing.
+      hush().on('contacts.changed', relist),
       hush().on('contacts.blockedChanged', ({ blocked }) => {
         set({ blocked })
         rereadAllChats()
       })
     ]
-    void hush()
-      .call('requests.list', {})
-      .then((result) => result.ok && set({ requests: result.value }))
+    relist()
     void hush()
       .call('contacts.blocked', {})
       .then((result) => result.ok && set({ blocked: result.value }))
