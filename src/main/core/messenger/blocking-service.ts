@@ -1,4 +1,4 @@
-import { type BlockedKey, HushError, type Message } from '../../../shared/api'
+import { type BlockedKey, type Message, refusal } from '../../../shared/api'
 import { equalBytes } from '@noble/curves/utils.js'
 import { chatKeyId } from '../protocol/chat-matching'
 import type { BlockList } from './block-list'
@@ -37,7 +37,7 @@ export class BlockingService {
 
   block(publicKey: string): Promise<void> {
     const key = parseChatKey(publicKey)
-    if (equalBytes(key, this.ctx.identity.publicKey)) return Promise.reject(new HushError('BAD_REQUEST', 'That is your own chat key.'))
+    if (equalBytes(key, this.ctx.identity.publicKey)) return Promise.reject(refusal('BAD_REQUEST', { reason: 'OWN_CHAT_KEY' }, 'That is your own chat key.'))
     const id = chatKeyId(key)
     return this.ctx.serial(async () => {
       const tx = new Transaction()

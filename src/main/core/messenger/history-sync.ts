@@ -1,9 +1,11 @@
-import type { HistoryState } from '../../../shared/api'
+import type { HistoryFailure, HistoryState } from '../../../shared/api'
+import type { Logger } from '../log/logger'
 import { parseEnode } from '../p2p/enode'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { putJson } from '../storage/encrypted-store'
 import { MailserverClient } from '../whisper/mailserver-client'
 import { MAX_QUERY_RANGE_SECONDS, MAX_PAGE_LIMIT } from '../whisper/mailserver-codec'
+import { WhisperError } from '../whisper/errors'
 import type { WhisperNode } from '../whisper/node'
 import { HISTORY_KEY } from './records'
 
@@ -25,6 +27,8 @@ export interface HistorySyncOptions {
   /** Configured mailserver enode URLs, most preferred first. */
   mailservers: () => string[]
   onState: (state: HistoryState) => void
+  /** Where a failed fetch's detail goes; the state carries only its kind. */
+  log?: Logger
   /** Resolves once every envelope delivered so far has been processed and committed. */
   drained: () => Promise<void>
   now?: () => number
@@ -127,12 +131,8 @@ export class HistorySync {
       this.setState({ state: 'done', syncedUntil: this.syncedUntil, gap: null })
     } catch (error) {
       if (this.closed) return true
-      this.setState({
-        state: 'failed',
-        syncedUntil: this.syncedUntil,
-        gap: { from, to },
-        error: error instanceof Error ? error.message : String(error)
-      })
+      this.options.log?.warn('history fetch failed', { error, from, to })
+      this.setState({ state: 'failed', syncedUntil: this.syncedUntil, gap: { from, to }, failure: failureOf(error) })
     }
     return true
   }
@@ -147,6 +147,12 @@ export class HistorySync {
     this.current = state
     if (!this.closed) this.options.onState(state)
   }
+}
+
+function failureOf(error: unknown): HistoryFailure {
+  if (error instanceof WhisperError && error.code === 'timeout') return 'TIMEOUT'
+  if (error instanceof WhisperError && error.code === 'mailserver-error') return 'REFUSED'
+  return 'OTHER'
 }
 
 function enodeId(url: string): string | null {

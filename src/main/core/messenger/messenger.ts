@@ -4,9 +4,9 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import {
   type Chat,
   type HistoryState,
-  HushError,
   type Message,
   type NetworkSettings,
+  refusal,
   type SearchResult
 } from '../../../shared/api'
 import type { SessionManager, SharedSecretEvent } from '../crypto/session-manager'
@@ -16,9 +16,9 @@ import type { BatchNodeOptions } from '../protocol/datasync/batch-node'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
 import { ContactUpdateSchema } from '../protocol/gen/protobuf/contact_pb'
 import { messageId } from '../protocol/message-id'
-import { publicChatNameFromInput } from '../protocol/public-chat-name'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { systemTimers, type Timers } from '../runtime/timers'
+import { chatNameReason, publicChatNameFromInput } from '../../../shared/public-chat-name'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import type { WhisperNode } from '../whisper/node'
 import type { PeerInfo } from '../whisper/peer'
@@ -212,6 +212,7 @@ export class Messenger {
       topics: () => this.transport.topics(),
       mailservers: () => this.settings.mailservers,
       onState: (state) => this.options.emit('history.state', state),
+      log: this.log,
       drained: () => this.serial(async () => undefined),
       now: this.now,
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
@@ -251,7 +252,7 @@ export class Messenger {
 
   joinPublic(input: string): Promise<Chat> {
     const check = publicChatNameFromInput(input)
-    if (!check.ok) return Promise.reject(new HushError('BAD_REQUEST', check.message, [check.problem]))
+    if (!check.ok) return Promise.reject(refusal('BAD_REQUEST', chatNameReason(check.problem), check.message, [check.problem]))
     return this.serial(async () => {
       const chat = await this.addChat(check.name, 'public')
       // A chat joined now has no history yet: fetch the last day for it (and everything else).
@@ -263,7 +264,7 @@ export class Messenger {
   /** Opens a 1:1 chat (a waiting message request from them becomes it); they are not added as a contact. */
   async startOneToOne(publicKey: string): Promise<Chat> {
     const key = parseChatKey(publicKey)
-    if (equalBytes(key, this.identity.publicKey)) throw new HushError('BAD_REQUEST', 'That is your own chat key.')
+    if (equalBytes(key, this.identity.publicKey)) throw refusal('BAD_REQUEST', { reason: 'OWN_CHAT_KEY' }, 'That is your own chat key.')
     const id = chatKeyId(key)
     if (this.requests.list().some((request) => request.contact.publicKey === id)) await this.requests.accept(id)
     return this.serial(async () => {
@@ -285,7 +286,7 @@ export class Messenger {
 
   setMuted(chatId: string, muted: boolean): Promise<void> {
     return this.serial(async () => {
-      if (!this.chats.get(chatId)) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (!this.chats.get(chatId)) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const tx = new Transaction()
       this.chats.setMuted(tx, chatId, muted)
       this.feed.chatChanged(tx, chatId)
@@ -300,7 +301,7 @@ export class Messenger {
   leave(chatId: string): Promise<void> {
     return this.serial(async () => {
       const chat = this.chats.get(chatId)
-      if (!chat) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const tx = new Transaction()
       await this.messages.deleteChat(tx, chatId)
       this.chats.remove(tx, chatId)
@@ -312,11 +313,13 @@ export class Messenger {
   }
 
   send(args: { chatId: string; text: string; responseTo?: string | undefined }): Promise<Message> {
-    if (args.text.trim().length === 0) return Promise.reject(new HushError('BAD_REQUEST', 'A message needs some text.'))
+    if (args.text.trim().length === 0) return Promise.reject(refusal('BAD_REQUEST', { reason: 'EMPTY_MESSAGE' }, 'A message needs some text.'))
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
-      if (!chat) throw new HushError('NOT_FOUND', 'You are not in that chat.')
-      if (chat.kind === 'one-to-one' && this.blocking.isBlocked(chat.id)) throw new HushError('CONFLICT', 'You blocked this person. Unblock them to write to them.')
+      if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
+      if (chat.kind === 'one-to-one' && this.blocking.isBlocked(chat.id)) {
+        throw refusal('CONFLICT', { reason: 'RECIPIENT_BLOCKED' }, 'You blocked this person. Unblock them to write to them.')
+      }
       const tx = new Transaction()
       const { clock, timestamp } = this.chats.nextClock(tx, chat.id, this.now())
       const payload = create(ChatMessageSchema, {
@@ -359,8 +362,8 @@ export class Messenger {
   resend(id: string): Promise<Message> {
     return this.serial(async () => {
       const entry = this.outbox.get(id)
-      if (!entry) throw new HushError('NOT_FOUND', 'That message is not waiting to be sent.')
-      if (entry.message.status !== 'not-sent') throw new HushError('CONFLICT', 'That message is already on its way.')
+      if (!entry) throw refusal('NOT_FOUND', { reason: 'MESSAGE_NOT_WAITING' }, 'That message is not waiting to be sent.')
+      if (entry.message.status !== 'not-sent') throw refusal('CONFLICT', { reason: 'MESSAGE_ON_ITS_WAY' }, 'That message is already on its way.')
       const next: OutboxEntry = { ...entry, message: { ...entry.message, status: 'sending' } }
       const tx = new Transaction()
       if (next.sync) next.sync = this.direct.requeue(tx, next)

@@ -1,4 +1,4 @@
-import { HushError, type Message, MAX_REQUEST_MESSAGES, type MessageRequest } from '../../../shared/api'
+import { type Message, MAX_REQUEST_MESSAGES, type MessageRequest, refusal } from '../../../shared/api'
 import { chatKeyId } from '../protocol/chat-matching'
 import type { ChangeFeed } from './change-feed'
 import type { ContactsService } from './contacts-service'
@@ -49,7 +49,7 @@ export class RequestsService {
   accept(publicKey: string): Promise<string> {
     const id = chatKeyId(parseChatKey(publicKey))
     return this.ctx.serial(async () => {
-      if (!this.requests.get(id)) throw new HushError('NOT_FOUND', 'There is no message request from that key.')
+      if (!this.requests.get(id)) throw refusal('NOT_FOUND', { reason: 'NO_REQUEST' }, 'There is no message request from that key.')
       const tx = new Transaction()
       this.ctx.chats.add(tx, { id, kind: 'one-to-one', joinedAt: this.ctx.now(), lastClock: '0' })
       const { messages } = await this.ctx.messages.read(id, WHOLE_CHAT, MAX_REQUEST_MESSAGES)
@@ -70,7 +70,7 @@ export class RequestsService {
   decline(publicKey: string): Promise<void> {
     const id = chatKeyId(parseChatKey(publicKey))
     return this.ctx.serial(async () => {
-      if (!this.requests.get(id)) throw new HushError('NOT_FOUND', 'There is no message request from that key.')
+      if (!this.requests.get(id)) throw refusal('NOT_FOUND', { reason: 'NO_REQUEST' }, 'There is no message request from that key.')
       const tx = new Transaction()
       await this.drop(tx, id)
       await tx.commit(this.ctx.store)
