@@ -248,7 +248,19 @@ export class HushCore {
         await (await chat()).setMuted(chatId, muted)
         return {}
       },
-      'search.messages': async ({ query, limit }) => (await chat()).searchMessages(query, limit)
+      'search.messages': async ({ query, limit }) => (await chat()).searchMessages(query, limit),
+      'groups.create': async ({ name, members }) => (await chat()).groups.create(name, members),
+      'groups.info': async ({ chatId }) => (await chat()).groups.info(chatId),
+      'groups.accept': async ({ chatId }) => (await chat()).groups.accept(chatId),
+      'groups.decline': async ({ chatId }) => {
+        await (await chat()).groups.decline(chatId)
+        return {}
+      },
+      'groups.addMembers': async ({ chatId, members }) => (await chat()).groups.addMembers(chatId, members),
+      'groups.removeMember': async ({ chatId, member }) => (await chat()).groups.removeMember(chatId, member),
+      'groups.rename': async ({ chatId, name }) => (await chat()).groups.rename(chatId, name),
+      'groups.makeAdmin': async ({ chatId, member }) => (await chat()).groups.makeAdmin(chatId, member),
+      'groups.leave': async ({ chatId }) => (await chat()).groups.leave(chatId)
     }
   }
 }

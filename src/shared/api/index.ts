@@ -4,6 +4,7 @@ import { appMethods } from './app'
 import { blockingEvents, blockingMethods } from './blocking'
 import { chatEvents, chatMethods } from './chats'
 import { contactEvents, contactMethods } from './contacts'
+import { groupMethods } from './groups'
 import { nodeEvents, nodeMethods } from './node'
 import { requestEvents, requestMethods } from './requests'
 import { searchMethods } from './search'
@@ -14,6 +15,7 @@ export * from './blocking'
 export * from './chats'
 export * from './contacts'
 export * from './contract'
+export * from './groups'
 export * from './node'
 export * from './reasons'
 export * from './requests'
@@ -29,7 +31,8 @@ export const methods = {
   ...contactMethods,
   ...requestMethods,
   ...blockingMethods,
-  ...searchMethods
+  ...searchMethods,
+  ...groupMethods
 }
 
 /** Every event stream main pushes to the renderer, by name, with its payload schema. */

@@ -33,6 +33,8 @@ import { ContactsService } from './contacts-service'
 import type { MessengerContext, MessengerEmit } from './context'
 import { DeliveryStatus } from './delivery-status'
 import { DirectSender } from './direct-sender'
+import { GroupService } from './group-service'
+import { GroupStore } from './group-store'
 import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { HistoryStore } from './history-store'
 import { parseChatKey } from './identities'
@@ -109,6 +111,8 @@ export class Messenger {
   readonly blocking: BlockingService
   private readonly search: MessageSearch
   private readonly backfill: SearchBackfill
+  /** Private group chats: creating, changing, sending and receiving (groups.* in the API). */
+  readonly groups: GroupService
   private readonly publicSender: PublicSender
   private readonly direct: DirectSender
   private readonly advertiser: BundleAdvertiser
@@ -125,6 +129,7 @@ export class Messenger {
     private readonly outbox: Outbox,
     private readonly seen: SeenIds,
     book: ContactBook,
+    groups: GroupStore,
     saved: NetworkSettings | undefined,
     lists: { blocked: BlockList; requests: RequestList; index: SearchIndex }
   ) {
@@ -165,7 +170,9 @@ export class Messenger {
     this.publicSender = new PublicSender(ctx, status)
     this.direct = new DirectSender(ctx, status, this.feed, options.sync)
     this.advertiser = new BundleAdvertiser(ctx)
+    this.groups = new GroupService(ctx, groups, { feed: this.feed, direct: this.direct, contacts: this.contacts })
     this.receiver = new Receiver(ctx, {
+      groups: this.groups,
       feed: this.feed,
       direct: this.direct,
       contacts: this.contacts,
@@ -181,11 +188,12 @@ export class Messenger {
     const { store } = options
     const now = (options.now ?? Date.now)()
     const cleanup = new Transaction()
-    const [chats, outbox, seen, contacts, saved, blocked, requests] = await Promise.all([
+    const [chats, outbox, seen, contacts, groups, saved, blocked, requests] = await Promise.all([
       ChatList.load(store),
       Outbox.load(store),
       SeenIds.load(store, cleanup, now),
       ContactBook.load(store),
+      GroupStore.load(store),
       store.getJson<NetworkSettings>(NETWORK_SETTINGS_KEY),
       BlockList.load(store),
       RequestList.load(store)
@@ -194,7 +202,7 @@ export class Messenger {
     const messages = new HistoryStore(store, index)
     await migrateJournal(store, cleanup, chats, messages)
     await cleanup.commit(store)
-    return new Messenger(options, chats, messages, outbox, seen, contacts, saved, { blocked, requests, index })
+    return new Messenger(options, chats, messages, outbox, seen, contacts, groups, saved, { blocked, requests, index })
   }
 
   /** Installs the filters, resumes unfinished sends and asks for missed history. */
@@ -303,10 +311,12 @@ export class Messenger {
       const chat = this.chats.get(chatId)
       if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const tx = new Transaction()
+      if (chat.kind === 'group') this.groups.stageForget(tx, chatId)
       await this.messages.deleteChat(tx, chatId)
       this.chats.remove(tx, chatId)
       await tx.commit(this.store)
-      if (chat.kind === 'public') this.transport.unwatchPublic(chatId)
+      if (chat.kind === 'group') this.direct.schedule(true)
+      else if (chat.kind === 'public') this.transport.unwatchPublic(chatId)
       else this.transport.unwatchContactCode(hexToBytes(chatId.slice(2)))
       this.feed.chatRemoved(chatId)
     })
@@ -314,6 +324,7 @@ export class Messenger {
 
   send(args: { chatId: string; text: string; responseTo?: string | undefined }): Promise<Message> {
     if (args.text.trim().length === 0) return Promise.reject(refusal('BAD_REQUEST', { reason: 'EMPTY_MESSAGE' }, 'A message needs some text.'))
+    if (this.chats.get(args.chatId)?.kind === 'group') return this.groups.send(args)
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
       if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
@@ -367,11 +378,12 @@ export class Messenger {
       const next: OutboxEntry = { ...entry, message: { ...entry.message, status: 'sending' } }
       const tx = new Transaction()
       if (next.sync) next.sync = this.direct.requeue(tx, next)
+      if (next.fanout) next.fanout = this.direct.requeueFanout(tx, next)
       this.outbox.put(tx, next)
       this.messages.put(tx, next.message)
       tx.afterCommit(() => this.feed.upserted([next.message]))
       await tx.commit(this.store)
-      if (next.sync) this.direct.schedule(true)
+      if (next.sync || next.fanout) this.direct.schedule(true)
       else void this.publicSender.post(next)
       return next.message
     })
@@ -422,7 +434,8 @@ export class Messenger {
   private async watchChat(id: string): Promise<void> {
     const chat = this.chats.get(id)
     if (chat?.kind === 'public') await this.transport.watchPublic(id)
-    else if (chat) await this.transport.watchContactCode(hexToBytes(id.slice(2)))
+    // A group has no topic of its own: its messages come over the members' 1:1 channels.
+    else if (chat?.kind === 'one-to-one') await this.transport.watchContactCode(hexToBytes(id.slice(2)))
   }
 
   /**
