@@ -1,6 +1,6 @@
 import { connectApi } from './fixtures/api'
 import { type AppInstance, expect, test } from './fixtures/app'
-import { conversation, joinPublicChat, messages, openChat, sendMessage, waitForPeers } from './fixtures/chats'
+import { acceptRequest, conversation, joinPublicChat, messages, openChat, sendMessage, waitForPeers } from './fixtures/chats'
 import { type CreatedIdentity, createIdentity } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
@@ -103,7 +103,8 @@ test('a 1:1 chat by key: both ways, delivered, markup shown as text, and offline
   await expect(alice.page.getByTestId('conversation-title')).toHaveText(bobId.alias)
 
   await sendMessage(alice.page, 'Hi Bob, it is Alice')
-  await openChat(bob.page, aliceId.alias)
+  // Bob has no chat with Alice: her message is a request until he accepts it.
+  await acceptRequest(bob.page, aliceId.alias)
   await expect.poll(() => conversation(bob.page), { timeout: 30_000 }).toEqual([[aliceId.alias, 'Hi Bob, it is Alice']])
   await sendMessage(bob.page, 'Hello Alice!')
   const both: Array<[string, string]> = [

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { type AppInstance, expect, test } from './fixtures/app'
-import { joinPublicChat, openChat, sendMessage, waitForPeers } from './fixtures/chats'
+import { acceptRequest, addOpenContact, joinPublicChat, openChat, request, sendMessage, waitForPeers } from './fixtures/chats'
 import { createIdentity } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
@@ -45,12 +45,14 @@ test('verification: one safety number on both sides, a verified badge that survi
   await waitForPeers(alice.page, 1)
   await waitForPeers(bob.page, 1)
 
-  // Names travel in the ContactUpdate extension: each sees the other's chosen name beside the alias.
+  // Names travel in the ContactUpdate extension, sent when a person adds the other as a contact: each
+  // then sees the other's chosen name beside the alias.
   await startChat(alice.page, bobId.publicKey)
   await expect(alice.page.getByTestId('conversation-title')).toHaveText(bobId.alias)
+  await addOpenContact(alice.page)
   await sendMessage(alice.page, 'Hi Bob, shall we compare numbers?')
-  await expect(chatRow(bob.page, aliceId.alias)).toBeVisible({ timeout: 30_000 })
-  await openChat(bob.page, aliceId.alias)
+  await acceptRequest(bob.page, 'Alice')
+  await addOpenContact(bob.page)
   await expect(bob.page.getByTestId('chosen-name')).toHaveText('Alice', { timeout: 30_000 })
   await expect(alice.page.getByTestId('chosen-name')).toHaveText('Bob', { timeout: 30_000 })
   await expect(bob.page.getByTestId('message-chosen-name').first()).toHaveText('Alice')
@@ -109,11 +111,15 @@ test('verification: one safety number on both sides, a verified badge that survi
   const malloryId = await createIdentity(mallory.page, passwordOf(mallory), { name: 'Bob' })
   await waitForPeers(mallory.page, 1)
   await startChat(mallory.page, aliceId.publicKey)
+  await addOpenContact(mallory.page)
   await sendMessage(mallory.page, 'Hi Alice, it is Bob on my new laptop')
+  // A stranger's message is a request; it already says whom the name copies.
+  await alice.page.getByTestId('open-requests').click({ timeout: 30_000 })
+  await expect(request(alice.page, 'Bob').getByTestId('impersonation-warning')).toContainText(`your contact Bob (${bobId.alias})`, { timeout: 30_000 })
+  await request(alice.page, 'Bob').getByRole('button', { name: 'Accept' }).click()
   await expect(chatRow(alice.page, malloryId.alias)).toBeVisible({ timeout: 30_000 })
   await expect(chatRow(alice.page, malloryId.alias).getByTestId('lookalike-mark')).toBeVisible({ timeout: 30_000 })
   await expect(chatRow(alice.page, malloryId.alias).getByTestId('verified-badge')).toHaveCount(0)
-  await openChat(alice.page, malloryId.alias)
   const warning = alice.page.getByTestId('impersonation-warning')
   await expect(warning).toContainText(`your contact Bob (${bobId.alias})`)
   await expect(alice.page.getByTestId('conversation-header').getByTestId('verified-badge')).toHaveCount(0)

@@ -24,6 +24,8 @@ describe('messenger across processes', () => {
     const aliceKey = await alice.host.createAccount(PASSWORD)
     const bobKey = await bob.host.createAccount(PASSWORD)
 
+    // Bob has a chat with Alice, so her messages are no message request (those are tested in messenger.test.ts).
+    await bob.host.call('chats.startOneToOne', { publicKey: aliceKey })
     await alice.host.call('chats.startOneToOne', { publicKey: bobKey })
     const sent: Message[] = []
     for (const text of ['one', 'two', 'three']) sent.push(await alice.host.call('messages.send', { chatId: bobKey, text }))
@@ -46,9 +48,10 @@ describe('messenger across processes', () => {
     const bob = new Person(tempDir(), relay)
     await alice.start()
     await bob.start()
-    await alice.host.createAccount(PASSWORD)
+    const aliceKey = await alice.host.createAccount(PASSWORD)
     const bobKey = await bob.host.createAccount(PASSWORD)
     await until(() => bob.historyStates.includes('done'), 'Bob’s first history sync', () => bob.host.stderr)
+    await bob.host.call('chats.startOneToOne', { publicKey: aliceKey })
     await alice.host.call('chats.startOneToOne', { publicKey: bobKey })
 
     const texts = Array.from({ length: 200 }, (_, i) => `message ${i}`)

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fromBinary } from '@bufbuild/protobuf'
 import { afterEach } from 'vitest'
-import type { Contact, HistoryState, Message } from '../../src/shared/api'
+import type { Chat, Contact, HistoryState, Message, MessageRequest } from '../../src/shared/api'
 import { createClient, type HushClient } from '../../src/shared/api/client'
 import { inProcessBridge } from '../../src/main/core/api/in-process'
 import { HushCore } from '../../src/main/core/host'
@@ -50,6 +50,9 @@ export class Person {
   readonly history: HistoryState[] = []
   /** As of the latest contacts.changed event. */
   contacts: Contact[] = []
+  /** As of the latest requests.changed event. */
+  requests: MessageRequest[] = []
+  chats = new Map<string, Chat>()
   publicKey = ''
 
   private constructor(
@@ -60,6 +63,10 @@ export class Person {
     client.on('messages.upserted', ({ messages }) => this.upserts.push(...messages))
     client.on('history.state', (state) => this.history.push(state))
     client.on('contacts.changed', ({ contacts }) => (this.contacts = contacts))
+    client.on('requests.changed', ({ requests }) => (this.requests = requests))
+    client.on('chats.changed', ({ chats }) => {
+      for (const chat of chats) this.chats.set(chat.id, chat)
+    })
   }
 
   static async join(relay: WhisperNode, name?: string): Promise<Person> {

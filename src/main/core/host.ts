@@ -231,6 +231,31 @@ export class HushCore {
       'history.get': async ({ chatId, ids }) => (await chat()).conversations.get(chatId, ids),
       'history.request': async ({ sinceSeconds }) => ({ requested: await (await chat()).requestHistory(sinceSeconds) }),
       'debug.drops': async () => (await chat()).dropCounts(),
+      'requests.list': async () => (await chat()).requests.list(),
+      'requests.accept': async ({ publicKey }) => ({ chatId: await (await chat()).requests.accept(publicKey) }),
+      'requests.decline': async ({ publicKey }) => {
+        await (await chat()).requests.decline(publicKey)
+        return {}
+      },
+      'contacts.add': async ({ publicKey }) => {
+        const messenger = await chat()
+        await messenger.addContact(publicKey)
+        return messenger.contacts.contact(publicKey)
+      },
+      'contacts.block': async ({ publicKey }) => {
+        await (await chat()).blocking.block(publicKey)
+        return {}
+      },
+      'contacts.unblock': async ({ publicKey }) => {
+        await (await chat()).blocking.unblock(publicKey)
+        return {}
+      },
+      'contacts.blocked': async () => (await chat()).blocking.blocked(),
+      'chats.setMuted': async ({ chatId, muted }) => {
+        await (await chat()).setMuted(chatId, muted)
+        return {}
+      },
+      'search.messages': async ({ query, limit }) => (await chat()).searchMessages(query, limit),
       'groups.create': async ({ name, members }) => (await chat()).groups.create(name, members),
       'groups.info': async ({ chatId }) => (await chat()).groups.info(chatId),
       'groups.accept': async ({ chatId }) => (await chat()).groups.accept(chatId),

@@ -10,6 +10,7 @@ import { useSessionStore } from './store/session-store'
 import { installEmojiFont } from './ui/emoji-font'
 import { ErrorBoundary } from './ui/ErrorBoundary'
 import './styles.css'
+import './features/social.css'
 
 // Our CSP forbids eval; without this zod probes Function() once and trips a CSP violation report.
 z.config({ jitless: true })

@@ -49,6 +49,8 @@ export const Chat = z.object({
   lastReadClock: z.number(),
   /** What the person started writing and did not send. */
   draft: z.string().optional(),
+  /** No notifications and no unread badge (chats.setMuted). */
+  muted: z.boolean().optional(),
   group: GroupSummary.optional()
 })
 export type Chat = z.infer<typeof Chat>

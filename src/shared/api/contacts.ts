@@ -32,6 +32,8 @@ export const Contact = PublicIdentity.extend({
   displayName: z.string().max(MAX_DISPLAY_NAME_LENGTH).optional(),
   /** A contact record exists: we have a 1:1 chat with them, heard from them directly, or verified them. */
   known: z.boolean(),
+  /** The person added them as a contact (contacts.add); only then did they get our ContactUpdate. */
+  added: z.boolean(),
   verified: z.boolean(),
   /** When they were marked verified (ms). */
   verifiedAt: z.number().optional(),

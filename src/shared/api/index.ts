@@ -1,20 +1,26 @@
 import type * as z from 'zod'
 import { accountEvents, accountMethods } from './accounts'
 import { appMethods } from './app'
+import { blockingEvents, blockingMethods } from './blocking'
 import { chatEvents, chatMethods } from './chats'
 import { contactEvents, contactMethods } from './contacts'
 import { groupMethods } from './groups'
 import { nodeEvents, nodeMethods } from './node'
+import { requestEvents, requestMethods } from './requests'
+import { searchMethods } from './search'
 
 export * from './accounts'
 export * from './app'
+export * from './blocking'
 export * from './chats'
 export * from './contacts'
 export * from './contract'
 export * from './groups'
 export * from './node'
 export * from './reasons'
+export * from './requests'
 export * from './result'
+export * from './search'
 
 /** Every method of the Hush API, by name. Main, preload, web host and renderer all derive from this table. */
 export const methods = {
@@ -23,6 +29,9 @@ export const methods = {
   ...accountMethods,
   ...chatMethods,
   ...contactMethods,
+  ...requestMethods,
+  ...blockingMethods,
+  ...searchMethods,
   ...groupMethods
 }
 
@@ -31,7 +40,9 @@ export const events = {
   ...nodeEvents,
   ...accountEvents,
   ...chatEvents,
-  ...contactEvents
+  ...contactEvents,
+  ...requestEvents,
+  ...blockingEvents
 }
 
 export type Methods = typeof methods

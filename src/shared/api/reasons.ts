@@ -25,7 +25,9 @@ export const ErrorReason = z.discriminatedUnion('reason', [
   z.object({ reason: z.literal('PASSWORD_EMPTY') }),
   z.object({ reason: z.literal('PHRASE_INVALID') }),
   z.object({ reason: z.literal('NAME_TOO_LONG'), max: z.number().int().positive() }),
-  z.object({ reason: z.literal('CHATS_UNAVAILABLE') })
+  z.object({ reason: z.literal('CHATS_UNAVAILABLE') }),
+  z.object({ reason: z.literal('NO_REQUEST') }),
+  z.object({ reason: z.literal('RECIPIENT_BLOCKED') })
 ])
 export type ErrorReason = z.infer<typeof ErrorReason>
 export type ErrorReasonCode = ErrorReason['reason']

@@ -19,7 +19,9 @@ export class ChatHistory {
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'chats' | 'messages' | 'now' | 'serial'>,
-    private readonly feed: ChangeFeed
+    private readonly feed: ChangeFeed,
+    /** Messages kept but not shown (written by a blocked key). */
+    private readonly hidden: (message: Message) => boolean = () => false
   ) {
     this.chats = ctx.chats
     this.messages = ctx.messages
@@ -48,8 +50,10 @@ export class ChatHistory {
     })
   }
 
-  read(chatId: string, range: MessageRange, limit: number): Promise<HistoryWindow> {
-    return this.messages.read(chatId, range, limit)
+  /** A window of the chat; what blocked keys wrote is left out (the range stays, so paging goes on). */
+  async read(chatId: string, range: MessageRange, limit: number): Promise<HistoryWindow> {
+    const window = await this.messages.read(chatId, range, limit)
+    return { ...window, messages: window.messages.filter((message) => !this.hidden(message)) }
   }
 
   extend(args: { chatId: string; direction: 'latest' | 'older' | 'newer'; range: MessageRange; page: number; max: number }): Promise<MessageRange> {

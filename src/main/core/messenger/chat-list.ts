@@ -23,6 +23,7 @@ export interface ChatRecord {
   unread?: number
   lastReadClock?: number
   draft?: string
+  muted?: boolean
   /** Private groups: the summary of the stored group state (group-service.ts keeps it current). */
   group?: GroupSummary & { name: string }
 }
@@ -38,6 +39,7 @@ const ChatRecordSchema: z.ZodType<ChatRecord> = z
     unread: Count.optional(),
     lastReadClock: Count.optional(),
     draft: z.string().max(8192).optional(),
+    muted: z.boolean().optional(),
     group: GroupSummary.extend({ name: z.string().max(MAX_GROUP_NAME_BYTES) }).optional()
   })
   .refine((chat) => chat.kind !== 'one-to-one' || PUBLIC_KEY_PATTERN.test(chat.id), 'a 1:1 chat is named by a chat key')
@@ -134,6 +136,11 @@ export class ChatList {
     this.add(tx, text.trim() === '' ? chat : { ...chat, draft: text })
   }
 
+  setMuted(tx: Transaction, id: string, muted: boolean): void {
+    const { muted: _previous, ...chat } = this.require(tx, id)
+    this.add(tx, muted ? { ...chat, muted: true } : chat)
+  }
+
   private require(tx: Transaction, id: string): ChatRecord {
     const chat = this.chats.get(id, tx)
     if (!chat) throw new Error(`chat ${id} is not joined`)
@@ -154,7 +161,8 @@ export function toApiChat(record: ChatRecord): Chat {
     unread: record.unread ?? 0,
     lastReadClock: record.lastReadClock ?? 0,
     ...(record.lastMessage ? { lastMessage: record.lastMessage } : {}),
-    ...(record.draft ? { draft: record.draft } : {})
+    ...(record.draft ? { draft: record.draft } : {}),
+    ...(record.muted ? { muted: true } : {})
   }
   if (record.kind === 'public') return { id: record.id, kind: 'public', name: record.id, ...summary }
   if (record.kind === 'group') {

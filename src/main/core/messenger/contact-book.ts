@@ -16,6 +16,8 @@ export interface ContactRecord {
   /** Clock of the ContactUpdate the name came from (decimal string), "0" before any. */
   nameClock: string
   verifiedAt?: number
+  /** When the person added them as a contact (absent: met, never added). */
+  addedAt?: number
   devices: ContactDevice[]
   /** Devices first seen while they were verified, until acknowledged. */
   newDevices: ContactDevice[]
@@ -29,6 +31,7 @@ const ContactRecordSchema: z.ZodType<ContactRecord> = z.object({
   displayName: z.string().max(2 * MAX_DISPLAY_NAME_LENGTH).optional(),
   nameClock: DecimalClock,
   verifiedAt: Count.optional(),
+  addedAt: Count.optional(),
   devices: z.array(Device),
   newDevices: z.array(Device)
 })
@@ -80,6 +83,11 @@ export class ContactBook {
     const { verifiedAt: _previous, ...record } = this.ensure(tx, publicKey, now)
     // Verifying covers the devices seen so far; a cleared verification has no new-device notice to give.
     return this.put(tx, { ...record, newDevices: [], ...(verified ? { verifiedAt: now } : {}) })
+  }
+
+  setAdded(tx: Transaction, publicKey: string, now: number): ContactRecord {
+    const record = this.ensure(tx, publicKey, now)
+    return record.addedAt !== undefined ? record : this.put(tx, { ...record, addedAt: now })
   }
 
   /**

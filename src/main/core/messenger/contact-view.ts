@@ -49,6 +49,7 @@ export class ContactView {
       ...identity,
       ...(record?.displayName ? { displayName: record.displayName } : {}),
       known: record !== undefined,
+      added: record?.addedAt !== undefined,
       verified: record?.verifiedAt !== undefined,
       ...(record?.verifiedAt !== undefined ? { verifiedAt: record.verifiedAt } : {}),
       devices: record?.devices ?? [],

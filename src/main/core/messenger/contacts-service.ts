@@ -88,6 +88,13 @@ export class ContactsService {
     this.changed(tx)
   }
 
+  /** The person made them a contact (the ContactUpdate that says so is the caller's). */
+  markAdded(tx: Transaction, id: string): void {
+    if (this.book.get(id, tx)?.addedAt !== undefined) return
+    this.book.setAdded(tx, id, this.ctx.now())
+    this.changed(tx)
+  }
+
   /**
    * A ContactUpdate sent to us directly: newer clock wins. Returns a drop reason when the name fails the
    * extension's rules (the stored one stays as it is).

@@ -9,7 +9,7 @@ import type { Outbox } from './outbox'
 import type { SeenIds } from './seen-ids'
 import type { ChatIdentity, ChatTransport } from './transport'
 
-type MessengerEvent = 'messages.upserted' | 'chats.changed' | 'history.state' | 'contacts.changed'
+type MessengerEvent = 'messages.upserted' | 'chats.changed' | 'history.state' | 'contacts.changed' | 'requests.changed' | 'contacts.blockedChanged'
 export type MessengerEmit = <E extends MessengerEvent & EventName>(event: E, payload: EventPayload<E>) => void
 
 /** What the messenger's parts share: the account's state, its transport, and the one serial queue. */

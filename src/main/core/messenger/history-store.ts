@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { EncryptedStore, IterateRange } from '../storage/encrypted-store'
 import { getParsed, iterateParsed, type OnUnreadable } from '../storage/parsed-records'
 import { ChatId, clockKey, clockOfKey, Count, MESSAGE_INDEX_PREFIX, MessageId, type RecordKeys, StoredMessage } from './records'
+import type { SearchIndex } from './search-index'
 import type { Transaction } from './transaction'
 
 /** Where a message sits: enough to find its record from its id. */
@@ -23,11 +24,14 @@ export class HistoryStore {
   constructor(
     private readonly store: EncryptedStore,
     private readonly keys: RecordKeys,
-    private readonly onUnreadable?: OnUnreadable
+    private readonly onUnreadable?: OnUnreadable,
+    /** Kept in the same transaction as every write of the history. */
+    readonly index?: SearchIndex
   ) {}
 
-  /** Stages `message` (new, or a new state of a stored one: its chat and clock never change). */
+  /** Stages `message` (new, or a new state of a stored one: its chat, clock and text never change). */
   put(tx: Transaction, message: Message): void {
+    this.index?.add(tx, message)
     tx.putJson(this.keys.historyRow(message.chatId, message.clock, message.id), message)
     tx.putJson(this.keys.message(MESSAGE_INDEX_PREFIX, message.id), { id: message.id, chatId: message.chatId, clock: message.clock } satisfies IndexEntry)
   }
@@ -55,6 +59,7 @@ export class HistoryStore {
     for await (const [key, message] of iterateParsed(this.store, this.keys.history(chatId), StoredMessage, dropUnreadable)) {
       tx.del(key)
       tx.del(this.keys.message(MESSAGE_INDEX_PREFIX, message.id))
+      this.index?.remove(tx, message)
     }
   }
 
@@ -134,7 +139,6 @@ export class HistoryStore {
     const hasNewer = !followingEnd && (beyond || cut) ? true : await newer(shown.upper)
     return { messages: rows, range: shown, hasOlder, hasNewer }
   }
-
 
   /** Messages of a chat with clocks in `range` (inclusive unless told), in clock order or reversed (newest first). */
   private async slice(chatId: string, range: MessageRange, options: SliceOptions): Promise<Message[]> {

@@ -255,6 +255,8 @@ describe('messenger pipeline', () => {
     const a = await newParty(na)
     let b = await newParty(nb)
     const bobKey = chatKeyId(b.publicKey)
+    // Bob has a chat with Alice: her messages are no message request.
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     await b.messenger.stop()
     await b.store.close()
 
@@ -277,6 +279,8 @@ describe('messenger pipeline', () => {
     const bobKey = chatKeyId(b.publicKey)
 
     await a.messenger.startOneToOne(bobKey)
+    // Bob knows Alice: her message lands in their chat, not among his requests.
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     const lost = await a.messenger.send({ chatId: bobKey, text: 'is anyone out there?' })
     await until(a, (ms) => ms.some((m) => m.id === lost.id && m.status === 'not-sent'))
     expect(a.upserts.filter((m) => m.id === lost.id).map((m) => m.status)).not.toContain('sent')
@@ -297,6 +301,8 @@ describe('messenger pipeline', () => {
     let a = await newParty(na)
     let b = await newParty(nb)
     const bobKey = chatKeyId(b.publicKey)
+    // Bob has a chat with Alice: her messages are no message request.
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     await b.messenger.stop()
     await b.store.close()
 
@@ -321,6 +327,7 @@ describe('messenger pipeline', () => {
     const bobKey = chatKeyId(b.publicKey)
     for (const p of [a, b]) await p.messenger.joinPublic('hush-test')
     await a.messenger.startOneToOne(bobKey)
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     const before = a.messenger.listChats()
 
     for (const chatId of [bobKey, 'hush-test']) {
@@ -347,6 +354,7 @@ describe('messenger pipeline', () => {
     const b = await newParty(nb)
     const bobKey = chatKeyId(b.publicKey)
     await a.messenger.startOneToOne(bobKey)
+    await b.messenger.startOneToOne(chatKeyId(a.publicKey))
     const warmUp = await a.messenger.send({ chatId: bobKey, text: 'warm-up' })
     await until(a, (ms) => ms.some((m) => m.id === warmUp.id && m.status === 'delivered'))
 

@@ -137,6 +137,8 @@ describe('messenger state machine (in-memory network, fake clock)', () => {
     const bob = await device('bob', 'bob-1')
     const alice1 = await device('alice', 'alice-1')
     const aliceKey = chatKeyId(alice1.publicKey)
+    // Alice has a chat with Bob on both devices, so his messages are no message request.
+    await alice1.messenger.startOneToOne(chatKeyId(bob.publicKey))
     // Bob opens the chat first, so he hears alice-1's contact-code advert when she comes online: he
     // knows her bundle, and no shared secret yet (he writes on her partitioned topic, which every device of hers watches).
     await bob.messenger.startOneToOne(aliceKey)
@@ -148,6 +150,7 @@ describe('messenger state machine (in-memory network, fake clock)', () => {
     // Alice's second device joins while Bob is away, so he misses its advert.
     bob.node.disconnect()
     const alice2 = await device('alice', 'alice-2')
+    await alice2.messenger.startOneToOne(chatKeyId(bob.publicKey))
     const replies = vi.spyOn(alice2.sessions, 'buildDhMessage')
 
     alice2.node.connect()

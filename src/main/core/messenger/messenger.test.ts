@@ -51,6 +51,8 @@ describe('messenger through the API', () => {
       if (topicToHex(e.envelope.topic) === topicToHex(negotiated)) negotiatedEnvelopes.push(e.hashHex)
     })
 
+    // Bob has a chat with Alice, so her messages are no request (requests are tested below).
+    await value(bob.client.call('chats.startOneToOne', { publicKey: alice.publicKey }))
     // Starting the chat fetches Bob's bundle advertisement from the mailserver: the first message can use X3DH.
     const seenHistory = alice.history.length
     const chat = await value(alice.client.call('chats.startOneToOne', { publicKey: bob.publicKey }))
@@ -116,15 +118,21 @@ describe('messenger through the API', () => {
     const bob = await Person.join(relay, 'Bob')
     const named = (person: Person, key: string, name: string) => person.contacts.some((c) => c.publicKey === key && c.displayName === name)
 
+    // Starting a chat sends no name; adding the contact does (a ContactUpdate, "added you" in status-go).
     await value(alice.client.call('chats.startOneToOne', { publicKey: bob.publicKey }))
     await value(alice.client.call('messages.send', { chatId: bob.publicKey, text: 'hi bob' }))
-    // Alice's name came with her chat; Bob's goes back when the chat appears on his side.
+    await until(() => bob.requests.some((r) => r.preview === 'hi bob'))
+    expect(bob.contacts.some((c) => c.publicKey === alice.publicKey && c.displayName)).toBe(false)
+    expect(await value(alice.client.call('contacts.add', { publicKey: bob.publicKey }))).toMatchObject({ added: true })
     await until(() => named(bob, alice.publicKey, 'Alice'))
+    expect(await value(bob.client.call('requests.accept', { publicKey: alice.publicKey }))).toEqual({ chatId: alice.publicKey })
+    await value(bob.client.call('contacts.add', { publicKey: alice.publicKey }))
     await until(() => named(alice, bob.publicKey, 'Bob'))
     await value(bob.client.call('messages.send', { chatId: alice.publicKey, text: 'hi alice' }))
     await until(() => alice.received('hi alice').length === 1)
     expect(alice.received('hi alice')[0]?.author.displayName).toBe('Bob')
     expect(alice.upserts.find((m) => m.text === 'hi bob')?.author.displayName).toBe('Alice')
+    expect(await value(bob.client.call('contacts.get', { publicKey: alice.publicKey }))).toMatchObject({ added: true, displayName: 'Alice' })
 
     const ours = await value(alice.client.call('contacts.safetyNumber', { publicKey: bob.publicKey }))
     const theirs = await value(bob.client.call('contacts.safetyNumber', { publicKey: alice.publicKey }))
@@ -147,9 +155,11 @@ describe('messenger through the API', () => {
 
     // Mallory takes Bob's name: flagged as resembling Bob, in the list and in a preview; Bob himself is not.
     const mallory = await Person.join(relay, 'bob ')
-    await value(mallory.client.call('chats.startOneToOne', { publicKey: alice.publicKey }))
+    await value(mallory.client.call('contacts.add', { publicKey: alice.publicKey }))
     await value(mallory.client.call('messages.send', { chatId: alice.publicKey, text: 'it is me, Bob' }))
     await until(() => named(alice, mallory.publicKey, 'bob'))
+    // Mallory's message is a request, flagged as looking like Bob.
+    await until(() => alice.requests.some((r) => r.contact.publicKey === mallory.publicKey && r.contact.resembles.length === 1))
     const listed = await value(alice.client.call('contacts.list', {}))
     expect(listed.find((c) => c.publicKey === mallory.publicKey)?.resembles).toEqual([
       expect.objectContaining({ publicKey: bob.publicKey, displayName: 'Bob' })
@@ -161,5 +171,79 @@ describe('messenger through the API', () => {
     expect(preview).toMatchObject({ verified: false, resembles: [{ publicKey: bob.publicKey }] })
     const malloryNumber = await value(alice.client.call('contacts.safetyNumber', { publicKey: mallory.publicKey }))
     expect(malloryNumber.digits).not.toBe(ours.digits)
+  })
+
+  it('message requests, blocking, muting and search', async () => {
+    const relay = await startRelay()
+    const alice = await Person.join(relay, 'Alice')
+    const bob = await Person.join(relay, 'Bob')
+    const carol = await Person.join(relay, 'Carol')
+    const read = async (person: Person, chatId: string) =>
+      (await value(person.client.call('history.read', { chatId, range: { lower: null, upper: null }, limit: 100 }))).messages.map((m) => m.text)
+    const chatIds = async (person: Person) => (await value(person.client.call('chats.list', {}))).map((c) => c.id)
+
+    // A stranger's 1:1 message is a request, not a chat; declining deletes it.
+    await value(bob.client.call('chats.startOneToOne', { publicKey: alice.publicKey }))
+    await value(bob.client.call('messages.send', { chatId: alice.publicKey, text: 'knock knock' }))
+    await until(() => alice.requests.some((r) => r.preview === 'knock knock'))
+    expect(await chatIds(alice)).toEqual([])
+    expect(alice.upserts.filter((m) => m.text === 'knock knock')).toEqual([])
+    await value(alice.client.call('requests.decline', { publicKey: bob.publicKey }))
+    expect(await value(alice.client.call('requests.list', {}))).toEqual([])
+    expect(await read(alice, bob.publicKey)).toEqual([])
+
+    // Writing again is a new request; accepting makes it a chat with the message unread.
+    await value(bob.client.call('messages.send', { chatId: alice.publicKey, text: 'second knock' }))
+    await until(() => alice.requests.some((r) => r.preview === 'second knock'))
+    expect(await value(alice.client.call('requests.accept', { publicKey: bob.publicKey }))).toEqual({ chatId: bob.publicKey })
+    expect(await value(alice.client.call('chats.list', {}))).toMatchObject([{ id: bob.publicKey, unread: 1, lastMessage: { text: 'second knock' } }])
+    expect(await read(alice, bob.publicKey)).toEqual(['second knock'])
+    expect(alice.requests).toEqual([])
+    await value(bob.client.call('messages.send', { chatId: alice.publicKey, text: 'in the chat now' }))
+    await until(() => alice.received('in the chat now').length === 1)
+
+    // Blocking Carol removes her request, hides what she wrote in a public chat, drops what she sends next.
+    for (const p of [alice, bob, carol]) await value(p.client.call('chats.joinPublic', { name: 'hush-social' }))
+    await value(carol.client.call('messages.send', { chatId: 'hush-social', text: 'carol before the block' }))
+    await until(() => alice.received('carol before the block').length === 1)
+    await value(carol.client.call('chats.startOneToOne', { publicKey: alice.publicKey }))
+    await value(carol.client.call('messages.send', { chatId: alice.publicKey, text: 'buy my stuff' }))
+    await until(() => alice.requests.some((r) => r.contact.publicKey === carol.publicKey))
+    await value(alice.client.call('contacts.block', { publicKey: carol.publicKey }))
+    expect(await value(alice.client.call('requests.list', {}))).toEqual([])
+    expect(await value(alice.client.call('contacts.blocked', {}))).toMatchObject([{ publicKey: carol.publicKey }])
+    expect(await read(alice, 'hush-social')).toEqual([])
+    await value(carol.client.call('messages.send', { chatId: 'hush-social', text: 'carol after the block' }))
+    await value(carol.client.call('messages.send', { chatId: alice.publicKey, text: 'buy it now' }))
+    await value(bob.client.call('messages.send', { chatId: 'hush-social', text: 'read https://example.com/quarterly-report.pdf' }))
+    await value(bob.client.call('messages.send', { chatId: 'hush-social', text: 'مرحبا بالعالم' }))
+    await until(() => alice.received('مرحبا بالعالم').length === 1)
+    await until(() => alice.received('carol after the block').length === 0 && alice.requests.length === 0)
+    const drops = async () => value(alice.client.call('debug.drops', {}))
+    while (!((await drops())['BLOCKED_SENDER']! >= 1 && (await drops())['BLOCKED_AUTHOR']! >= 1)) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(await read(alice, 'hush-social')).toEqual(['read https://example.com/quarterly-report.pdf', 'مرحبا بالعالم'])
+
+    // Search: a word inside a URL, an Arabic word; a blocked author's words are not found.
+    const search = (query: string) => value(alice.client.call('search.messages', { query }))
+    const quarterly = await search('Quarterly')
+    expect(quarterly.groups).toMatchObject([{ chatId: 'hush-social', chatKind: 'public', hits: [{ message: { text: 'read https://example.com/quarterly-report.pdf' } }] }])
+    expect(quarterly.complete).toBe(true)
+    expect((await search('مرحبا')).groups[0]?.hits.map((h) => h.message.text)).toEqual(['مرحبا بالعالم'])
+    expect((await search('knock')).groups).toMatchObject([{ chatId: bob.publicKey, hits: [{ message: { text: 'second knock' } }] }])
+    expect((await search('carol')).groups).toEqual([])
+    expect(await alice.client.call('search.messages', { query: 'x'.repeat(201) })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } })
+
+    // Mute; both mute and the block survive a restart, and unblocking shows what was stored before.
+    await value(alice.client.call('chats.setMuted', { chatId: 'hush-social', muted: true }))
+    expect(alice.chats.get('hush-social')?.muted).toBe(true)
+    const { id } = (await value(alice.client.call('accounts.current', {})))!
+    await value(alice.client.call('accounts.lock', {}))
+    await value(alice.client.call('accounts.unlock', { id, password: 'pw' }))
+    expect((await value(alice.client.call('chats.list', {}))).find((c) => c.id === 'hush-social')?.muted).toBe(true)
+    expect(await value(alice.client.call('contacts.blocked', {}))).toMatchObject([{ publicKey: carol.publicKey }])
+    await value(alice.client.call('contacts.unblock', { publicKey: carol.publicKey }))
+    expect(await read(alice, 'hush-social')).toContain('carol before the block')
+    await value(alice.client.call('chats.setMuted', { chatId: 'hush-social', muted: false }))
+    expect((await value(alice.client.call('chats.list', {}))).find((c) => c.id === 'hush-social')?.muted).toBeUndefined()
   })
 })

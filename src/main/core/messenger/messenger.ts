@@ -6,7 +6,8 @@ import {
   type HistoryState,
   type Message,
   NetworkSettings,
-  refusal
+  refusal,
+  type SearchResult
 } from '../../../shared/api'
 import { RecordIds } from '../crypto/protocol-state'
 import type { SessionManager, SharedSecretEvent } from '../crypto/session-manager'
@@ -23,6 +24,8 @@ import type { EncryptedStore } from '../storage/encrypted-store'
 import { getParsed } from '../storage/parsed-records'
 import type { WhisperNode } from '../whisper/node'
 import type { PeerInfo } from '../whisper/peer'
+import { BlockList } from './block-list'
+import { BlockingService } from './blocking-service'
 import { BundleAdvertiser } from './bundle-advertiser'
 import { ChangeFeed } from './change-feed'
 import { ChatHistory, migrateJournal } from './chat-history'
@@ -37,10 +40,15 @@ import { GroupStore } from './group-store'
 import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { HistoryStore } from './history-store'
 import { parseChatKey } from './identities'
+import { MessageSearch } from './message-search'
 import { Outbox, type OutboxEntry } from './outbox'
 import { PublicSender } from './public-sender'
 import { Receiver } from './receiver'
 import { ENVELOPE_PREFIX, migrateRecordKeys, NETWORK_SETTINGS_KEY, RecordKeys } from './records'
+import { RequestList } from './request-list'
+import { RequestsService } from './requests-service'
+import { SearchBackfill } from './search-backfill'
+import { deriveSearchKey, SearchIndex } from './search-index'
 import { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
 import { ChatTransport, type ChatIdentity } from './transport'
@@ -100,6 +108,12 @@ export class Messenger {
   readonly conversations: ChatHistory
   /** The contacts API (names, verification, safety numbers, devices). */
   readonly contacts: ContactsService
+  /** Message requests from keys we have no chat with. */
+  readonly requests: RequestsService
+  /** Blocked keys. */
+  readonly blocking: BlockingService
+  private readonly search: MessageSearch
+  private readonly backfill: SearchBackfill
   /** Private group chats: creating, changing, sending and receiving (groups.* in the API). */
   readonly groups: GroupService
   private readonly publicSender: PublicSender
@@ -123,7 +137,8 @@ export class Messenger {
     book: ContactBook,
     groups: GroupStore,
     saved: NetworkSettings | undefined,
-    private readonly unreadable: UnreadableRecords
+    private readonly unreadable: UnreadableRecords,
+    lists: { blocked: BlockList; requests: RequestList; index: SearchIndex }
   ) {
     this.node = options.node
     this.store = options.store
@@ -155,7 +170,11 @@ export class Messenger {
     const status = new DeliveryStatus(ctx, this.feed)
     this.displayName = options.displayName
     this.contacts = new ContactsService(ctx, book, options.displayName)
-    this.conversations = new ChatHistory(ctx, this.feed)
+    this.requests = new RequestsService(ctx, lists.requests, this.contacts, this.feed, (chatId) => void this.watchChat(chatId))
+    this.blocking = new BlockingService(ctx, lists.blocked, this.requests, this.contacts)
+    this.conversations = new ChatHistory(ctx, this.feed, this.blocking.hidden)
+    this.backfill = new SearchBackfill(ctx, lists.index)
+    this.search = new MessageSearch(ctx, lists.index, this.backfill, this.blocking.hidden)
     this.publicSender = new PublicSender(ctx, status)
     this.direct = new DirectSender(ctx, status, this.feed, options.sync)
     this.advertiser = new BundleAdvertiser(ctx)
@@ -167,11 +186,9 @@ export class Messenger {
       contacts: this.contacts,
       advertiser: this.advertiser,
       envelopes,
-      onChatStarted: (chatId) => {
-        void this.watchChat(chatId)
-        // They started the chat: they learn our chosen name as we learnt theirs.
-        this.serial(() => this.sendContactUpdate(chatId)).catch((error: unknown) => this.log.warn('contact update not sent', { error }))
-      }
+      requests: this.requests,
+      blocking: this.blocking,
+      onChatStarted: (chatId) => void this.watchChat(chatId)
     })
   }
 
@@ -187,19 +204,22 @@ export class Messenger {
     const skip = unreadable.report
     await migrateRecordKeys(store, keys, skip)
     const cleanup = new Transaction()
-    const [chats, outbox, seen, envelopes, contacts, groups, saved] = await Promise.all([
+    const [chats, outbox, seen, envelopes, contacts, groups, saved, blocked, requests] = await Promise.all([
       ChatList.load(store, keys, skip),
       Outbox.load(store, keys, skip),
       SeenIds.load(store, keys, cleanup, now, skip),
       SeenIds.load(store, keys, cleanup, now, skip, ENVELOPE_PREFIX),
       ContactBook.load(store, keys, skip),
       GroupStore.load(store, keys, skip),
-      getParsed(store, NETWORK_SETTINGS_KEY, NetworkSettings, skip)
+      getParsed(store, NETWORK_SETTINGS_KEY, NetworkSettings, skip),
+      BlockList.load(store, keys, skip),
+      RequestList.load(store, keys, skip)
     ])
-    const messages = new HistoryStore(store, keys, skip)
+    const index = new SearchIndex(store, deriveSearchKey(options.identity.privateKey))
+    const messages = new HistoryStore(store, keys, skip, index)
     await migrateJournal(store, cleanup, chats, messages, skip)
     await cleanup.commit(store)
-    return new Messenger(options, chats, messages, outbox, seen, envelopes, contacts, groups, saved, unreadable)
+    return new Messenger(options, chats, messages, outbox, seen, envelopes, contacts, groups, saved, unreadable, { blocked, requests, index })
   }
 
   /** Installs the filters, resumes unfinished sends and asks for missed history. */
@@ -228,6 +248,7 @@ export class Messenger {
     this.options.emit('history.state', this.history.state())
     this.publicSender.resume()
     this.advertiser.start()
+    await this.backfill.start()
     void this.history.request()
     this.direct.schedule()
   }
@@ -242,6 +263,7 @@ export class Messenger {
     this.sessions.off('installations', this.contacts.onInstallations)
     this.direct.stop()
     this.advertiser.stop()
+    this.backfill.stop()
     this.publicSender.stop()
     this.transport.close()
     this.history?.close()
@@ -265,18 +287,41 @@ export class Messenger {
     })
   }
 
-  startOneToOne(publicKey: string): Promise<Chat> {
+  /** Opens a 1:1 chat (a waiting message request from them becomes it); they are not added as a contact. */
+  async startOneToOne(publicKey: string): Promise<Chat> {
     const key = parseChatKey(publicKey)
-    if (equalBytes(key, this.identity.publicKey)) {
-      return Promise.reject(refusal('BAD_REQUEST', { reason: 'OWN_CHAT_KEY' }, 'That is your own chat key.'))
-    }
+    if (equalBytes(key, this.identity.publicKey)) throw refusal('BAD_REQUEST', { reason: 'OWN_CHAT_KEY' }, 'That is your own chat key.')
+    const id = chatKeyId(key)
+    if (this.requests.list().some((request) => request.contact.publicKey === id)) await this.requests.accept(id)
     return this.serial(async () => {
-      const chat = await this.addChat(chatKeyId(key), 'one-to-one')
-      await this.sendContactUpdate(chat.id)
+      const chat = await this.addChat(id, 'one-to-one')
       // Their bundle advertisement (and anything they sent us) may be waiting at the mailserver.
       void this.history?.request(FIRST_SYNC_SECONDS)
       return chat
     })
+  }
+
+  /**
+   * The deliberate act of adding someone: their 1:1 chat is opened if it was not, and our chosen name goes
+   * to them in a ContactUpdate (which a status-go client shows as "added you"). Nothing else sends one.
+   */
+  async addContact(publicKey: string): Promise<void> {
+    const chat = await this.startOneToOne(publicKey)
+    await this.serial(() => this.sendContactUpdate(chat.id))
+  }
+
+  setMuted(chatId: string, muted: boolean): Promise<void> {
+    return this.serial(async () => {
+      if (!this.chats.get(chatId)) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
+      const tx = new Transaction()
+      this.chats.setMuted(tx, chatId, muted)
+      this.feed.chatChanged(tx, chatId)
+      await tx.commit(this.store)
+    })
+  }
+
+  searchMessages(query: string, limit?: number): Promise<SearchResult> {
+    return this.search.search(query, limit)
   }
 
   leave(chatId: string): Promise<void> {
@@ -303,6 +348,9 @@ export class Messenger {
       if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       if (args.responseTo && (await this.messages.get(args.responseTo))?.chatId !== chat.id)
         throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'The message you are replying to is not in this chat.')
+      if (chat.kind === 'one-to-one' && this.blocking.isBlocked(chat.id)) {
+        throw refusal('CONFLICT', { reason: 'RECIPIENT_BLOCKED' }, 'You blocked this person. Unblock them to write to them.')
+      }
       const tx = new Transaction()
       const { clock, timestamp } = this.chats.nextClock(tx, chat.id, this.now())
       const payload = create(ChatMessageSchema, {
@@ -413,11 +461,11 @@ export class Messenger {
   /**
    * Our chosen name to a 1:1 contact, in Hush's extension of ContactUpdate (docs/contact-names.md),
    * reliably through MVDS like a chat message but without an outbox entry: it is sent again whenever the
-   * chat is started or rejoined, so one lost to a crash is replaced soon enough.
+   * person adds the contact again, so one lost to a crash can be replaced.
    */
   private async sendContactUpdate(chatId: string): Promise<void> {
     const tx = new Transaction()
-    this.contacts.ensure(tx, chatId)
+    this.contacts.markAdded(tx, chatId)
     const { clock } = this.chats.nextClock(tx, chatId, this.now())
     const update = create(ContactUpdateSchema, { clock, hushDisplayName: this.displayName })
     const wrapper = wrapMessage(toBinary(ContactUpdateSchema, update), MessageKind.CONTACT_UPDATE, this.identity.privateKey)

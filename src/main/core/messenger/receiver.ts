@@ -9,11 +9,13 @@ import { DropCounter } from '../protocol/validation'
 import { MessageKind } from '../protocol/wrapper'
 import { CryptoError } from '../primitives/crypto-error'
 import type { ReceivedMessage } from '../whisper/filters'
+import type { BlockingService } from './blocking-service'
 import type { BundleAdvertiser } from './bundle-advertiser'
 import type { ChangeFeed } from './change-feed'
 import type { ContactsService } from './contacts-service'
 import type { MessengerContext } from './context'
 import type { DirectSender } from './direct-sender'
+import type { RequestsService } from './requests-service'
 import type { GroupService } from './group-service'
 import type { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
@@ -36,10 +38,12 @@ export class Receiver {
       direct: DirectSender
       contacts: ContactsService
       advertiser: BundleAdvertiser
+      requests: RequestsService
+      blocking: BlockingService
       groups: GroupService
       /** Direct envelopes already processed, by hash. */
       envelopes: SeenIds
-      /** A 1:1 chat someone else started, once committed: watch it, tell them our name. */
+      /** A 1:1 chat started from another of our devices, once committed: watch it. */
       onChatStarted(chatId: string): void
     }
   ) {}
@@ -61,6 +65,8 @@ export class Receiver {
     if (inbound.kind === 'public') return this.receivePublic(message)
     // Our own posts on a shared (negotiated, contact-code) topic come back to us; nothing to do.
     if (equalBytes(message.signer, this.ctx.identity.publicKey)) return
+    // A blocked key gets no session step, no acknowledgement and no request: dropped before decrypting.
+    if (this.parts.blocking.isBlocked(chatKeyId(message.signer))) return this.countDrop('BLOCKED_SENDER')
     return this.receiveDirect(message.signer, message)
   }
 
@@ -122,11 +128,18 @@ export class Receiver {
   /**
    * Files a validated message under its chat (status-go matchMessage), unless its id was seen before.
    * Only chat messages are shown; a ContactUpdate sent to us directly updates its sender's contact,
-   * other payload types are accepted and ignored.
+   * other payload types are accepted and ignored. Nothing of a blocked author is kept (not even its id, so
+   * unblocking and fetching history again brings it), and a 1:1 message from a key we have no chat with
+   * becomes a message request instead of a chat.
    */
   private stageReceived(tx: Transaction, result: InboundResult, direct: boolean): Message | null {
     if (!result.ok) return null
     const { contacts, feed } = this.parts
+    const authorId = chatKeyId(result.envelope.author)
+    if (this.parts.blocking.isBlocked(authorId, tx)) {
+      this.countDrop('BLOCKED_AUTHOR')
+      return null
+    }
     if (result.payload.kind === MessageKind.CONTACT_UPDATE) {
       if (!direct) return null
       const { clock, hushDisplayName } = result.payload.message
@@ -148,6 +161,27 @@ export class Receiver {
       return null
     }
     const now = this.ctx.now()
+    const outgoing = authorId === this.ctx.ownKeyId
+    const message: Message = {
+      id: envelope.id,
+      chatId: match.chatId,
+      chatKind: chats.get(match.chatId, tx)?.kind ?? 'one-to-one',
+      author: contacts.authorOf(authorId),
+      outgoing,
+      text: chatMessage.text,
+      clock: Number(chatMessage.clock),
+      timestamp: Number(chatMessage.timestamp),
+      receivedAt: now,
+      // Only a message id can be quoted; anything else in the field is not a reply, and the text still shows.
+      ...(MESSAGE_ID_PATTERN.test(chatMessage.responseTo) ? { responseTo: chatMessage.responseTo } : {}),
+      status: outgoing ? 'sent' : 'received'
+    }
+    if (match.createOneToOne && !outgoing) {
+      const dropped = this.parts.requests.stage(tx, message)
+      if (dropped) this.countDrop(dropped)
+      else seen.add(tx, envelope.id, now)
+      return null
+    }
     if (match.createOneToOne) {
       chats.add(tx, { id: match.chatId, kind: 'one-to-one', joinedAt: now, lastClock: '0' })
       tx.afterCommit(() => this.parts.onChatStarted(match.chatId))
@@ -156,21 +190,6 @@ export class Receiver {
     if (chat.kind === 'one-to-one') contacts.ensure(tx, chat.id)
     chats.observe(tx, chat.id, chatMessage.clock)
     seen.add(tx, envelope.id, now)
-    const authorId = chatKeyId(envelope.author)
-    const message: Message = {
-      id: envelope.id,
-      chatId: chat.id,
-      chatKind: chat.kind,
-      author: contacts.authorOf(authorId),
-      outgoing: authorId === this.ctx.ownKeyId,
-      text: chatMessage.text,
-      clock: Number(chatMessage.clock),
-      timestamp: Number(chatMessage.timestamp),
-      receivedAt: now,
-      // Only a message id can be quoted; anything else in the field is not a reply, and the text still shows.
-      ...(MESSAGE_ID_PATTERN.test(chatMessage.responseTo) ? { responseTo: chatMessage.responseTo } : {}),
-      status: authorId === this.ctx.ownKeyId ? 'sent' : 'received'
-    }
     feed.storeNew(tx, message)
     return message
   }

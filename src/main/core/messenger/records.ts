@@ -28,6 +28,11 @@ export const INSTALLATION_KEY = 'messenger/installation'
 /** Layout of the keys above: absent for the first one (unsalted hashes and bare message ids), 2 for salted ids. */
 export const RECORDS_VERSION_KEY = 'messenger/records-version'
 const RECORDS_VERSION = 2
+export const BLOCKED_PREFIX = 'messenger/blocked/'
+export const REQUEST_PREFIX = 'messenger/request/'
+/** Search postings: keys hold only keyed hashes of words (search-index.ts). */
+export const SEARCH_PREFIX = 'messenger/search/'
+export const SEARCH_BACKFILL_KEY = 'messenger/search-backfill'
 
 type MessagePrefix = typeof OUTBOX_PREFIX | typeof SEEN_PREFIX | typeof ENVELOPE_PREFIX | typeof MESSAGE_INDEX_PREFIX
 
@@ -48,6 +53,14 @@ export class RecordKeys {
 
   contact(publicKey: string): string {
     return CONTACT_PREFIX + this.ids.of('contact', publicKey)
+  }
+
+  blocked(publicKey: string): string {
+    return BLOCKED_PREFIX + this.ids.of('blocked', publicKey)
+  }
+
+  request(publicKey: string): string {
+    return REQUEST_PREFIX + this.ids.of('request', publicKey)
   }
 
   group(groupId: string): string {

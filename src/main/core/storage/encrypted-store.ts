@@ -29,6 +29,13 @@ export interface IterateRange {
   limit?: number
 }
 
+/** Keys in order under a prefix: `next` reads the next one (undefined at the end), `seek` jumps forward. */
+export interface KeyCursor {
+  next(): Promise<string | undefined>
+  seek(key: string): void
+  close(): Promise<void>
+}
+
 export type StoreOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }
 
 export const STORE_KEY_LENGTH = 32
@@ -42,6 +49,8 @@ const CHECK_PLAINTEXT = utf8ToBytes('hush encrypted store')
 const STORE_KEY_INFO = utf8ToBytes('hush/encrypted-store/v1')
 /** UTF-8 never contains 0xff, so prefix ‖ 0xff bounds every key that starts with prefix. */
 const PREFIX_END = new Uint8Array([0xff])
+/** Keys read from LevelDB per call by a key cursor (a seek drops what is left of a batch). */
+const KEY_BATCH = 64
 
 /**
  * The store key comes from the account's chat key, so it needs no separate secret and is lost with nothing
@@ -162,6 +171,36 @@ export class EncryptedStore {
       for await (const rawKey of iterator) yield new TextDecoder().decode(rawKey)
     } finally {
       await iterator.close()
+    }
+  }
+
+  /**
+   * Record keys under `prefix` in key order, read in batches, with a seek forward: for records whose key is
+   * all they say (an index). Nothing is read or decrypted, so nothing authenticates a key read this way:
+   * what it points to must be read with `get`.
+   */
+  keyCursor(prefix: string): KeyCursor {
+    this.assertOpen()
+    const start = encodeKey(prefix, true)
+    const iterator = this.db.keys({ gte: start, lt: concatBytes(start, PREFIX_END) })
+    const decoder = new TextDecoder()
+    let buffered: Uint8Array[] = []
+    let ended = false
+    return {
+      async next() {
+        if (buffered.length === 0 && !ended) {
+          buffered = (await iterator.nextv(KEY_BATCH)).reverse()
+          ended = buffered.length === 0
+        }
+        const key = buffered.pop()
+        return key === undefined ? undefined : decoder.decode(key)
+      },
+      seek(key) {
+        buffered = []
+        ended = false
+        iterator.seek(encodeKey(key))
+      },
+      close: () => iterator.close()
     }
   }
 

@@ -75,9 +75,13 @@ export const useChatStore = create<ChatState>((set, get) => {
             return { versions: next }
           }),
         onFresh: (messages) => {
-          const titles = new Map((get().chats ?? []).map((chat) => [chat.id, chatTitle(chat)] as const))
+          const chats = get().chats ?? []
+          const titles = new Map(chats.map((chat) => [chat.id, chatTitle(chat)] as const))
+          // A muted chat raises no notification.
+          const muted = new Set(chats.filter((chat) => chat.muted).map((chat) => chat.id))
+          const audible = messages.filter((message) => !muted.has(message.chatId))
           const { showContent, show } = useNotificationStore.getState()
-          show(notificationTexts(messages, (chatId) => titles.get(chatId) ?? chatId, showContent), (chatId) => void get().selectChat(chatId))
+          show(notificationTexts(audible, (chatId) => titles.get(chatId) ?? chatId, showContent), (chatId) => void get().selectChat(chatId))
         },
         onError: failed
       })

@@ -102,7 +102,12 @@ const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: C
             <span className="muted small ellipsis">
               {chat.group?.invited ? t('groups.invitation') : last ? preview(chat.kind, last) : chat.group ? t('groups.members', { count: chat.group.memberCount }) : t('chats.preview.none')}
             </span>
-            {chat.unread > 0 && (
+            {chat.muted && (
+              <span className="muted small" data-testid="muted-mark">
+                {t('chats.muted')}
+              </span>
+            )}
+            {chat.unread > 0 && !chat.muted && (
               <span className="badge" data-testid="unread-badge" aria-label={t('chats.unread', { count: chat.unread })}>
                 {chat.unread > 99 ? '99+' : chat.unread}
               </span>

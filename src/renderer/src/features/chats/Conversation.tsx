@@ -9,12 +9,14 @@ import { Identicon } from '../../ui/Identicon'
 import { PersonName } from '../../ui/PersonName'
 import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
+import { BlockedNotice, MuteButton } from './ChatSocial'
 import { GroupIcon } from '../groups/GroupIcon'
 import { GroupInfoPanel } from '../groups/GroupInfoPanel'
 import { GroupInvitation } from '../groups/GroupInvitation'
 import { GroupNotices } from '../groups/GroupMembers'
 import { Composer } from './Composer'
 import { MessageList } from './MessageList'
+import { useSearchJump } from '../search/use-search-jump'
 import { timeline } from './timeline'
 import { useMessageWindow } from './use-message-window'
 import { useOriginals } from './use-originals'
@@ -38,6 +40,7 @@ export function Conversation({ chatId }: { chatId: string }) {
     },
     [jumpTo]
   )
+  useSearchJump(chatId, contents, jumpTo)
 
   const items = useMemo(
     () => (contents ? timeline({ messages: contents.messages, lastReadClock, gap, hasOlder: contents.hasOlder, hasNewer: contents.hasNewer }) : []),
@@ -56,6 +59,7 @@ export function Conversation({ chatId }: { chatId: string }) {
     <section className="conversation" aria-labelledby="conversation-title">
       {summary && <ConversationHeader summary={summary} />}
       {summary?.contact && <ContactNotices publicKey={summary.contact.publicKey} />}
+      {summary?.contact && <BlockedNotice publicKey={summary.contact.publicKey} />}
       {summary?.kind === 'group' && <GroupNotices chatId={summary.id} />}
       {contents && contents.messages.length === 0 ? (
         <p className="timeline empty muted">{t(summary?.kind === 'one-to-one' ? 'conversation.empty.oneToOne' : 'conversation.empty.public')}</p>
@@ -175,6 +179,7 @@ function ConversationHeader({ summary }: { summary: Chat }) {
           {problem}
         </span>
       )}
+      <MuteButton chat={summary} />
       {summary.kind === 'group' && (
         <button type="button" className="button small" data-testid="group-info-open" onClick={() => setShowingInfo(true)}>
           {t('groups.info')}

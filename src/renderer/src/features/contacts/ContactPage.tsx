@@ -7,6 +7,7 @@ import { CopyButton } from '../../ui/CopyButton'
 import { Identicon } from '../../ui/Identicon'
 import { QrCode } from '../../ui/QrCode'
 import { VerifiedBadge } from '../../ui/TrustMarks'
+import { ContactActions } from './ContactActions'
 import { ImpersonationWarning } from './ImpersonationWarning'
 import { SafetyNumberDialog } from './SafetyNumberDialog'
 
@@ -66,6 +67,7 @@ export function ContactPage({ publicKey, onBack }: { publicKey: string; onBack()
             </div>
           </div>
           <ImpersonationWarning contact={contact} onOpenContact={open} />
+          <ContactActions contact={contact} />
 
           <div className="card stack">
             <h3>{t('contact.verification')}</h3>

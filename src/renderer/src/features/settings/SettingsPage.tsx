@@ -1,5 +1,6 @@
 import { t } from '../../i18n/t'
 import { AboutSection } from './AboutSection'
+import { BlockedPeople } from './BlockedPeople'
 import { DeleteAccount } from './DeleteAccount'
 import { NotificationSetting } from './NotificationSetting'
 import { PasswordSetting } from './PasswordSetting'
@@ -18,6 +19,9 @@ export function SettingsPage() {
       </div>
       <div className="card">
         <PrivacySetting />
+      </div>
+      <div className="card">
+        <BlockedPeople />
       </div>
       <div className="card">
         <PasswordSetting />

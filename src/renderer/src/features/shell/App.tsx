@@ -6,6 +6,7 @@ import { useChatStore } from '../../store/chat-store'
 import { useContactStore } from '../../store/contact-store'
 import { useNetworkStore } from '../../store/network-store'
 import { useSessionStore } from '../../store/session-store'
+import { useSocialStore } from '../../store/social-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
 import { ErrorBoundary } from '../../ui/ErrorBoundary'
 import { Identicon } from '../../ui/Identicon'
@@ -19,6 +20,8 @@ import { NetworkPage } from '../network/NetworkPage'
 import { BackupPhrase } from '../onboarding/BackupPhrase'
 import { Onboarding } from '../onboarding/Onboarding'
 import { ProfilePage } from '../profile/ProfilePage'
+import { RequestsPage } from '../requests/RequestsPage'
+import { SearchPage } from '../search/SearchPage'
 import { SettingsPage } from '../settings/SettingsPage'
 import { StatusBar } from './StatusBar'
 import { useTheme } from './use-theme'
@@ -84,7 +87,7 @@ export function AppFailure() {
 }
 
 /** What the main area shows when no chat is open. */
-type Page = 'profile' | 'network' | 'settings'
+type Page = 'profile' | 'network' | 'settings' | 'search' | 'requests'
 const NAV: Page[] = ['profile', 'network', 'settings']
 
 function Home({ account }: { account: Account }) {
@@ -99,19 +102,25 @@ function Home({ account }: { account: Account }) {
   const resetContacts = useContactStore((s) => s.reset)
   const contactKey = useContactStore((s) => s.openKey)
   const openContact = useContactStore((s) => s.open)
+  const startSocial = useSocialStore((s) => s.start)
+  const resetSocial = useSocialStore((s) => s.reset)
+  const requestCount = useSocialStore((s) => s.requests.length)
   const [page, setPage] = useState<Page>('profile')
   const [dialog, setDialog] = useState<'join' | 'start' | 'group' | null>(null)
 
   useEffect(() => {
     openAccount(account.id)
     const stopContacts = startContacts()
+    const stopSocial = startSocial()
     return () => {
+      stopSocial()
+      resetSocial()
       stopContacts()
       resetContacts()
       closeAccount()
       resetNetwork()
     }
-  }, [account.id, openAccount, closeAccount, resetNetwork, startContacts, resetContacts])
+  }, [account.id, openAccount, closeAccount, resetNetwork, startContacts, resetContacts, startSocial, resetSocial])
   const go = (next: Page) => {
     openContact(null)
     void selectChat(null)
@@ -136,6 +145,24 @@ function Home({ account }: { account: Account }) {
             {t('groups.new')}
           </button>
         </div>
+        <button
+          type="button"
+          className={`nav-item search-entry${!activeChatId && page === 'search' ? ' active' : ''}`}
+          data-testid="open-search"
+          onClick={() => go('search')}
+        >
+          {t('search.placeholder')}
+        </button>
+        {requestCount > 0 && (
+          <button
+            type="button"
+            className={`nav-item requests-entry${!activeChatId && page === 'requests' ? ' active' : ''}`}
+            data-testid="open-requests"
+            onClick={() => go('requests')}
+          >
+            {t('requests.open', { count: requestCount })}
+          </button>
+        )}
         <ErrorBoundary
           name="The chat list"
           fallback={
@@ -189,7 +216,17 @@ function Home({ account }: { account: Account }) {
         <main className="content">
           <BackupReminder backedUp={account.backedUp} onBackUp={() => go('profile')} />
           <ErrorBanner error={chatError} onDismiss={clearChatError} />
-          {page === 'network' ? <NetworkPage /> : page === 'settings' ? <SettingsPage /> : <ProfilePage account={account} />}
+          {page === 'network' ? (
+            <NetworkPage />
+          ) : page === 'settings' ? (
+            <SettingsPage />
+          ) : page === 'search' ? (
+            <SearchPage />
+          ) : page === 'requests' ? (
+            <RequestsPage />
+          ) : (
+            <ProfilePage account={account} />
+          )}
         </main>
       )}
       {dialog === 'join' && <JoinPublicDialog onClose={() => setDialog(null)} />}

@@ -1,0 +1,67 @@
+import type { Message, SearchGroup, SearchHit, SearchResult } from '../../../shared/api'
+import { toApiChat } from './chat-list'
+import type { MessengerContext } from './context'
+import type { SearchBackfill } from './search-backfill'
+import type { SearchIndex } from './search-index'
+import { queryTerms, wordSpans } from './search-terms'
+
+export const DEFAULT_SEARCH_RESULTS = 50
+/** Postings read per query word, at most: a word in most of a huge history is cut, and the result says so. */
+export const SEARCH_SCAN_LIMIT = 20_000
+/** Characters of context shown before the first match, and of the whole snippet. */
+const CONTEXT_BEFORE = 60
+const SNIPPET_LENGTH = 200
+
+/**
+ * Full-text search over the chats the account joined, served from the index main keeps beside the history:
+ * every word of the query must be in a message; hits come with a snippet around the first match, grouped
+ * by chat. Messages of blocked keys and of chats not joined (message requests) are left out.
+ */
+export class MessageSearch {
+  constructor(
+    private readonly ctx: Pick<MessengerContext, 'chats' | 'messages'>,
+    private readonly index: SearchIndex,
+    private readonly backfill: SearchBackfill,
+    private readonly hidden: (message: Message) => boolean
+  ) {}
+
+  async search(query: string, limit = DEFAULT_SEARCH_RESULTS): Promise<SearchResult> {
+    const terms = queryTerms(query)
+    const found = await this.index.find(terms, limit, SEARCH_SCAN_LIMIT)
+    const messages = await Promise.all(found.ids.map((id) => this.ctx.messages.get(id)))
+    const groups = new Map<string, SearchGroup>()
+    for (const message of messages) {
+      if (!message || this.hidden(message)) continue
+      const chat = this.ctx.chats.get(message.chatId)
+      if (!chat) continue
+      let group = groups.get(chat.id)
+      if (!group) {
+        group = { chatId: chat.id, chatKind: chat.kind, chatName: toApiChat(chat).name, hits: [] }
+        groups.set(chat.id, group)
+      }
+      group.hits.push(hitOf(message, new Set(terms)))
+    }
+    return { groups: [...groups.values()], truncated: found.truncated, complete: this.backfill.done }
+  }
+}
+
+/** The message with the text around its first matching word, and where the matching words are in it. */
+export function hitOf(message: Message, terms: ReadonlySet<string>): SearchHit {
+  const text = message.text
+  const matches = wordSpans(text).filter((span) => span.terms.some((term) => terms.has(term)))
+  const first = matches[0]?.start ?? 0
+  const start = first <= CONTEXT_BEFORE ? 0 : wordStart(text, first - CONTEXT_BEFORE)
+  const end = Math.min(text.length, start + SNIPPET_LENGTH)
+  const lead = start > 0 ? '…' : ''
+  const snippet = `${lead}${text.slice(start, end)}${end < text.length ? '…' : ''}`
+  const highlights = matches
+    .filter((span) => span.start >= start && span.end <= end)
+    .map((span): [number, number] => [span.start - start + lead.length, span.end - start + lead.length])
+  return { message, snippet, highlights }
+}
+
+/** The first word boundary at or after `at`, so a snippet does not open mid-word (unless no space is near). */
+function wordStart(text: string, at: number): number {
+  const space = text.slice(at, at + 20).search(/\s/u)
+  return space < 0 ? at : at + space + 1
+}
