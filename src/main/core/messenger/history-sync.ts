@@ -66,7 +66,7 @@ export class HistorySync {
 
   /** The configured mailserver this account uses now: the first one that is connected. */
   connectedMailserver(): string | null {
-    const connected = new Set(this.options.node.status().peers.map((peer) => peer.id))
+    const connected = new Set(this.options.node.peerIds())
     for (const url of this.options.mailservers()) {
       const id = enodeId(url)
       if (id !== null && connected.has(id)) return id

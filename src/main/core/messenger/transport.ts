@@ -59,7 +59,7 @@ export class ChatTransport {
   }
 
   peerCount(): number {
-    return this.node.status().peers.length
+    return this.node.peerCount()
   }
 
   /** Connected peers that would take what we post (their PoW requirement is within what we mine to). */
@@ -151,7 +151,8 @@ export class ChatTransport {
 
   /**
    * Sealed to the PoW the most demanding connected peer asks (within the node's cap), never below
-   * status-go's; resolves with how many connected peers took it.
+   * status-go's; resolves with how many connected peers took it. Our own filters never decrypt it
+   * back: what we send is already stored (and history from a mailserver still comes through them).
    */
   private async post(payload: Uint8Array, topic: Uint8Array, key: SealKey): Promise<number> {
     const hash = await this.node.post({
@@ -161,7 +162,8 @@ export class ChatTransport {
       signWith: this.identity.privateKey,
       ttl: WHISPER_TTL_SECONDS,
       powTarget: Math.max(WHISPER_POW_TARGET, this.node.sendPow()),
-      workTimeMs: WHISPER_POW_TIME_MS
+      workTimeMs: WHISPER_POW_TIME_MS,
+      loopback: false
     })
     return this.node.reach(hash)
   }

@@ -185,7 +185,7 @@ export class MailserverClient {
       payload: encodeRequestPayload(query),
       topic: new Uint8Array(4),
       ttl: 10,
-      powTarget: this.node.status().minPow,
+      powTarget: this.node.requiredPow,
       workTimeMs: 5000,
       key: { symKey: req.symKey as Uint8Array },
       signWith: this.node.host.privateKey,

@@ -6,7 +6,7 @@ import { eciesDecrypt, eciesEncrypt } from '../primitives/ecies'
 import { generatePrivateKey, recoverSigner as recoverDigestSigner, signDigest } from '../primitives/secp256k1'
 import type { Envelope } from './envelope'
 import { WhisperError } from './errors'
-import { seal } from './pow'
+import { mine, type SealedEnvelope } from './pow'
 import { assertSymKey } from './symmetric'
 
 /*
@@ -145,6 +145,11 @@ export function decryptPayload(data: Uint8Array, key: OpenKey): Uint8Array | nul
 
 /** Build, encrypt, wrap and mine one message (geth `Wrap`). */
 export function sealMessage(params: SealMessageParams): Envelope {
+  return mineMessage(params).envelope
+}
+
+/** sealMessage, also giving the PoW that the mining reached. */
+export function mineMessage(params: SealMessageParams): SealedEnvelope {
   const { ttl, topic } = params
   if (!Number.isInteger(ttl) || ttl < 1) throw new WhisperError('bad-argument', `ttl must be a positive integer, got ${ttl}`)
   const now = params.now ?? Date.now
@@ -157,7 +162,7 @@ export function sealMessage(params: SealMessageParams): Envelope {
   })
   const data = encryptPayload(plaintext, params.key, random)
   const expiry = Math.floor(now() / 1000) + ttl
-  return seal({ expiry, ttl, topic, data }, { target: params.powTarget, workTimeMs: params.workTimeMs, now })
+  return mine({ expiry, ttl, topic, data }, { target: params.powTarget, workTimeMs: params.workTimeMs, now })
 }
 
 export interface OpenedMessage {
