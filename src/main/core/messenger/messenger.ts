@@ -193,6 +193,7 @@ export class Messenger {
       mailservers: () => this.settings.mailservers,
       onState: (state) => this.options.emit('history.state', state),
       drained: () => this.serial(async () => undefined),
+      backlog: () => this.receiver.backlog(),
       now: this.now,
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
     })
@@ -232,8 +233,8 @@ export class Messenger {
     if (!check.ok) return Promise.reject(new HushError('BAD_REQUEST', check.message, [check.problem]))
     return this.serial(async () => {
       const chat = await this.addChat(check.name, 'public')
-      // A chat joined now has no history yet: fetch the last day for it (and everything else).
-      void this.history?.request(FIRST_SYNC_SECONDS)
+      // A chat joined now has no history yet: fetch the last day of its topic.
+      void this.history?.requestTopics(this.transport.publicChatTopics(check.name), FIRST_SYNC_SECONDS)
       return chat
     })
   }
@@ -247,7 +248,7 @@ export class Messenger {
       const chat = await this.addChat(chatKeyId(key), 'one-to-one')
       await this.sendContactUpdate(chat.id)
       // Their bundle advertisement (and anything they sent us) may be waiting at the mailserver.
-      void this.history?.request(FIRST_SYNC_SECONDS)
+      void this.history?.requestTopics(this.transport.contactTopics(key), FIRST_SYNC_SECONDS)
       return chat
     })
   }

@@ -26,6 +26,8 @@ export class Receiver {
   private readonly drops = new DropCounter()
   /** Drops before the payload layer (unsigned envelopes, undecryptable messages), by reason. */
   private readonly transportDrops = new Map<string, number>()
+  /** Received messages queued but not yet processed. */
+  private queued = 0
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'sessions' | 'identity' | 'ownKeyId' | 'chats' | 'seen' | 'now' | 'log' | 'serial' | 'stopped'>,
@@ -41,7 +43,16 @@ export class Receiver {
 
   readonly onInbound = (inbound: Inbound): void => {
     if (this.ctx.stopped()) return
-    this.ctx.serial(() => this.receive(inbound)).catch((error: unknown) => this.ctx.log.error('received message not processed', { error }))
+    this.queued++
+    this.ctx
+      .serial(() => this.receive(inbound))
+      .catch((error: unknown) => this.ctx.log.error('received message not processed', { error }))
+      .finally(() => this.queued--)
+  }
+
+  /** How many received messages wait in the queue (history sync asks for more only below a bound). */
+  backlog(): number {
+    return this.queued
   }
 
   dropCounts(): Record<string, number> {

@@ -58,6 +58,20 @@ export class ChatTransport {
     return [...this.watches.values()].flatMap((watch) => watch.topics)
   }
 
+  /** The topics where a public chat's history is. */
+  publicChatTopics(name: string): Uint8Array[] {
+    return [publicChatTopic(name)]
+  }
+
+  /**
+   * Where what a contact has for us may wait: their bundle advertisements, and what they sent to us before
+   * a secret was agreed (our partitioned and personal-discovery topics).
+   */
+  contactTopics(publicKey: Uint8Array): Uint8Array[] {
+    const own = this.identity.publicKey
+    return [contactCodeTopic(publicKey), partitionedTopic(own), personalDiscoveryTopic(own)]
+  }
+
   peerCount(): number {
     return this.node.peerCount()
   }

@@ -175,6 +175,10 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private readonly freeSlots = Array.from({ length: KNOWN_SLOTS }, (_, i) => KNOWN_SLOTS - 1 - i)
   /** Our own posts: a light node still sends these to peers that connect later. */
   private readonly own = new Set<string>()
+  /** Direct (code 127) envelopes not yet through the filters, oldest first from directHead. */
+  private directQueue: Array<PooledEnvelope | undefined> = []
+  private directHead = 0
+  private directDraining: Promise<void> | null = null
   private readonly trusted = new Set<string>()
   private minPow: Tolerated<number>
   private bloom: Tolerated<Uint8Array | null>
@@ -542,8 +546,8 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       onP2PMessages: (raws) => {
         if (!peer.trusted) return // geth ignores direct messages from untrusted peers
         const envelopes = raws.map((raw) => this.describe(decodeOrThrow(raw), raw))
-        for (const e of envelopes) this.deliver(e, true)
         this.emit('p2pMessages', { peerId: peer.id, envelopes })
+        if (this.handlers.size > 0) this.queueDirect(envelopes)
       },
       onP2PRequest: (payload) => {
         if (this.listenerCount('p2pRequest') === 0) return
@@ -648,6 +652,45 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         this.reportError(error instanceof Error ? error : new Error(String(error)))
       }
     }
+  }
+
+  /**
+   * Direct envelopes (a mailserver's history) go through the filters in slices, after the packet that
+   * brought them: the peer's next packet (the page's completion) is read meanwhile, so the next page can
+   * be asked for while this one is decrypted, and the event loop is never held for a whole page.
+   */
+  private queueDirect(envelopes: PooledEnvelope[]): void {
+    for (const e of envelopes) this.directQueue.push(e)
+    if (this.directDraining !== null) return
+    const job = runInSlices(this.directSteps(), SLICE_MS)
+    if (job === undefined) return
+    this.directDraining = job
+      .catch((error: unknown) => this.reportError(error instanceof Error ? error : new Error(String(error))))
+      .finally(() => {
+        this.directDraining = null
+      })
+  }
+
+  private *directSteps(): Generator<void, void> {
+    while (this.directHead < this.directQueue.length && !this.stopped) {
+      const e = this.directQueue[this.directHead] as PooledEnvelope
+      // Released as it goes: a long backlog must not keep delivered envelopes alive.
+      this.directQueue[this.directHead++] = undefined
+      this.deliver(e, true)
+      yield
+    }
+    this.directQueue = []
+    this.directHead = 0
+  }
+
+  /** Direct (code 127) envelopes received but not yet through the filters. */
+  get directBacklog(): number {
+    return this.directQueue.length - this.directHead
+  }
+
+  /** Resolves once every direct envelope received so far has been through the filters. */
+  directDelivered(): Promise<void> {
+    return this.directDraining ?? Promise.resolve()
   }
 
   /** A direct (code 127) envelope, never validated nor pooled, described like a pooled one for filters. */
