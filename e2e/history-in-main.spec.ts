@@ -53,7 +53,7 @@ test('history lives in main: another port and a fresh browser profile show every
   test.skip(target !== 'web', 'the web host is what can be restarted on another port and opened in another browser')
   test.setTimeout(180_000)
   const alice = await launch({ name: 'alice' })
-  await createIdentity(alice.page, PASSWORD)
+  await createIdentity(alice.page, PASSWORD, { checkBackup: true })
   await joinPublicChat(alice.page, 'history-one')
   await sendMessage(alice.page, TEXTS.first)
   await sendMessage(alice.page, TEXTS.second)
@@ -79,6 +79,9 @@ test('history lives in main: another port and a fresh browser profile show every
     await page.goto(url)
     await unlock(page, PASSWORD)
     await expect(page.getByTestId('chat-list-item')).toHaveCount(2)
+    // Main remembers that the phrase was checked: a browser that never saw the check does not remind again.
+    await expect(page.getByTestId('profile-name')).toBeVisible()
+    await expect(page.getByTestId('backup-reminder')).toBeHidden()
     await openChat(page, '#history-one')
     await expect(messages(page).getByTestId('message-text')).toHaveText([TEXTS.first, TEXTS.second])
     await openChat(page, '#history-two')

@@ -80,9 +80,9 @@ export class HushCore {
     const { network } = this.options
     this.disposers.push(
       network.onStatus(() => this.events.emit('node.status', network.status())),
-      this.accounts.onChange((account) => {
+      this.accounts.onChange((account, change) => {
         this.events.emit('accounts.current', account)
-        this.switchMessenger()
+        if (change === 'switched') this.switchMessenger()
       })
     )
     await network.start()
@@ -172,6 +172,7 @@ export class HushCore {
         await accounts.changePassword(id, oldPassword, newPassword, signal)
         return {}
       },
+      'accounts.confirmBackup': ({ id }) => accounts.confirmBackup(id),
       'accounts.remove': async ({ id, password }, { signal }) => {
         await accounts.remove(id, password, signal)
         return {}

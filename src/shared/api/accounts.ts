@@ -26,7 +26,9 @@ export const Account = z.object({
   alias: z.string(),
   address: z.string(),
   identicon: Identicon,
-  createdAt: z.number()
+  createdAt: z.number(),
+  /** Whether the recovery phrase was checked (or typed in to restore); until then the app keeps reminding. */
+  backedUp: z.boolean()
 })
 export type Account = z.infer<typeof Account>
 
@@ -81,6 +83,8 @@ export const accountMethods = {
     z.object({}),
     { timeoutMs: 120_000 }
   ),
+  /** The backup screen checked the unlocked account's phrase; answers the account as it is now. */
+  'accounts.confirmBackup': method(z.object({ id: AccountId }).strict(), Account),
   'accounts.remove': method(z.object({ id: AccountId, password: Password }).strict(), z.object({}), KDF_TIMEOUT)
 }
 

@@ -81,6 +81,37 @@ describe('accounts API', () => {
     }
   })
 
+  it('keeps whether the phrase was checked in main: across lock, restart and restore, for the unlocked account only', async () => {
+    const create = async () => {
+      const [candidate] = value(await client.call('accounts.candidates', { count: 1 }))
+      return value(await client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'pw' }))
+    }
+    const { account: other } = await create()
+    const { account, mnemonic } = await create()
+    expect(account.backedUp).toBe(false)
+    expect(await client.call('accounts.confirmBackup', { id: other.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+
+    const events: Array<Account | null> = []
+    client.on('accounts.current', (current) => events.push(current))
+    const switches = vi.spyOn(core as unknown as { switchMessenger(): void }, 'switchMessenger')
+    expect(value(await client.call('accounts.confirmBackup', { id: account.id })).backedUp).toBe(true)
+    expect(events).toEqual([{ ...account, backedUp: true }])
+    // The same account stays open: its messenger is not closed and reopened for a public detail.
+    expect(switches).not.toHaveBeenCalled()
+
+    await core.stop()
+    core = new HushCore({ profileDir: dir, runtime: 'in-process', version: '1', log: silentLogger, network: new FakeNetwork(), kdf: FAST_KDF })
+    await core.start()
+    client = createClient(inProcessBridge(core.dispatch, core.events))
+    const listed = value(await client.call('accounts.list', {}))
+    const backedUp = Object.fromEntries(listed.flatMap((e) => (e.status === 'ok' ? [[e.account.id, e.account.backedUp]] : [])))
+    expect(backedUp).toEqual({ [account.id]: true, [other.id]: false })
+    expect(value(await client.call('accounts.unlock', { id: account.id, password: 'pw' })).backedUp).toBe(true)
+    value(await client.call('accounts.remove', { id: account.id, password: 'pw' }))
+    // Whoever restores from the words has them written down.
+    expect(value(await client.call('accounts.restore', { mnemonic, password: 'pw' })).backedUp).toBe(true)
+  })
+
   it('lists a corrupt keystore with a clear error while other accounts still work', async () => {
     const [candidate] = value(await client.call('accounts.candidates', { count: 1 }))
     const { account } = value(await client.call('accounts.create', { candidateId: candidate!.candidateId, password: 'pw' }))

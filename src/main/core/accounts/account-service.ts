@@ -7,6 +7,10 @@ import { deriveKeys } from './derivation'
 import { publicIdentityOf } from './identity'
 import { checkMnemonic, describeMnemonicProblem } from './mnemonic'
 
+/** 'switched': another account (or none) is unlocked now; 'updated': the same account, with new public details. */
+export type AccountChange = 'switched' | 'updated'
+type AccountListener = (account: Account | null, change: AccountChange) => void
+
 /** Candidates shown on the create screen are forgotten after this long, with their secrets. */
 const CANDIDATE_TTL_MS = 30 * 60_000
 
@@ -18,14 +22,14 @@ const CANDIDATE_TTL_MS = 30 * 60_000
 export class AccountService {
   private current: UnlockedAccount | null = null
   private candidates = new Map<string, { mnemonic: string; expires: number }>()
-  private readonly listeners = new Set<(account: Account | null) => void>()
+  private readonly listeners = new Set<AccountListener>()
 
   constructor(
     private readonly store: AccountStore,
     private readonly now: () => number = Date.now
   ) {}
 
-  onChange(listener: (account: Account | null) => void): () => void {
+  onChange(listener: AccountListener): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
@@ -60,13 +64,13 @@ export class AccountService {
     this.dropExpiredCandidates()
     const candidate = this.candidates.get(candidateId)
     if (!candidate) throw new HushError('NOT_FOUND', 'That identity is no longer on offer; please pick again')
-    const created = await guard(() => this.store.create(candidate.mnemonic, password, name, signal))
+    const created = await guard(() => this.store.create(candidate.mnemonic, password, { name, signal }))
     this.candidates.clear()
     return { account: this.become(created), mnemonic: candidate.mnemonic }
   }
 
   async restore(mnemonic: string, password: string, name?: string, signal?: AbortSignal): Promise<Account> {
-    return this.become(await guard(() => this.store.create(mnemonic, password, name, signal)))
+    return this.become(await guard(() => this.store.create(mnemonic, password, { name, backedUp: true, signal })))
   }
 
   async check(mnemonic: string) {
@@ -91,7 +95,7 @@ export class AccountService {
   lock(): void {
     if (!this.current) return
     this.current = null
-    this.notify(null)
+    this.notify(null, 'switched')
   }
 
   revealMnemonic(id: string, password: string, signal?: AbortSignal): Promise<string> {
@@ -102,6 +106,18 @@ export class AccountService {
     return guard(() => this.store.changePassword(id, oldPassword, newPassword, signal))
   }
 
+  /** Only the unlocked account's reminder can be cleared, by the screen that checked its phrase. */
+  async confirmBackup(id: string): Promise<Account> {
+    if (this.current?.summary.id !== id) throw new HushError('NOT_FOUND', 'That account is not unlocked')
+    const summary = await guard(() => this.store.markBackedUp(id))
+    const account = toAccount(summary)
+    if (this.current?.summary.id === id) {
+      this.current = { ...this.current, summary }
+      this.notify(account, 'updated')
+    }
+    return account
+  }
+
   async remove(id: string, password: string, signal?: AbortSignal): Promise<void> {
     await guard(() => this.store.remove(id, password, signal))
     if (this.current?.summary.id === id) this.lock()
@@ -110,12 +126,12 @@ export class AccountService {
   private become(unlocked: UnlockedAccount): Account {
     this.current = unlocked
     const account = toAccount(unlocked.summary)
-    this.notify(account)
+    this.notify(account, 'switched')
     return account
   }
 
-  private notify(account: Account | null): void {
-    for (const listener of this.listeners) listener(account)
+  private notify(account: Account | null, change: AccountChange): void {
+    for (const listener of this.listeners) listener(account, change)
   }
 
   private dropExpiredCandidates(): void {
@@ -125,8 +141,8 @@ export class AccountService {
 }
 
 function toAccount(summary: AccountSummary): Account {
-  const { id, name, publicKey, alias, address, identicon, createdAt } = summary
-  return { id, name, publicKey, alias, address, identicon, createdAt }
+  const { id, name, publicKey, alias, address, identicon, createdAt, backedUp } = summary
+  return { id, name, publicKey, alias, address, identicon, createdAt, backedUp: backedUp === true }
 }
 
 const API_CODE: Record<AccountErrorCode, HushError['code']> = {

@@ -54,7 +54,7 @@ describe('AccountStore', () => {
   })
 
   it('creates, lists and unlocks an account', async () => {
-    const created = (await store.create(ABANDON, 'pw', '  Alice ')).summary
+    const created = (await store.create(ABANDON, 'pw', { name: '  Alice ' })).summary
     const keys = await deriveKeys(ABANDON)
     expect(created).toEqual<AccountSummary>({
       id: created.id,
@@ -64,6 +64,7 @@ describe('AccountStore', () => {
       address: '0x9858EfFD232B4033E47d90003D41EC34EcaEda94',
       createdAt: NOW,
       name: 'Alice',
+      backedUp: false,
       identicon: identicon(keys.publicKey)
     })
     expect(await store.list()).toEqual([{ status: 'ok', ...created }])
@@ -180,7 +181,7 @@ describe('AccountStore', () => {
     expect(bad.message).not.toContain('aboot')
     await expectCode(store.create(ABANDON.replace('about', 'abandon'), 'pw'), 'INVALID_MNEMONIC')
     await expectCode(store.create(LEGAL, ''), 'INVALID_PASSWORD')
-    await expectCode(store.create(LEGAL, 'pw', 'x'.repeat(65)), 'INVALID_NAME')
+    await expectCode(store.create(LEGAL, 'pw', { name: 'x'.repeat(65) }), 'INVALID_NAME')
     await expectCode(store.changePassword(first.id, 'pw', ''), 'INVALID_PASSWORD')
     await expectCode(store.unlock('00000000-0000-4000-8000-00000000000f', 'pw'), 'NOT_FOUND')
     await expectCode(store.unlock('../../etc/passwd', 'pw'), 'NOT_FOUND')

@@ -87,8 +87,12 @@ export class AccountStore {
     return entries
   }
 
-  /** Stores a new account and returns it unlocked: its keys come from the phrase, not from a second derivation. */
-  create(mnemonic: string, password: string, name?: string, signal?: AbortSignal): Promise<UnlockedAccount> {
+  /**
+   * Stores a new account and returns it unlocked: its keys come from the phrase, not from a second derivation.
+   * `backedUp` is true when the person typed the phrase in (a restore): they have it written down already.
+   */
+  create(mnemonic: string, password: string, options: { name?: string; backedUp?: boolean; signal?: AbortSignal } = {}): Promise<UnlockedAccount> {
+    const { name, backedUp = false, signal } = options
     return this.exclusive(async () => {
       const phrase = requireMnemonic(checkMnemonic(mnemonic))
       requirePassword(password)
@@ -102,7 +106,8 @@ export class AccountStore {
         alias: identity.alias,
         address: identity.address,
         createdAt: this.now(),
-        name: cleanName(name) ?? identity.alias
+        name: cleanName(name) ?? identity.alias,
+        backedUp
       }
       const keystore = await encryptKeystore(phrase, password, { id, info, kdf: this.kdf, random: this.random, ...this.keyOptions(signal) })
       await mkdir(this.dir, { recursive: true, mode: 0o700 })
@@ -137,6 +142,17 @@ export class AccountStore {
         ...this.keyOptions(signal)
       })
       await writeFileAtomic(stored.file, JSON.stringify(keystore, null, 2) + '\n')
+    })
+  }
+
+  /** Records that the recovery phrase was checked; the keystore's secret is untouched, so no password is needed. */
+  markBackedUp(id: string): Promise<AccountSummary> {
+    return this.exclusive(async () => {
+      const stored = await this.read(id)
+      if (stored.keystore.hush.backedUp === true) return summarize(stored)
+      const keystore: Keystore = { ...stored.keystore, hush: { ...stored.keystore.hush, backedUp: true } }
+      await writeFileAtomic(stored.file, JSON.stringify(keystore, null, 2) + '\n')
+      return summarize({ keystore, file: stored.file })
     })
   }
 

@@ -15,6 +15,8 @@ export interface AccountPublicInfo {
   /** Milliseconds since the Unix epoch. */
   createdAt: number
   name: string
+  /** The person checked their recovery phrase (or restored from it); absent in files written before this was kept. */
+  backedUp?: boolean
 }
 
 /** How the password key is derived: through the host's KdfQueue in the app; `signal` ends a wait or a derivation. */
@@ -56,7 +58,8 @@ const keystoreSchema = z.object({
     alias: z.string().min(1).max(200),
     address: z.string().regex(/^0x[0-9a-fA-F]{40}$/),
     createdAt: z.number().int().nonnegative(),
-    name: z.string().max(200)
+    name: z.string().max(200),
+    backedUp: z.boolean().optional()
   })
 })
 

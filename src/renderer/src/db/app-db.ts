@@ -10,7 +10,7 @@ export interface NotificationPreference {
 
 export type Setting = { key: 'theme'; value: ThemePreference } | { key: 'notifications'; value: NotificationPreference }
 
-/** Whether this account's recovery phrase was checked; until then the app keeps reminding. */
+/** Whether an account's phrase was checked, as renderers kept it before main did (read once by legacy-backup.ts). */
 export interface BackupState {
   accountId: string
   confirmed: boolean

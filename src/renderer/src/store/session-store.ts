@@ -2,7 +2,7 @@ import { create } from 'zustand'
 import type { Account, AccountListEntry, Candidate, PublicIdentity } from '../../../shared/api'
 import type { ApiError } from '../../../shared/api/result'
 import { hush } from '../api/hush'
-import { appDb } from '../db/app-db'
+import { forgetLegacyBackupState } from '../db/legacy-backup'
 
 type MnemonicCheck =
   | { ok: true; identity: PublicIdentity }
@@ -27,6 +27,8 @@ interface SessionState {
   unlock(id: string, password: string): Promise<boolean>
   lock(): Promise<void>
   revealMnemonic(id: string, password: string): Promise<string | null>
+  /** The backup screen checked the phrase: main stops reminding, in every browser. */
+  confirmBackup(): Promise<boolean>
 }
 
 /**
@@ -78,8 +80,6 @@ export const useSessionStore = create<SessionState>((set, get) => {
     async restore(mnemonic, password, name) {
       const account = await run(() => hush().call('accounts.restore', { mnemonic, password, name }))
       if (account) {
-        // Whoever restores from the words has them written down already.
-        await appDb.backups.put({ accountId: account.id, confirmed: true })
         set({ current: account })
         void get().refresh()
       }
@@ -87,12 +87,22 @@ export const useSessionStore = create<SessionState>((set, get) => {
     },
     async unlock(id, password) {
       const account = await run(() => hush().call('accounts.unlock', { id, password }))
-      if (account) set({ current: account })
+      if (account) {
+        set({ current: account })
+        void forgetLegacyBackupState(account, hush()).catch(() => undefined)
+      }
       return account !== null
     },
     async lock() {
       await run(() => hush().call('accounts.lock', {}))
       set({ current: null, phraseToBackUp: null })
+    },
+    async confirmBackup() {
+      const id = get().current?.id
+      if (id === undefined) return false
+      const account = await run(() => hush().call('accounts.confirmBackup', { id }))
+      if (account) set({ current: account })
+      return account !== null
     },
     async revealMnemonic(id, password) {
       const revealed = await run(() => hush().call('accounts.revealMnemonic', { id, password }))

@@ -1,5 +1,5 @@
 import { type FormEvent, useMemo, useState } from 'react'
-import { appDb } from '../../db/app-db'
+import { useSessionStore } from '../../store/session-store'
 import { t } from '../../i18n/t'
 
 const CHECKED_WORDS = 3
@@ -18,7 +18,8 @@ function pickPositions(count: number, total: number): number[] {
  * Shows the twelve words, then asks for three of them back; the person may defer, and the app keeps
  * reminding until the check is done. The phrase lives only in this component's props.
  */
-export function BackupPhrase({ phrase, accountId, onDone }: { phrase: string; accountId: string; onDone(): void }) {
+export function BackupPhrase({ phrase, onDone }: { phrase: string; onDone(): void }) {
+  const confirmBackup = useSessionStore((s) => s.confirmBackup)
   const words = phrase.split(' ')
   const positions = useMemo(() => pickPositions(CHECKED_WORDS, words.length), [words.length])
   const [step, setStep] = useState<'show' | 'check'>('show')
@@ -26,7 +27,7 @@ export function BackupPhrase({ phrase, accountId, onDone }: { phrase: string; ac
   const [wrong, setWrong] = useState(false)
 
   const finish = async (confirmed: boolean) => {
-    await appDb.backups.put({ accountId, confirmed })
+    if (confirmed && !(await confirmBackup())) return
     onDone()
   }
 

@@ -1,7 +1,5 @@
-import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
 import type { Account } from '../../../../shared/api'
-import { appDb } from '../../db/app-db'
 import { t } from '../../i18n/t'
 import { useAppStore } from '../../store/app-store'
 import { useChatStore } from '../../store/chat-store'
@@ -47,7 +45,7 @@ export function App() {
     content = (
       <div className="onboarding">
         <div className="onboarding-panel">
-          <BackupPhrase phrase={phrase} accountId={current.id} onDone={() => setPhraseToBackUp(null)} />
+          <BackupPhrase phrase={phrase} onDone={() => setPhraseToBackUp(null)} />
         </div>
       </div>
     )
@@ -185,7 +183,7 @@ function Home({ account }: { account: Account }) {
         </main>
       ) : (
         <main className="content">
-          <BackupReminder accountId={account.id} onBackUp={() => go('profile')} />
+          <BackupReminder backedUp={account.backedUp} onBackUp={() => go('profile')} />
           <ErrorBanner error={chatError} onDismiss={clearChatError} />
           {page === 'network' ? <NetworkPage /> : page === 'settings' ? <SettingsPage /> : <ProfilePage account={account} />}
         </main>
@@ -196,9 +194,8 @@ function Home({ account }: { account: Account }) {
   )
 }
 
-function BackupReminder({ accountId, onBackUp }: { accountId: string; onBackUp(): void }) {
-  const backup = useLiveQuery(() => appDb.backups.get(accountId), [accountId], null)
-  if (backup === null || backup?.confirmed) return null
+function BackupReminder({ backedUp, onBackUp }: { backedUp: boolean; onBackUp(): void }) {
+  if (backedUp) return null
   return (
     <div className="banner banner-warning inline" role="status" data-testid="backup-reminder">
       <span>{t('onboarding.backup.reminder')}</span>
