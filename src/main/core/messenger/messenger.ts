@@ -192,7 +192,10 @@ export class Messenger {
       topics: () => this.transport.topics(),
       mailservers: () => this.settings.mailservers,
       onState: (state) => this.options.emit('history.state', state),
-      drained: () => this.serial(async () => undefined),
+      drained: async () => {
+        await this.receiver.idle()
+        await this.serial(async () => undefined)
+      },
       backlog: () => this.receiver.backlog(),
       now: this.now,
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
