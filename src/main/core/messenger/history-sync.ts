@@ -154,6 +154,8 @@ export class HistorySync {
     try {
       while (upper > from) {
         const lower = Math.max(upper - MAX_QUERY_RANGE_SECONDS, from)
+        // The bound holds across windows too: a day's first page waits like any next page.
+        if (upper < to) await this.backlogBelow(MAX_HISTORY_BACKLOG)
         await this.client.request({
           peerId,
           from: lower,
