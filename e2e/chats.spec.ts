@@ -19,9 +19,10 @@ test('three people in #hush-test see each other’s messages in order, with the 
   const [alice, bob, carol] = people as [AppInstance, AppInstance, AppInstance]
 
   await alice.page.getByRole('button', { name: 'Join public chat' }).click()
+  // The name is judged as it is typed, in words, and cannot be submitted while it is wrong.
   await alice.page.getByLabel('Chat name').fill('Not A Valid Name!')
-  await alice.page.getByRole('dialog').getByRole('button', { name: 'Join' }).click()
-  await expect(alice.page.getByTestId('join-problem')).toBeVisible()
+  await expect(alice.page.getByTestId('join-problem')).toHaveText('A chat name can only have lower-case letters a–z, digits and dashes.')
+  await expect(alice.page.getByRole('dialog').getByRole('button', { name: 'Join' })).toBeDisabled()
   await snap(alice.page, 'join-dialog-error')
   await alice.page.getByLabel('Chat name').fill('hush-test')
   await expect(alice.page.getByTestId('join-problem')).toBeHidden()

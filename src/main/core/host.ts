@@ -1,6 +1,7 @@
+import { rm } from 'node:fs/promises'
 import { platform } from 'node:os'
 import { join } from 'node:path'
-import { type AppInfo, HushError, NetworkSettings, type NodeStatus } from '../../shared/api'
+import { type AppInfo, HushError, NetworkSettings, type NodeStatus, refusal } from '../../shared/api'
 import { AccountService } from './accounts/account-service'
 import { AccountStore } from './accounts/account-store'
 import type { KdfParams, KdfQueue } from './accounts/key-stretching'
@@ -99,6 +100,19 @@ export class HushCore {
     this.lock = null
   }
 
+  /**
+   * Deletes what a removed account left in the profile (its encrypted chats and protocol state), once its
+   * messenger, if it was open, has closed. The keystore is already gone, so a failure here loses nothing.
+   */
+  private async removeAccountData(id: string): Promise<void> {
+    await this.messenger
+    await rm(this.accountDataDir(id), { recursive: true, force: true })
+  }
+
+  private accountDataDir(id: string): string {
+    return join(this.options.profileDir, 'data', id)
+  }
+
   /** Closes the previous account's messenger and opens the newly unlocked one's, in order. */
   private switchMessenger(): void {
     const unlocked = this.accounts.unlocked()
@@ -112,7 +126,7 @@ export class HushCore {
       if (!unlocked || !network.whisper) return null
       try {
         return await openAccountMessenger({
-          dataDir: join(this.options.profileDir, 'data', unlocked.summary.id),
+          dataDir: this.accountDataDir(unlocked.summary.id),
           keys: unlocked.keys,
           // An account created without a name is named by its alias, which is no chosen name.
           displayName: unlocked.summary.name === unlocked.summary.alias ? '' : unlocked.summary.name,
@@ -135,7 +149,7 @@ export class HushCore {
     const current = await this.messenger
     if (current) return current.messenger
     if (!this.accounts.unlocked()) throw new HushError('LOCKED', 'Unlock an account first')
-    throw new HushError('UNAVAILABLE', 'Chats are not available: the network or the account state could not start')
+    throw refusal('UNAVAILABLE', { reason: 'CHATS_UNAVAILABLE' }, 'Chats are not available: the network or the account state could not start')
   }
 
   private handlers(): HandlerTable {
@@ -175,6 +189,7 @@ export class HushCore {
       'accounts.confirmBackup': ({ id }) => accounts.confirmBackup(id),
       'accounts.remove': async ({ id, password }, { signal }) => {
         await accounts.remove(id, password, signal)
+        await this.removeAccountData(id)
         return {}
       },
       'settings.network.get': async () => (await chat()).networkSettings(),

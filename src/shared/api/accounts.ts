@@ -47,6 +47,7 @@ export const MnemonicProblem = z.object({
   /** 0-based positions of words that are not in the BIP39 English list. */
   unknownWords: z.array(z.number().int())
 })
+export type MnemonicProblem = z.infer<typeof MnemonicProblem>
 
 const Password = z.string().min(1).max(1024)
 const Mnemonic = z.string().min(1).max(1024)

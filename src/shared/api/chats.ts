@@ -1,6 +1,7 @@
 import * as z from 'zod'
 import { Identicon, PublicIdentity } from './accounts'
 import { method } from './contract'
+import { HistoryFailure } from './reasons'
 
 export const PUBLIC_KEY_PATTERN = /^0x04[0-9a-f]{128}$/
 const PublicKey = z.string().regex(PUBLIC_KEY_PATTERN, 'must be a chat key: 0x04 followed by 128 lowercase hex digits')
@@ -158,7 +159,8 @@ export const HistoryState = z.object({
   syncedUntil: z.number().nullable(),
   /** A gap the mailserver could not fill, shown in the timeline. */
   gap: z.object({ from: z.number(), to: z.number() }).nullable(),
-  error: z.string().optional()
+  /** Why the last fetch failed (its detail is in main's log). */
+  failure: HistoryFailure.optional()
 })
 export type HistoryState = z.infer<typeof HistoryState>
 

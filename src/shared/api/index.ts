@@ -11,6 +11,7 @@ export * from './chats'
 export * from './contacts'
 export * from './contract'
 export * from './node'
+export * from './reasons'
 export * from './result'
 
 /** Every method of the Hush API, by name. Main, preload, web host and renderer all derive from this table. */

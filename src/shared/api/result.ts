@@ -1,4 +1,5 @@
 import * as z from 'zod'
+import { ErrorReason } from './reasons'
 
 /** Error codes every transport and handler may return; the renderer maps each to a catalog message. */
 export const ErrorCode = z.enum([
@@ -20,7 +21,9 @@ export const ApiError = z.object({
   code: ErrorCode,
   message: z.string(),
   /** Machine-readable detail for the UI, e.g. which argument was malformed. */
-  details: z.array(z.string()).optional()
+  details: z.array(z.string()).optional(),
+  /** What the person is told; a reason this build does not know degrades to the code's sentence. */
+  reason: ErrorReason.optional().catch(undefined)
 })
 export type ApiError = z.infer<typeof ApiError>
 
@@ -36,15 +39,21 @@ export class HushError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: string[]
+    readonly details?: string[],
+    readonly reason?: ErrorReason
   ) {
     super(message)
     this.name = 'HushError'
   }
 }
 
-export function failure(code: ErrorCode, message: string, details?: string[]): Result<never> {
-  return { ok: false, error: details ? { code, message, details } : { code, message } }
+export function failure(code: ErrorCode, message: string, details?: string[], reason?: ErrorReason): Result<never> {
+  return { ok: false, error: { code, message, ...(details ? { details } : {}), ...(reason ? { reason } : {}) } }
+}
+
+/** A HushError the person is told about in words: `message` stays in English for the logs. */
+export function refusal(code: ErrorCode, reason: ErrorReason, message: string, details?: string[]): HushError {
+  return new HushError(code, message, details, reason)
 }
 
 /** Turns zod issues into short "path: message" lines safe to show and log (no values echoed). */

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Account, AccountListEntry, Candidate as ApiCandidate } from '../../../shared/api'
-import { HushError } from '../../../shared/api'
+import { type ErrorReason, HushError, refusal } from '../../../shared/api'
 import { AccountError, type AccountErrorCode } from './account-error'
-import { type AccountStore, type AccountSummary, type UnlockedAccount } from './account-store'
+import { type AccountStore, type AccountSummary, MAX_NAME_LENGTH, type UnlockedAccount } from './account-store'
 import { deriveKeys } from './derivation'
 import { publicIdentityOf } from './identity'
 import { checkMnemonic, describeMnemonicProblem } from './mnemonic'
@@ -63,7 +63,7 @@ export class AccountService {
   async create(candidateId: string, password: string, name?: string, signal?: AbortSignal): Promise<{ account: Account; mnemonic: string }> {
     this.dropExpiredCandidates()
     const candidate = this.candidates.get(candidateId)
-    if (!candidate) throw new HushError('NOT_FOUND', 'That identity is no longer on offer; please pick again')
+    if (!candidate) throw refusal('NOT_FOUND', { reason: 'CANDIDATE_EXPIRED' }, 'That identity is no longer on offer; please pick again')
     const created = await guard(() => this.store.create(candidate.mnemonic, password, { name, signal }))
     this.candidates.clear()
     return { account: this.become(created), mnemonic: candidate.mnemonic }
@@ -156,12 +156,24 @@ const API_CODE: Record<AccountErrorCode, HushError['code']> = {
   BUSY: 'BUSY'
 }
 
-/** Account errors carry no secrets, so their messages go to the UI as they are. */
+/** What the person is told for each account failure; the codes that say enough alone have none. */
+const REASON: Record<AccountErrorCode, ErrorReason | undefined> = {
+  WRONG_PASSWORD: undefined,
+  INVALID_PASSWORD: { reason: 'PASSWORD_EMPTY' },
+  NOT_FOUND: { reason: 'ACCOUNT_NOT_FOUND' },
+  CORRUPT_FILE: { reason: 'KEYSTORE_UNREADABLE' },
+  INVALID_MNEMONIC: { reason: 'PHRASE_INVALID' },
+  ALREADY_EXISTS: { reason: 'ACCOUNT_EXISTS' },
+  INVALID_NAME: { reason: 'NAME_TOO_LONG', max: MAX_NAME_LENGTH },
+  BUSY: undefined
+}
+
+/** Account errors carry no secrets; their messages go to the log, their reasons to the screen. */
 async function guard<T>(task: () => Promise<T>): Promise<T> {
   try {
     return await task()
   } catch (error) {
-    if (error instanceof AccountError) throw new HushError(API_CODE[error.code], error.message)
+    if (error instanceof AccountError) throw new HushError(API_CODE[error.code], error.message, undefined, REASON[error.code])
     throw error
   }
 }

@@ -49,7 +49,7 @@ export function createDispatch(handlers: HandlerTable, log: Logger): Dispatch {
       }
       return { ok: true, value: checked.data }
     } catch (error) {
-      if (error instanceof HushError) return failure(error.code, error.message, error.details)
+      if (error instanceof HushError) return failure(error.code, error.message, error.details, error.reason)
       log.error('handler failed', { method, error })
       return failure('INTERNAL', `${method} failed unexpectedly`)
     } finally {

@@ -1,4 +1,4 @@
-import { HushError, type HistoryWindow, type Message, type MessageRange } from '../../../shared/api'
+import { type HistoryWindow, type Message, type MessageRange, refusal } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import type { ChangeFeed } from './change-feed'
 import type { ChatList } from './chat-list'
@@ -26,7 +26,7 @@ export class ChatHistory {
   /** Everything in the chat has been seen; returns the read point before when something was unread. */
   markRead(chatId: string): Promise<number | null> {
     return this.ctx.serial(async () => {
-      if (!this.chats.get(chatId)) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (!this.chats.get(chatId)) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const newest = await this.messages.newest(chatId)
       const tx = new Transaction()
       const previous = this.chats.markRead(tx, chatId, newest?.clock ?? 0)
@@ -38,7 +38,7 @@ export class ChatHistory {
 
   setDraft(chatId: string, text: string): Promise<void> {
     return this.ctx.serial(async () => {
-      if (!this.chats.get(chatId)) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (!this.chats.get(chatId)) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const tx = new Transaction()
       this.chats.setDraft(tx, chatId, text)
       this.feed.chatChanged(tx, chatId)

@@ -1,5 +1,5 @@
 import { equalBytes } from '@noble/curves/utils.js'
-import { type Author, type Contact, HushError, type SafetyNumberView, type ScanOutcome } from '../../../shared/api'
+import { type Author, type Contact, refusal, type SafetyNumberView, type ScanOutcome } from '../../../shared/api'
 import type { InstallationsEvent } from '../crypto/session-manager'
 import { chatKeyId } from '../protocol/chat-matching'
 import { safetyNumber } from '../trust/safety-number'
@@ -123,7 +123,7 @@ export class ContactsService {
   /** A key given to a contact method, as long as it is not ours. */
   private otherKey(publicKey: string): Uint8Array {
     const key = parseChatKey(publicKey)
-    if (equalBytes(key, this.ctx.identity.publicKey)) throw new HushError('BAD_REQUEST', 'That is your own chat key.')
+    if (equalBytes(key, this.ctx.identity.publicKey)) throw refusal('BAD_REQUEST', { reason: 'OWN_CHAT_KEY' }, 'That is your own chat key.')
     return key
   }
 

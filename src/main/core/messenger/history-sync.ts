@@ -1,9 +1,11 @@
-import type { HistoryState } from '../../../shared/api'
+import type { HistoryFailure, HistoryState } from '../../../shared/api'
+import type { Logger } from '../log/logger'
 import { parseEnode } from '../p2p/enode'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { putJson } from '../storage/encrypted-store'
 import { MailserverClient } from '../whisper/mailserver-client'
 import { MAX_QUERY_RANGE_SECONDS, MAX_PAGE_LIMIT } from '../whisper/mailserver-codec'
+import { WhisperError } from '../whisper/errors'
 import type { WhisperNode } from '../whisper/node'
 import { HISTORY_KEY } from './records'
 
@@ -25,6 +27,8 @@ export interface HistorySyncOptions {
   /** Configured mailserver enode URLs, most preferred first. */
   mailservers: () => string[]
   onState: (state: HistoryState) => void
+  /** Where a failed fetch's detail goes; the state carries only its kind. */
+  log?: Logger
   /** Resolves once every envelope delivered so far has been processed and committed. */
   drained: () => Promise<void>
   /** Received messages waiting to be processed (default none): the next page waits until few are left. */
@@ -64,7 +68,7 @@ export class HistorySync {
   private chatFetches: Promise<unknown> = Promise.resolve()
   /** Fetches under way; history.state is "fetching" while any is. */
   private active = 0
-  private failure: Pick<HistoryState, 'gap' | 'error'> | null = null
+  private failure: Pick<HistoryState, 'gap' | 'failure'> | null = null
   private closed = false
 
   private constructor(
@@ -173,7 +177,8 @@ export class HistorySync {
       if (topics === null) await this.advance(to)
     } catch (error) {
       if (this.closed) return true
-      this.failure = { gap: { from, to: upper }, error: error instanceof Error ? error.message : String(error) }
+      this.options.log?.warn('history fetch failed', { error, from, to: upper })
+      this.failure = { gap: { from, to: upper }, failure: failureOf(error) }
     } finally {
       this.end()
     }
@@ -191,7 +196,7 @@ export class HistorySync {
     const { failure } = this
     this.setState(
       failure
-        ? { state: 'failed', syncedUntil: this.syncedUntil, gap: failure.gap, ...(failure.error !== undefined ? { error: failure.error } : {}) }
+        ? { state: 'failed', syncedUntil: this.syncedUntil, ...failure }
         : { state: 'done', syncedUntil: this.syncedUntil, gap: null }
     )
   }
@@ -218,6 +223,12 @@ export class HistorySync {
     this.current = state
     if (!this.closed) this.options.onState(state)
   }
+}
+
+function failureOf(error: unknown): HistoryFailure {
+  if (error instanceof WhisperError && error.code === 'timeout') return 'TIMEOUT'
+  if (error instanceof WhisperError && error.code === 'mailserver-error') return 'REFUSED'
+  return 'OTHER'
 }
 
 function enodeId(url: string): string | null {

@@ -1,5 +1,5 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { type Author, HushError, PUBLIC_KEY_PATTERN, type PublicIdentity } from '../../../shared/api'
+import { type Author, PUBLIC_KEY_PATTERN, type PublicIdentity, refusal } from '../../../shared/api'
 import { aliasFromPublicKey } from '../accounts/alias'
 import { addressOf } from '../accounts/derivation'
 import { identicon } from '../accounts/identicon'
@@ -12,10 +12,10 @@ import { compressPublicKey, isValidPublicKey } from '../primitives/secp256k1'
 export function parseChatKey(text: string): Uint8Array {
   const normalized = text.trim().toLowerCase()
   if (!PUBLIC_KEY_PATTERN.test(normalized)) {
-    throw new HushError('BAD_REQUEST', 'A chat key is 0x04 followed by 128 hexadecimal digits (132 characters).')
+    throw refusal('BAD_REQUEST', { reason: 'CHAT_KEY_FORMAT' }, 'A chat key is 0x04 followed by 128 hexadecimal digits (132 characters).')
   }
   const key = hexToBytes(normalized.slice(2))
-  if (!isValidPublicKey(key)) throw new HushError('BAD_REQUEST', 'That chat key is not a point on the secp256k1 curve.')
+  if (!isValidPublicKey(key)) throw refusal('BAD_REQUEST', { reason: 'CHAT_KEY_OFF_CURVE' }, 'That chat key is not a point on the secp256k1 curve.')
   return key
 }
 

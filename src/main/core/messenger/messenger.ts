@@ -4,9 +4,9 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import {
   type Chat,
   type HistoryState,
-  HushError,
   type Message,
-  type NetworkSettings
+  type NetworkSettings,
+  refusal
 } from '../../../shared/api'
 import type { SessionManager, SharedSecretEvent } from '../crypto/session-manager'
 import type { Logger } from '../log/logger'
@@ -15,9 +15,9 @@ import type { BatchNodeOptions } from '../protocol/datasync/batch-node'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
 import { ContactUpdateSchema } from '../protocol/gen/protobuf/contact_pb'
 import { messageId } from '../protocol/message-id'
-import { publicChatNameFromInput } from '../protocol/public-chat-name'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { systemTimers, type Timers } from '../runtime/timers'
+import { chatNameReason, publicChatNameFromInput } from '../../../shared/public-chat-name'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import type { WhisperNode } from '../whisper/node'
 import type { PeerInfo } from '../whisper/peer'
@@ -192,6 +192,7 @@ export class Messenger {
       topics: () => this.transport.topics(),
       mailservers: () => this.settings.mailservers,
       onState: (state) => this.options.emit('history.state', state),
+      log: this.log,
       drained: async () => {
         await this.receiver.idle()
         await this.serial(async () => undefined)
@@ -233,7 +234,7 @@ export class Messenger {
 
   joinPublic(input: string): Promise<Chat> {
     const check = publicChatNameFromInput(input)
-    if (!check.ok) return Promise.reject(new HushError('BAD_REQUEST', check.message, [check.problem]))
+    if (!check.ok) return Promise.reject(refusal('BAD_REQUEST', chatNameReason(check.problem), check.message, [check.problem]))
     return this.serial(async () => {
       const chat = await this.addChat(check.name, 'public')
       // A chat joined now has no history yet: fetch the last day of its topic.
@@ -245,7 +246,7 @@ export class Messenger {
   startOneToOne(publicKey: string): Promise<Chat> {
     const key = parseChatKey(publicKey)
     if (equalBytes(key, this.identity.publicKey)) {
-      return Promise.reject(new HushError('BAD_REQUEST', 'That is your own chat key.'))
+      return Promise.reject(refusal('BAD_REQUEST', { reason: 'OWN_CHAT_KEY' }, 'That is your own chat key.'))
     }
     return this.serial(async () => {
       const chat = await this.addChat(chatKeyId(key), 'one-to-one')
@@ -259,7 +260,7 @@ export class Messenger {
   leave(chatId: string): Promise<void> {
     return this.serial(async () => {
       const chat = this.chats.get(chatId)
-      if (!chat) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const tx = new Transaction()
       await this.messages.deleteChat(tx, chatId)
       this.chats.remove(tx, chatId)
@@ -271,10 +272,10 @@ export class Messenger {
   }
 
   send(args: { chatId: string; text: string; responseTo?: string | undefined }): Promise<Message> {
-    if (args.text.trim().length === 0) return Promise.reject(new HushError('BAD_REQUEST', 'A message needs some text.'))
+    if (args.text.trim().length === 0) return Promise.reject(refusal('BAD_REQUEST', { reason: 'EMPTY_MESSAGE' }, 'A message needs some text.'))
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
-      if (!chat) throw new HushError('NOT_FOUND', 'You are not in that chat.')
+      if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const tx = new Transaction()
       const { clock, timestamp } = this.chats.nextClock(tx, chat.id, this.now())
       const payload = create(ChatMessageSchema, {
@@ -317,8 +318,8 @@ export class Messenger {
   resend(id: string): Promise<Message> {
     return this.serial(async () => {
       const entry = this.outbox.get(id)
-      if (!entry) throw new HushError('NOT_FOUND', 'That message is not waiting to be sent.')
-      if (entry.message.status !== 'not-sent') throw new HushError('CONFLICT', 'That message is already on its way.')
+      if (!entry) throw refusal('NOT_FOUND', { reason: 'MESSAGE_NOT_WAITING' }, 'That message is not waiting to be sent.')
+      if (entry.message.status !== 'not-sent') throw refusal('CONFLICT', { reason: 'MESSAGE_ON_ITS_WAY' }, 'That message is already on its way.')
       const next: OutboxEntry = { ...entry, message: { ...entry.message, status: 'sending' } }
       const tx = new Transaction()
       if (next.sync) next.sync = this.direct.requeue(tx, next)

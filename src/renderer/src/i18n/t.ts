@@ -24,6 +24,12 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
 }
 
+/**
+ * An error in words: its reason's sentence when main gave one, else its code's. Never main's `message`,
+ * which is English written for the log.
+ */
 export function errorText(error: ApiError): string {
-  return t(`error.${error.code}`, { message: error.message })
+  if (!error.reason) return t(`error.${error.code}`)
+  const { reason, ...params } = error.reason
+  return t(`reason.${reason}`, params)
 }

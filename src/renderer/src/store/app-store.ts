@@ -14,6 +14,8 @@ interface AppState {
   load(): Promise<void>
   setConnection(connection: Connection): void
   setNode(node: NodeStatus): void
+  /** Asks main for the node's status now: peer traffic and pool size change without an event. */
+  refreshNode(): Promise<void>
   setTheme(theme: ThemePreference): Promise<void>
 }
 
@@ -37,6 +39,10 @@ export const useAppStore = create<AppState>((set) => ({
   },
   setNode(node) {
     set({ node })
+  },
+  async refreshNode() {
+    const node = await hush().call('node.status', {})
+    if (node.ok) set({ node: node.value })
   },
   async setTheme(theme) {
     await appDb.settings.put({ key: 'theme', value: theme })

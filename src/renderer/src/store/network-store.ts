@@ -43,7 +43,7 @@ export const useNetworkStore = create<NetworkState>((set) => ({
   async requestHistory() {
     set({ noMailserver: false })
     const result = await hush().call('history.request', {})
-    if (!result.ok) set((state) => ({ history: { ...state.history, state: 'failed', error: result.error.message } }))
+    if (!result.ok) set((state) => ({ history: { ...state.history, state: 'failed', failure: 'OTHER' } }))
     else if (!result.value.requested) set({ noMailserver: true })
   },
   reset() {

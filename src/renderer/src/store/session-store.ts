@@ -1,12 +1,12 @@
 import { create } from 'zustand'
-import type { Account, AccountListEntry, Candidate, PublicIdentity } from '../../../shared/api'
+import type { Account, AccountListEntry, Candidate, MnemonicProblem, PublicIdentity } from '../../../shared/api'
 import type { ApiError } from '../../../shared/api/result'
 import { hush } from '../api/hush'
 import { forgetLegacyBackupState } from '../db/legacy-backup'
 
 type MnemonicCheck =
   | { ok: true; identity: PublicIdentity }
-  | { ok: false; problem: { reason: string; message: string; unknownWords: number[] } }
+  | { ok: false; problem: MnemonicProblem }
 
 interface SessionState {
   /** null until the first answer from main. */
@@ -27,6 +27,10 @@ interface SessionState {
   unlock(id: string, password: string): Promise<boolean>
   lock(): Promise<void>
   revealMnemonic(id: string, password: string): Promise<string | null>
+  /** The error comes back to the form that asked, not into the shared `error`. */
+  changePassword(oldPassword: string, newPassword: string): Promise<ApiError | null>
+  /** Deletes the unlocked identity and its chats from this computer; locks on success. */
+  removeAccount(password: string): Promise<ApiError | null>
   /** The backup screen checked the phrase: main stops reminding, in every browser. */
   confirmBackup(): Promise<boolean>
 }
@@ -107,6 +111,22 @@ export const useSessionStore = create<SessionState>((set, get) => {
     async revealMnemonic(id, password) {
       const revealed = await run(() => hush().call('accounts.revealMnemonic', { id, password }))
       return revealed?.mnemonic ?? null
+    },
+    async changePassword(oldPassword, newPassword) {
+      const id = get().current?.id
+      if (!id) return { code: 'LOCKED', message: 'no account is unlocked' }
+      const result = await hush().call('accounts.changePassword', { id, oldPassword, newPassword })
+      return result.ok ? null : result.error
+    },
+    async removeAccount(password) {
+      const id = get().current?.id
+      if (!id) return { code: 'LOCKED', message: 'no account is unlocked' }
+      const result = await hush().call('accounts.remove', { id, password })
+      if (!result.ok) return result.error
+      // The list first: the screen that replaces this one must not offer the deleted identity.
+      await get().refresh()
+      set({ current: null, phraseToBackUp: null })
+      return null
     }
   }
 })

@@ -15,12 +15,20 @@ export function newPasswordProblem({ password, confirm }: NewPassword): string |
   return null
 }
 
-export function PasswordFields({ value, onChange }: { value: NewPassword; onChange(value: NewPassword): void }) {
+export function PasswordFields({
+  value,
+  onChange,
+  labels = { password: t('onboarding.password.label'), confirm: t('onboarding.password.confirm') }
+}: {
+  value: NewPassword
+  onChange(value: NewPassword): void
+  labels?: { password: string; confirm: string }
+}) {
   const id = useId()
   const problem = value.password || value.confirm ? newPasswordProblem(value) : null
   return (
     <div className="fields">
-      <label htmlFor={`${id}-pw`}>{t('onboarding.password.label')}</label>
+      <label htmlFor={`${id}-pw`}>{labels.password}</label>
       <input
         id={`${id}-pw`}
         type="password"
@@ -28,7 +36,7 @@ export function PasswordFields({ value, onChange }: { value: NewPassword; onChan
         value={value.password}
         onChange={(event) => onChange({ ...value, password: event.target.value })}
       />
-      <label htmlFor={`${id}-confirm`}>{t('onboarding.password.confirm')}</label>
+      <label htmlFor={`${id}-confirm`}>{labels.confirm}</label>
       <input
         id={`${id}-confirm`}
         type="password"

@@ -1,26 +1,30 @@
 import { type FormEvent, useState } from 'react'
-import type { ApiError } from '../../../../shared/api/result'
-import { t } from '../../i18n/t'
+import { chatNameReason, publicChatNameFromInput } from '../../../../shared/public-chat-name'
+import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { Dialog } from '../../ui/Dialog'
 
-/** Shows main's own reason when a name is refused (it owns the naming rules), in words, beside the field. */
-function problemText(error: ApiError): string {
-  return error.code === 'BAD_REQUEST' || error.code === 'CONFLICT' ? error.message : t(`error.${error.code}`, { message: error.message })
+/** What is wrong with a name as typed, by main's own rules; nothing while the field is empty. */
+function typedProblem(name: string): string | null {
+  if (name.trim() === '') return null
+  const check = publicChatNameFromInput(name)
+  return check.ok ? null : errorText({ code: 'BAD_REQUEST', message: check.message, reason: chatNameReason(check.problem) })
 }
 
+/** Joins a public chat by name, judging the name as it is typed; main's answer shows beside the field too. */
 export function JoinPublicDialog({ onClose }: { onClose(): void }) {
   const joinPublic = useChatStore((s) => s.joinPublic)
   const [name, setName] = useState('')
-  const [problem, setProblem] = useState<string | null>(null)
+  const [refused, setRefused] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const problem = typedProblem(name) ?? refused
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     setBusy(true)
     const error = await joinPublic(name)
     setBusy(false)
-    if (error) setProblem(problemText(error))
+    if (error) setRefused(errorText(error))
     else onClose()
   }
 
@@ -41,7 +45,7 @@ export function JoinPublicDialog({ onClose }: { onClose(): void }) {
             aria-describedby={problem ? 'public-chat-problem' : undefined}
             onChange={(event) => {
               setName(event.target.value)
-              setProblem(null)
+              setRefused(null)
             }}
           />
         </div>
@@ -51,7 +55,7 @@ export function JoinPublicDialog({ onClose }: { onClose(): void }) {
           </p>
         )}
         <div className="actions">
-          <button type="submit" className="button primary" disabled={busy || name.trim() === ''}>
+          <button type="submit" className="button primary" disabled={busy || name.trim() === '' || problem !== null}>
             {t('chats.join.submit')}
           </button>
           <button type="button" className="button ghost" onClick={onClose}>

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react'
 import { type Contact, PUBLIC_KEY_PATTERN } from '../../../../shared/api'
 import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
+import { useSessionStore } from '../../store/session-store'
 import { Dialog } from '../../ui/Dialog'
 import { Identicon } from '../../ui/Identicon'
 import { VerifiedBadge } from '../../ui/TrustMarks'
@@ -21,12 +22,14 @@ export function StartChatDialog({ onClose }: { onClose(): void }) {
   const [answer, setAnswer] = useState<{ key: string; preview: Preview } | null>(null)
   const [problem, setProblem] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const ownKey = useSessionStore((s) => s.current?.publicKey)
   const publicKey = key.trim().toLowerCase()
-  const wellFormed = PUBLIC_KEY_PATTERN.test(publicKey)
+  const wellFormed = PUBLIC_KEY_PATTERN.test(publicKey) && publicKey !== ownKey
 
   let preview: Preview
   if (publicKey === '') preview = { state: 'empty' }
-  else if (!wellFormed) preview = { state: 'invalid', message: t('chats.start.invalidKey') }
+  else if (publicKey === ownKey) preview = { state: 'invalid', message: t('reason.OWN_CHAT_KEY') }
+  else if (!wellFormed) preview = { state: 'invalid', message: t('reason.CHAT_KEY_FORMAT') }
   else preview = answer?.key === publicKey ? answer.preview : { state: 'checking' }
 
   useEffect(() => {
@@ -36,7 +39,7 @@ export function StartChatDialog({ onClose }: { onClose(): void }) {
       if (!live) return
       const checked: Preview = result.ok
         ? { state: 'ok', identity: result.value }
-        : { state: 'invalid', message: result.error.code === 'BAD_REQUEST' ? t('chats.start.invalidKey') : errorText(result.error) }
+        : { state: 'invalid', message: errorText(result.error) }
       setAnswer({ key: publicKey, preview: checked })
     })
     return () => {

@@ -10,7 +10,7 @@ export function HistoryStatus({ detailed = false }: { detailed?: boolean }) {
   let text: string
   if (noMailserver) text = t('history.noMailserver')
   else if (history.state === 'fetching') text = t('history.fetching')
-  else if (history.state === 'failed') text = history.error ? t('history.failedBecause', { reason: history.error }) : t('history.failed')
+  else if (history.state === 'failed') text = t(`history.failed.${history.failure ?? 'OTHER'}`)
   else if (history.state === 'done')
     text = history.syncedUntil ? t('history.syncedUntil', { time: formatDate(history.syncedUntil * 1000, 'dateTime') }) : t('history.synced')
   else text = t('history.idle')

@@ -108,11 +108,30 @@ function EnodeField({ field, value, invalid, disabled, onChange }: { field: Fiel
   )
 }
 
+/** How often the page asks for fresh traffic figures while it is open. */
+const REFRESH_MS = 2_000
+
+/** This node and its peers, with traffic and pool figures refreshed while the page is open. */
 function Peers() {
   const node = useAppStore((s) => s.node)
+  const refreshNode = useAppStore((s) => s.refreshNode)
   const peers = node?.peers ?? []
+  useEffect(() => {
+    const timer = setInterval(() => void refreshNode(), REFRESH_MS)
+    return () => clearInterval(timer)
+  }, [refreshNode])
   return (
-    <div className="card">
+    <div className="card stack">
+      <div>
+        <h3>{t('network.node')}</h3>
+        <p className="muted small">{t('network.node.hint')}</p>
+        <code className="selectable enode" data-testid="node-enode">
+          {node?.enode ?? '—'}
+        </code>
+        <p className="muted small" data-testid="node-envelopes">
+          {t('node.envelopes', { count: node?.envelopes ?? 0 })}
+        </p>
+      </div>
       <h3>{t('node.peers', { count: peers.length })}</h3>
       {peers.length === 0 ? (
         <p className="muted">{t('node.noPeers')}</p>
@@ -134,7 +153,7 @@ function Peers() {
                 </td>
                 <td>{peerState(peer)}</td>
                 <td data-testid="peer-pow">{pow.format(peer.powRequirement)}</td>
-                <td className="muted small">{t('network.peer.bytes', { in: kib(peer.bytesIn), out: kib(peer.bytesOut) })}</td>
+                <td className="muted small" data-testid="peer-traffic">{t('network.peer.bytes', { in: kib(peer.bytesIn), out: kib(peer.bytesOut) })}</td>
               </tr>
             ))}
           </tbody>

@@ -9,7 +9,7 @@ export function CorruptKeystores({ entries }: { entries: ReturnType<typeof useSe
     <div role="alert" data-testid="corrupt-keystores">
       {corrupt.map((entry) => (
         <p key={entry.file} className="banner banner-error">
-          {t('unlock.corrupt', { file: entry.file, message: entry.message })}
+          {t('unlock.corrupt', { file: entry.file })}
         </p>
       ))}
     </div>

@@ -5,6 +5,7 @@ import { useSessionStore } from '../../store/session-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
 import { Identicon } from '../../ui/Identicon'
 import { type NewPassword, newPasswordProblem, PasswordFields } from '../../ui/PasswordFields'
+import { Progress } from '../../ui/Progress'
 
 const CANDIDATES = 5
 
@@ -81,10 +82,13 @@ export function CreateIdentity({ onBack }: { onBack(): void }) {
       )}
       <h2 id="password-title">{t('onboarding.password.title')}</h2>
       <p className="muted">{t('onboarding.password.body')}</p>
-      <label htmlFor="display-name">{t('onboarding.name.label')}</label>
-      <input id="display-name" maxLength={64} value={name} onChange={(event) => setName(event.target.value)} />
+      <div className="fields">
+        <label htmlFor="display-name">{t('onboarding.name.label')}</label>
+        <input id="display-name" maxLength={64} value={name} onChange={(event) => setName(event.target.value)} />
+      </div>
       <PasswordFields value={password} onChange={setPassword} />
       <ErrorBanner error={error} />
+      {busy && <Progress label={t('onboarding.creating.progress')} />}
       <div className="actions">
         <button type="submit" className="button primary" disabled={busy || newPasswordProblem(password) !== null}>
           {busy ? t('onboarding.creating') : t('onboarding.next')}

@@ -4,6 +4,7 @@ import { useSessionStore } from '../../store/session-store'
 import { CorruptKeystores } from './CorruptKeystores'
 import { CreateIdentity } from './CreateIdentity'
 import { RestoreIdentity } from './RestoreIdentity'
+import { BrandMark } from '../../ui/BrandMark'
 import { UnlockScreen } from './UnlockScreen'
 
 type Mode = 'unlock' | 'welcome' | 'create' | 'restore'
@@ -12,14 +13,16 @@ type Mode = 'unlock' | 'welcome' | 'create' | 'restore'
 export function Onboarding() {
   const accounts = useSessionStore((s) => s.accounts) ?? []
   const hasAccounts = accounts.some((entry) => entry.status === 'ok')
-  const [mode, setMode] = useState<Mode>(hasAccounts ? 'unlock' : 'welcome')
+  const [chosenMode, setMode] = useState<Mode>(hasAccounts ? 'unlock' : 'welcome')
+  // With no identity left (the last one deleted), there is nothing to unlock.
+  const mode = chosenMode === 'unlock' && !hasAccounts ? 'welcome' : chosenMode
   const clearError = useSessionStore((s) => s.clearError)
   const go = (next: Mode) => {
     clearError()
     setMode(next)
   }
   return (
-    <div className="onboarding">
+    <div className={`onboarding${mode === 'welcome' ? ' centred' : ''}`}>
       <div className="onboarding-panel">
         {mode === 'unlock' && <UnlockScreen onOther={() => go('welcome')} />}
         {mode === 'welcome' && (
@@ -35,7 +38,8 @@ export function Onboarding() {
 function Welcome({ onCreate, onRestore, onBack }: { onCreate(): void; onRestore(): void; onBack?: () => void }) {
   const accounts = useSessionStore((s) => s.accounts) ?? []
   return (
-    <section className="stack" aria-labelledby="welcome-title">
+    <section className="stack welcome" aria-labelledby="welcome-title">
+      <BrandMark />
       <h1 className="brand">{t('app.title')}</h1>
       <h2 id="welcome-title">{t('onboarding.welcome.title')}</h2>
       <p className="muted">{t('onboarding.welcome.body')}</p>

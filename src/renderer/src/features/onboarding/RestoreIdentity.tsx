@@ -1,15 +1,23 @@
 import { wordlist } from '@scure/bip39/wordlists/english.js'
 import { type ClipboardEvent, type FormEvent, useEffect, useMemo, useState } from 'react'
-import type { PublicIdentity } from '../../../../shared/api'
+import type { MnemonicProblem, PublicIdentity } from '../../../../shared/api'
 import { t } from '../../i18n/t'
 import { useSessionStore } from '../../store/session-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
 import { Identicon } from '../../ui/Identicon'
 import { type NewPassword, newPasswordProblem, PasswordFields } from '../../ui/PasswordFields'
+import { Progress } from '../../ui/Progress'
 
 const WORDS = 12
 const KNOWN = new Set(wordlist)
 const SUGGESTIONS = 6
+
+/** Main's verdict on a phrase, in words. */
+function phraseProblemText(problem: MnemonicProblem): string {
+  if (problem.reason !== 'UNKNOWN_WORDS') return t(`phrase.${problem.reason}`)
+  const positions = problem.unknownWords.map((index) => index + 1).join(', ')
+  return t(problem.unknownWords.length === 1 ? 'phrase.UNKNOWN_WORD' : 'phrase.UNKNOWN_WORDS', { positions })
+}
 
 /**
  * Twelve word fields with per-word checking and completion from the BIP39 list; pasting a whole phrase
@@ -29,7 +37,7 @@ export function RestoreIdentity({ onBack }: { onBack(): void }) {
     let live = true
     void checkMnemonic(phrase).then((check) => {
       if (!live || !check) return
-      setChecked(check.ok ? { phrase, identity: check.identity, problem: null } : { phrase, identity: null, problem: check.problem.message })
+      setChecked(check.ok ? { phrase, identity: check.identity, problem: null } : { phrase, identity: null, problem: phraseProblemText(check.problem) })
     })
     return () => {
       live = false
@@ -126,6 +134,7 @@ export function RestoreIdentity({ onBack }: { onBack(): void }) {
       )}
       {preview && <PasswordFields value={password} onChange={setPassword} />}
       <ErrorBanner error={error} />
+      {busy && <Progress label={t('onboarding.restoring.progress')} />}
       <div className="actions">
         <button type="submit" className="button primary" disabled={busy || !preview || newPasswordProblem(password) !== null}>
           {busy ? t('onboarding.restore.restoring') : t('onboarding.restore.submit')}

@@ -3,7 +3,9 @@ import type { Account } from '../../../../shared/api'
 import { t } from '../../i18n/t'
 import { useSessionStore } from '../../store/session-store'
 import { ErrorBanner } from '../../ui/ErrorBanner'
+import { BrandMark } from '../../ui/BrandMark'
 import { Identicon } from '../../ui/Identicon'
+import { Progress } from '../../ui/Progress'
 import { CorruptKeystores } from './CorruptKeystores'
 
 export function UnlockScreen({ onOther }: { onOther(): void }) {
@@ -20,7 +22,10 @@ export function UnlockScreen({ onOther }: { onOther(): void }) {
 
   return (
     <form className="stack" onSubmit={submit} aria-labelledby="unlock-title">
-      <h1 className="brand">{t('app.title')}</h1>
+      <div className="identity-header">
+        <BrandMark size={40} />
+        <h1 className="brand">{t('app.title')}</h1>
+      </div>
       <h2 id="unlock-title">{t('unlock.title')}</h2>
       <CorruptKeystores entries={entries} />
       <fieldset className="account-choices">
@@ -46,6 +51,7 @@ export function UnlockScreen({ onOther }: { onOther(): void }) {
         onChange={(event) => setPassword(event.target.value)}
       />
       <ErrorBanner error={error} />
+      {busy && <Progress label={t('unlock.progress')} />}
       <div className="actions">
         <button type="submit" className="button primary" disabled={busy || !selected || !password}>
           {busy ? t('unlock.unlocking') : t('unlock.submit')}

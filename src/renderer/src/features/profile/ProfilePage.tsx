@@ -54,13 +54,14 @@ export function ProfilePage({ account }: { account: Account }) {
         <QrCode text={account.publicKey} size={168} label={t('profile.qr')} />
       </div>
 
-      <div className="card">
-        <h3>{t('profile.wallet')}</h3>
+      <details className="card wallet-card">
+        <summary>{t('profile.wallet')}</summary>
+        <p className="muted small">{t('profile.wallet.hint')}</p>
         <code className="key-line selectable" data-testid="wallet-address">
           {account.address}
         </code>
         <CopyButton text={account.address} label={`${t('profile.copy')} ${t('profile.wallet')}`} />
-      </div>
+      </details>
 
       {revealing ? (
         <form className="card stack" onSubmit={reveal}>

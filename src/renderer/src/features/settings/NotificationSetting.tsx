@@ -5,11 +5,9 @@ import { useNotificationStore } from '../../store/notifications'
 /** Desktop notifications for chats that are not open. Permission is asked only when the person turns them on here. */
 export function NotificationSetting() {
   const enabled = useNotificationStore((s) => s.enabled)
-  const showContent = useNotificationStore((s) => s.showContent)
   const permission = useNotificationStore((s) => s.permission)
   const load = useNotificationStore((s) => s.load)
   const setEnabled = useNotificationStore((s) => s.setEnabled)
-  const setShowContent = useNotificationStore((s) => s.setShowContent)
   useEffect(() => {
     void load()
   }, [load])
@@ -19,10 +17,6 @@ export function NotificationSetting() {
       <label className="check">
         <input type="checkbox" checked={enabled} disabled={permission === 'unsupported'} onChange={(event) => void setEnabled(event.target.checked)} />
         {t('settings.notifications.enabled')}
-      </label>
-      <label className="check">
-        <input type="checkbox" checked={showContent} disabled={!enabled} onChange={(event) => void setShowContent(event.target.checked)} />
-        {t('settings.notifications.showContent')}
       </label>
       {permission === 'denied' && <p className="field-hint">{t('settings.notifications.denied')}</p>}
       {permission === 'unsupported' && <p className="muted small">{t('settings.notifications.unsupported')}</p>}

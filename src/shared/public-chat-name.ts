@@ -1,7 +1,10 @@
+import type { ErrorReason } from './api/reasons'
+
 /**
  * Public chat names as the Status app accepted them (status-react
  * `valid-topic?`): non-empty, only a–z, 0–9 and '-', and not a chat key (a
- * name equal to a key would collide with that user's 1:1 chat id).
+ * name equal to a key would collide with that user's 1:1 chat id). Shared so the join dialog can judge a
+ * name as it is typed, by the same rules main applies.
  */
 
 /** No limit was found in Status code; this bound is Hush's own, to keep input and links sane. */
@@ -43,4 +46,18 @@ export function checkPublicChatName(name: string): PublicChatNameCheck {
 export function publicChatNameFromInput(input: string): PublicChatNameCheck {
   const trimmed = input.trim()
   return checkPublicChatName(trimmed.startsWith('#') ? trimmed.slice(1) : trimmed)
+}
+
+/** What the person is told for each way a name can be refused. */
+export function chatNameReason(problem: PublicChatNameProblem): ErrorReason {
+  switch (problem) {
+    case 'EMPTY':
+      return { reason: 'CHAT_NAME_EMPTY' }
+    case 'TOO_LONG':
+      return { reason: 'CHAT_NAME_TOO_LONG', max: MAX_PUBLIC_CHAT_NAME_LENGTH }
+    case 'INVALID_CHARACTERS':
+      return { reason: 'CHAT_NAME_CHARACTERS' }
+    case 'LOOKS_LIKE_PUBLIC_KEY':
+      return { reason: 'CHAT_NAME_IS_KEY' }
+  }
 }
