@@ -1,14 +1,13 @@
 import { secp256k1Backend } from '../src/main/core/primitives/secp256k1-backend'
 import {
   confirmMessageKey,
-  decodeRatchetState,
-  encodeRatchetState,
   initiatorRatchet,
   ratchetDecrypt,
   ratchetEncrypt,
   responderRatchet,
   type RatchetState
 } from '../src/main/core/crypto/ratchet'
+import { decodeRatchetState, encodeRatchetState } from '../src/main/core/crypto/ratchet-codec'
 import { generatePrivateKey, publicKeyOf, secureRandom } from '../src/main/core/primitives/secp256k1'
 import { x3dhInitiatorSecret } from '../src/main/core/crypto/x3dh'
 import { rate } from './measure'

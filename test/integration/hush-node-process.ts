@@ -66,9 +66,15 @@ export class HushNodeProcess {
     })
   }
 
+  /** SIGKILL: no shutdown code runs, as when the machine loses power. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL')
+    await this.exited
+  }
+
   /** SIGTERM and wait for the exit code. */
   async stop(): Promise<number | null> {
-    if (this.child.exitCode === null) this.child.kill('SIGTERM')
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM')
     return this.exited
   }
 }

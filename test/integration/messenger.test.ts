@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Message, MessageRange } from '../../src/shared/api'
-import { HushNodeProcess } from './hush-node-process'
-import { WebHostProcess } from './web-host-process'
+import type { Message } from '../../src/shared/api'
+import { PASSWORD, people, until } from './people'
 
 /*
  * Two built web hosts in their own processes, joined through one `hush-node` relay that is also their
@@ -12,86 +8,11 @@ import { WebHostProcess } from './web-host-process'
  * and acknowledges it, as the chat UI does. Needs `npx electron-vite build` first (npm test does it).
  */
 
-const PASSWORD = 'correct horse battery staple'
 const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   for (const task of cleanup.splice(0).reverse()) await task()
 })
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'hush-it-'))
-  cleanup.push(async () => rmSync(dir, { recursive: true, force: true }))
-  return dir
-}
-
-async function startRelay(): Promise<HushNodeProcess> {
-  const relay = await HushNodeProcess.start([
-    '--listen',
-    '127.0.0.1:0',
-    '--mailserver',
-    '--data-dir',
-    tempDir(),
-    '--mailserver-password',
-    'status-offline-inbox'
-  ])
-  cleanup.push(() => relay.stop())
-  return relay
-}
-
-/** One person: a web host process plus the renderer-side store the test keeps for it. */
-class Person {
-  /** By message id, latest state: what the renderer's database would hold. */
-  readonly messages = new Map<string, Message>()
-  /** Every history.state the host emitted. */
-  readonly historyStates: string[] = []
-  host!: WebHostProcess
-
-  constructor(
-    readonly profile: string,
-    private readonly relay: HushNodeProcess
-  ) {}
-
-  async start(): Promise<void> {
-    this.host = await WebHostProcess.start({ profile: this.profile, staticPeers: [this.relay.enode], mailservers: [this.relay.enode] })
-    cleanup.push(() => this.host.stop())
-    this.host.client.on('messages.upserted', ({ messages }) => this.store(messages))
-    this.host.client.on('history.state', ({ state }) => this.historyStates.push(state))
-  }
-
-  /** After an unlock: every message main's history holds, chat by chat, page by page. */
-  async catchUp(): Promise<Message[]> {
-    const all: Message[] = []
-    for (const chat of await this.host.call('chats.list', {})) {
-      // Oldest first: a closed upper end makes the read start at the lower one.
-      let range: MessageRange = { lower: null, upper: Number.MAX_SAFE_INTEGER }
-      for (;;) {
-        const page = await this.host.call('history.read', { chatId: chat.id, range, limit: 1_000 })
-        all.push(...page.messages)
-        if (!page.hasNewer || page.range.upper === null) break
-        range = { lower: page.range.upper + 1, upper: Number.MAX_SAFE_INTEGER }
-      }
-    }
-    this.store(all)
-    return all
-  }
-
-  received(): Message[] {
-    return [...this.messages.values()].filter((m) => m.status === 'received')
-  }
-
-  private store(messages: Message[]): void {
-    for (const message of messages) this.messages.set(message.id, message)
-  }
-}
-
-async function until(predicate: () => boolean, what: string, stderr: () => string[]): Promise<void> {
-  const started = Date.now()
-  while (!predicate()) {
-    // A bound so a broken pipeline fails with its host's log instead of hanging the suite.
-    if (Date.now() - started > 60_000) throw new Error(`gave up waiting for ${what}: ${stderr().slice(-20).join('\n')}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+const { tempDir, startRelay, Person } = people(cleanup)
 
 describe('messenger across processes', () => {
   it('1:1 between two web hosts through a relay, both ways, every message delivered', { timeout: 120_000 }, async () => {

@@ -9,6 +9,7 @@ import { HushCore } from './host'
 import { silentLogger } from './log/logger'
 import { createNetwork } from './network'
 import { WhisperNode } from './whisper/node'
+import { pollUntil } from '../../../test/support/poll'
 
 /*
  * One host, two accounts, real Whisper nodes on 127.0.0.1: what one account connected, trusted and listened
@@ -29,12 +30,8 @@ function tempDir(): string {
 }
 
 /** Polls a condition every 10 ms; fails after WAIT_MS with what it was waiting for. */
-async function until(what: string, predicate: () => boolean): Promise<void> {
-  const deadline = Date.now() + WAIT_MS
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+function until(what: string, predicate: () => boolean): Promise<void> {
+  return pollUntil(what, predicate, { timeoutMs: WAIT_MS })
 }
 
 async function value<T>(call: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>): Promise<T> {

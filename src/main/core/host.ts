@@ -222,7 +222,19 @@ export class HushCore {
       'history.read': async ({ chatId, range, limit }) => (await chat()).conversations.read(chatId, range, limit),
       'history.extend': async (args) => (await chat()).conversations.extend(args),
       'history.request': async ({ sinceSeconds }) => ({ requested: await (await chat()).requestHistory(sinceSeconds) }),
-      'debug.drops': async () => (await chat()).dropCounts()
+      'debug.drops': async () => (await chat()).dropCounts(),
+      'groups.create': async ({ name, members }) => (await chat()).groups.create(name, members),
+      'groups.info': async ({ chatId }) => (await chat()).groups.info(chatId),
+      'groups.accept': async ({ chatId }) => (await chat()).groups.accept(chatId),
+      'groups.decline': async ({ chatId }) => {
+        await (await chat()).groups.decline(chatId)
+        return {}
+      },
+      'groups.addMembers': async ({ chatId, members }) => (await chat()).groups.addMembers(chatId, members),
+      'groups.removeMember': async ({ chatId, member }) => (await chat()).groups.removeMember(chatId, member),
+      'groups.rename': async ({ chatId, name }) => (await chat()).groups.rename(chatId, name),
+      'groups.makeAdmin': async ({ chatId, member }) => (await chat()).groups.makeAdmin(chatId, member),
+      'groups.leave': async ({ chatId }) => (await chat()).groups.leave(chatId)
     }
   }
 }

@@ -6,12 +6,26 @@ import { HistoryFailure } from './reasons'
 export const PUBLIC_KEY_PATTERN = /^0x04[0-9a-f]{128}$/
 const PublicKey = z.string().regex(PUBLIC_KEY_PATTERN, 'must be a chat key: 0x04 followed by 128 lowercase hex digits')
 
-export const ChatKind = z.enum(['public', 'one-to-one'])
+export const ChatKind = z.enum(['public', 'one-to-one', 'group'])
 export type ChatKind = z.infer<typeof ChatKind>
+
+/** What the chat list and header show about a private group; groups.info has the members. */
+export const GroupSummary = z.object({
+  memberCount: z.number().int().nonnegative(),
+  /** We are listed but have not joined: the chat shows the invitation. */
+  invited: z.boolean(),
+  /** We left, declined or were removed: nothing new arrives or can be sent. */
+  left: z.boolean(),
+  admin: z.boolean(),
+  /** Who added us (the signer of the MEMBERS_ADDED that listed us). */
+  invitedBy: z.string().regex(PUBLIC_KEY_PATTERN).optional()
+})
+export type GroupSummary = z.infer<typeof GroupSummary>
 
 /**
  * A chat this account has joined: main keeps the list because it decides which Whisper filters are
- * installed. Public chats are keyed by their name, 1:1 chats by the other person's chat key.
+ * installed. Public chats are keyed by their name, 1:1 chats by the other person's chat key, private
+ * groups by their "<uuid>-0x04<creator>" id.
  */
 export const Chat = z.object({
   id: z.string(),
@@ -30,7 +44,8 @@ export const Chat = z.object({
   /** Incoming messages up to this clock have been seen; the "new messages" divider goes after it. */
   lastReadClock: z.number(),
   /** What the person started writing and did not send. */
-  draft: z.string().optional()
+  draft: z.string().optional(),
+  group: GroupSummary.optional()
 })
 export type Chat = z.infer<typeof Chat>
 
@@ -51,6 +66,30 @@ export type Author = z.infer<typeof Author>
 export const MessageStatus = z.enum(['sending', 'waiting', 'sent', 'delivered', 'not-sent', 'received'])
 export type MessageStatus = z.infer<typeof MessageStatus>
 
+/**
+ * A timeline line that is no one's message: a membership change of a group. Main stores codes and keys,
+ * the renderer's catalog turns them into words ("group.member-added" → "Alice added Carol").
+ */
+export const SystemLine = z.object({
+  code: z.enum([
+    'group.created',
+    'group.renamed',
+    'group.member-added',
+    'group.member-joined',
+    'group.member-left',
+    'group.member-removed',
+    'group.admin-added',
+    'group.admin-removed'
+  ]),
+  /** Who made the change. */
+  actor: z.string().regex(PUBLIC_KEY_PATTERN),
+  /** Whom it concerns (added, removed, made admin). */
+  members: z.array(z.string().regex(PUBLIC_KEY_PATTERN)).max(32).optional(),
+  /** The group's name after a creation or rename. */
+  name: z.string().max(1024).optional()
+})
+export type SystemLine = z.infer<typeof SystemLine>
+
 export const Message = z.object({
   /** keccak256(author key ‖ wrapper bytes), hex with 0x: the same id every peer computes. */
   id: z.string(),
@@ -66,7 +105,11 @@ export const Message = z.object({
   /** When this node first saw it (ms). */
   receivedAt: z.number(),
   responseTo: z.string().optional(),
-  status: MessageStatus
+  status: MessageStatus,
+  /** Present on a group's membership lines; `text` is then empty. */
+  system: SystemLine.optional(),
+  /** Our group messages: how many recipients' nodes acknowledged it, of how many ("delivered to 3 of 4"). */
+  delivery: z.object({ delivered: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).optional()
 })
 export type Message = z.infer<typeof Message>
 

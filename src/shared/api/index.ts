@@ -3,6 +3,7 @@ import { accountEvents, accountMethods } from './accounts'
 import { appMethods } from './app'
 import { chatEvents, chatMethods } from './chats'
 import { contactEvents, contactMethods } from './contacts'
+import { groupMethods } from './groups'
 import { nodeEvents, nodeMethods } from './node'
 
 export * from './accounts'
@@ -10,6 +11,7 @@ export * from './app'
 export * from './chats'
 export * from './contacts'
 export * from './contract'
+export * from './groups'
 export * from './node'
 export * from './reasons'
 export * from './result'
@@ -20,7 +22,8 @@ export const methods = {
   ...nodeMethods,
   ...accountMethods,
   ...chatMethods,
-  ...contactMethods
+  ...contactMethods,
+  ...groupMethods
 }
 
 /** Every event stream main pushes to the renderer, by name, with its payload schema. */

@@ -20,6 +20,7 @@ export const ErrorReason = z.discriminatedUnion('reason', [
   z.object({ reason: z.literal('CANDIDATE_EXPIRED') }),
   z.object({ reason: z.literal('ACCOUNT_NOT_FOUND') }),
   z.object({ reason: z.literal('ACCOUNT_EXISTS') }),
+  z.object({ reason: z.literal('ACCOUNT_NOT_UNLOCKED') }),
   z.object({ reason: z.literal('KEYSTORE_UNREADABLE') }),
   z.object({ reason: z.literal('PASSWORD_EMPTY') }),
   z.object({ reason: z.literal('PHRASE_INVALID') }),

@@ -108,7 +108,7 @@ export class AccountService {
 
   /** Only the unlocked account's reminder can be cleared, by the screen that checked its phrase. */
   async confirmBackup(id: string): Promise<Account> {
-    if (this.current?.summary.id !== id) throw new HushError('NOT_FOUND', 'That account is not unlocked')
+    if (this.current?.summary.id !== id) throw refusal('NOT_FOUND', { reason: 'ACCOUNT_NOT_UNLOCKED' }, 'That account is not unlocked')
     const summary = await guard(() => this.store.markBackedUp(id))
     const account = toAccount(summary)
     if (this.current?.summary.id === id) {

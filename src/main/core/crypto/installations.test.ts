@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { BundleSchema, SignedPreKeySchema, type Bundle } from './gen/encryption/protocol_message_pb'
 import {
   activeInstallations,
+  identityKeyHex,
   MAX_INSTALLATIONS,
   pairedSignedPreKeys,
   recordBundle,
@@ -95,5 +96,15 @@ describe('installations (§4.7)', () => {
   it('ignores enabling an unknown installation', () => {
     const book = recordBundle({}, bundleOf(peer, 1, { p: { key: '3' } }), context(1)).book
     expect(setInstallationEnabled(book, peer, 'nope', false)).toBe(book)
+  })
+
+  it('names an identity by its compressed key, in either encoding, and refuses what is not a key', () => {
+    const key = utf8ToBytes('5'.repeat(32))
+    const hex = identityKeyHex(publicKeyOf(key, true))
+    for (let i = 0; i < 2; i++) {
+      expect(identityKeyHex(publicKeyOf(key, false))).toBe(hex)
+      expect(identityKeyHex(publicKeyOf(key, true))).toBe(hex)
+      expect(() => identityKeyHex(new Uint8Array(33).fill(5))).toThrow()
+    }
   })
 })

@@ -35,8 +35,20 @@ export interface BundleContext {
   nowMs: number
 }
 
+/** Keys seen recently, by their bytes in hex: every message names its sender's key several times. */
+const KEY_HEX_CACHE_SIZE = 1024
+const keyHexCache = new Map<string, string>()
+
+/** The compressed key in lowercase hex; throws for bytes that are not a secp256k1 public key. */
 export function identityKeyHex(publicKey: Uint8Array): string {
-  return bytesToHex(compressPublicKey(publicKey))
+  const input = bytesToHex(publicKey)
+  const known = keyHexCache.get(input)
+  if (known !== undefined) return known
+  // Decompressing or compressing checks the point: a square root per call, worth remembering.
+  const compressed = bytesToHex(compressPublicKey(publicKey))
+  keyHexCache.set(input, compressed)
+  if (keyHexCache.size > KEY_HEX_CACHE_SIZE) keyHexCache.delete(keyHexCache.keys().next().value!)
+  return compressed
 }
 
 /**

@@ -7,7 +7,9 @@ import { BundleContainerSchema, type BundleContainer } from './gen/encryption/pr
 import { delOp, putJson, putOp, type EncryptedStore, type StoreOp } from '../storage/encrypted-store'
 import { CryptoError } from '../primitives/crypto-error'
 import type { Installation, InstallationBook } from './installations'
-import { decodeRatchetState, encodeRatchetState, type MessageKeyRef, type RatchetState, type StoredMessageKey } from './ratchet'
+import type { MessageKeyRef, RatchetState, StoredMessageKey } from './ratchet'
+import { encodeMessageKey, isLegacyJson, legacyCount, legacyHex, legacyParse, parseLegacyJson } from './ratchet-codec'
+import { decodeMessageKeyRecord, decodeSessionRecord, encodeSessionRecord } from './session-record'
 import type { SharedSecretBook } from './shared-secret'
 
 /*
@@ -112,56 +114,26 @@ export function messageKeyId(ref: MessageKeyRef): string {
   return `${bytesToHex(ref.dh)}:${ref.n}`
 }
 
-const hex = (length?: number) =>
-  z
-    .string()
-    .regex(/^([0-9a-f]{2})*$/)
-    .refine((h) => length === undefined || h.length === length * 2, `expected ${length} bytes`)
-const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
-
-const sessionSchema = z.object({
-  peer: hex(33),
-  installationId: z.string(),
-  bundleId: hex(33),
-  role: z.enum(['initiator', 'responder']),
-  pendingX3dh: hex(33).nullable(),
-  theirX3dh: hex(33).nullable(),
-  createdMs: count,
-  ratchet: z.unknown()
-})
-
-const messageKeySchema = z.object({ dh: hex(), n: count, key: hex(32), seq: count })
-
 const installationsSchema = z.object({
-  identity: hex(33),
+  identity: legacyHex(33),
   installations: z.array(
     z.object({
       id: z.string(),
-      protocolVersion: count,
+      protocolVersion: legacyCount,
       enabled: z.boolean(),
-      firstSeenMs: count,
-      lastSeenMs: count,
-      signedPreKey: hex(33),
-      signedPreKeyVersion: count
+      firstSeenMs: legacyCount,
+      lastSeenMs: legacyCount,
+      signedPreKey: legacyHex(33),
+      signedPreKeyVersion: legacyCount
     })
   )
 })
 
-const secretSchema = z.object({ identity: hex(33), secret: hex(32), installations: z.array(z.string()) })
+const secretSchema = z.object({ identity: legacyHex(33), secret: legacyHex(32), installations: z.array(z.string()) })
 
 function parseRecord<S extends z.ZodType>(schema: S, key: string, value: Uint8Array): z.infer<S> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(value))
-  } catch {
-    throw new CryptoError('STATE_MALFORMED', `stored record "${key}" is not UTF-8 JSON`)
-  }
-  const parsed = schema.safeParse(raw)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new CryptoError('STATE_MALFORMED', `stored record "${key}" is invalid: ${issue?.path.join('.')} ${issue?.message}`)
-  }
-  return parsed.data
+  const what = `stored record "${key}"`
+  return legacyParse(schema, parseLegacyJson(value, what), what)
 }
 
 function lastSegment(key: string): string {
@@ -208,10 +180,11 @@ export async function loadProtocolState(store: EncryptedStore): Promise<LoadedSt
   for await (const [key, value] of store.iterate(MESSAGE_KEY_PREFIX)) {
     const suffix = key.slice(MESSAGE_KEY_PREFIX.length)
     if (consumed.has(suffix)) continue
-    const record = parseRecord(messageKeySchema, key, value)
+    const record = decodeMessageKeyRecord(key, value)
+    if (isLegacyJson(value)) cleanup.push(putOp(key, encodeMessageKey(record)))
     const sid = suffix.slice(0, suffix.indexOf('/'))
     const list = keysBySession.get(sid) ?? []
-    list.push({ dh: hexToBytes(record.dh), n: record.n, key: hexToBytes(record.key), seq: record.seq })
+    list.push(record)
     keysBySession.set(sid, list)
   }
 
@@ -226,22 +199,12 @@ export async function loadProtocolState(store: EncryptedStore): Promise<LoadedSt
 
   const sessions = new Map<string, Session>()
   for (const [sid, { key, value }] of newest) {
-    const record = parseRecord(sessionSchema, key, value)
+    const record = decodeSessionRecord(key, value)
+    // Format-1 (JSON) records are rewritten in place: same key, same version, the current format.
+    if (isLegacyJson(value)) cleanup.push(putOp(key, encodeSessionRecord(record)))
     const keys = (keysBySession.get(sid) ?? []).sort((a, b) => a.seq - b.seq)
     keysBySession.delete(sid)
-    const ratchet = decodeRatchetState(utf8ToBytes(JSON.stringify(record.ratchet)))
-    sessions.set(sid, {
-      sid,
-      peer: record.peer,
-      installationId: record.installationId,
-      bundleId: hexToBytes(record.bundleId),
-      role: record.role,
-      pendingX3dh: record.pendingX3dh === null ? null : hexToBytes(record.pendingX3dh),
-      theirX3dh: record.theirX3dh === null ? null : hexToBytes(record.theirX3dh),
-      createdMs: record.createdMs,
-      version: Number(lastSegment(key)),
-      ratchet: { ...ratchet, messageKeys: keys }
-    })
+    sessions.set(sid, { ...record, sid, version: Number(lastSegment(key)), ratchet: { ...record.ratchet, messageKeys: keys } })
   }
   for (const [sid] of keysBySession) {
     for await (const [key] of store.iterate(`${MESSAGE_KEY_PREFIX}${sid}/`)) cleanup.push(delOp(key))
@@ -291,17 +254,7 @@ export function sessionWrites(ids: RecordIds, change: SessionChange): StoreOp[] 
   const { before, after, consumed } = change
   const sid = after.sid
   const ops: StoreOp[] = []
-  const session = {
-    peer: after.peer,
-    installationId: after.installationId,
-    bundleId: bytesToHex(after.bundleId),
-    role: after.role,
-    pendingX3dh: after.pendingX3dh === null ? null : bytesToHex(after.pendingX3dh),
-    theirX3dh: after.theirX3dh === null ? null : bytesToHex(after.theirX3dh),
-    createdMs: after.createdMs,
-    ratchet: JSON.parse(new TextDecoder().decode(encodeRatchetState({ ...after.ratchet, messageKeys: [] }))) as unknown
-  }
-  ops.push(putJson(versionKey(`${SESSION_STATE_PREFIX}${sid}/`, after.version), session))
+  ops.push(putOp(versionKey(`${SESSION_STATE_PREFIX}${sid}/`, after.version), encodeSessionRecord(after)))
   if (before) ops.push(delOp(versionKey(`${SESSION_STATE_PREFIX}${sid}/`, before.version)))
 
   const consumedId = consumed ? messageKeyId(consumed) : undefined
@@ -311,7 +264,7 @@ export function sessionWrites(ids: RecordIds, change: SessionChange): StoreOp[] 
   for (const key of after.ratchet.messageKeys) {
     const id = messageKeyId(key)
     if (id === consumedId || (beforeKeys.has(id) && !reput.has(id))) continue
-    ops.push(putJson(messageKeyRecord(ids, sid, key), { dh: bytesToHex(key.dh), n: key.n, key: bytesToHex(key.key), seq: key.seq }))
+    ops.push(putOp(messageKeyRecord(ids, sid, key), encodeMessageKey(key)))
   }
   for (const key of before?.ratchet.messageKeys ?? []) {
     if (!afterKeys.has(messageKeyId(key))) ops.push(delOp(messageKeyRecord(ids, sid, key)))

@@ -4,9 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { CryptoError } from '../primitives/crypto-error'
 import {
   confirmMessageKey,
-  decodeRatchetState,
   encodeRatchetHeader,
-  encodeRatchetState,
   initiatorRatchet,
   kdfChain,
   kdfRoot,
@@ -19,6 +17,7 @@ import {
   type RatchetLimits,
   type RatchetState
 } from './ratchet'
+import { decodeRatchetState, encodeRatchetState } from './ratchet-codec'
 import { ecdh, publicKeyOf, type RandomBytes } from '../primitives/secp256k1'
 import { x3dhInitiatorSecret } from './x3dh'
 
@@ -263,17 +262,56 @@ describe('Status Double Ratchet: persistence', () => {
     expect(text(ratchetDecrypt(bob, a.sent[3]!.header, a.sent[3]!.ciphertext, { random }).plaintext)).toBe('a 3')
   })
 
+  it('stores bytes as bytes: no text, a format byte, far smaller than the JSON it replaced', () => {
+    const { bob } = newPair('compact')
+    const encoded = encodeRatchetState(bob)
+    expect(encoded[0]).toBe(2)
+    expect(encoded.length).toBeLessThan(utf8ToBytes(JSON.stringify(legacyJson(bob))).length / 2)
+  })
+
+  it('reads the JSON format Hush stored before (format 1) into the same state', () => {
+    let { alice, bob, random } = newPair('legacy')
+    const a = sendMany(alice, 'a', 3)
+    alice = a.state
+    bob = ratchetDecrypt(bob, a.sent[2]!.header, a.sent[2]!.ciphertext, { random }).state
+    const restored = decodeRatchetState(utf8ToBytes(JSON.stringify(legacyJson(bob))))
+    expect(restored).toEqual(bob)
+    expect(bytesToHex(encodeRatchetState(restored))).toBe(bytesToHex(encodeRatchetState(bob)))
+  })
+
   it('rejects malformed or inconsistent stored state with a typed error', () => {
     const { bob } = newPair('bad-state')
-    const json = JSON.parse(text(encodeRatchetState(bob)))
+    const json = legacyJson(bob)
     expectCryptoError(() => decodeRatchetState(utf8ToBytes('{')), 'STATE_MALFORMED')
     expectCryptoError(() => decodeRatchetState(Uint8Array.of(0xff, 0xfe)), 'STATE_MALFORMED')
+    expectCryptoError(() => decodeRatchetState(new Uint8Array(0)), 'STATE_MALFORMED')
     expectCryptoError(() => decodeRatchetState(utf8ToBytes(JSON.stringify({ ...json, rootKey: 'abc' }))), 'STATE_MALFORMED')
     expectCryptoError(() => decodeRatchetState(utf8ToBytes(JSON.stringify({ ...json, keysCount: -1 }))), 'STATE_MALFORMED')
-    const otherKey = bytesToHex(publicKeyOf(ascii32('9')))
+    const otherKey = publicKeyOf(ascii32('9'))
     expectCryptoError(
-      () => decodeRatchetState(utf8ToBytes(JSON.stringify({ ...json, self: { ...json.self, publicKey: otherKey } }))),
+      () => decodeRatchetState(utf8ToBytes(JSON.stringify({ ...json, self: { ...json.self, publicKey: bytesToHex(otherKey) } }))),
       'STATE_MALFORMED'
     )
+    const encoded = encodeRatchetState(bob)
+    expectCryptoError(() => decodeRatchetState(encoded.subarray(0, encoded.length - 5)), 'STATE_MALFORMED')
+    expectCryptoError(() => decodeRatchetState(encodeRatchetState({ ...bob, rootKey: new Uint8Array(31) })), 'STATE_MALFORMED')
+    expectCryptoError(() => decodeRatchetState(encodeRatchetState({ ...bob, keysCount: 0.5 })), 'STATE_MALFORMED')
+    expectCryptoError(() => decodeRatchetState(encodeRatchetState({ ...bob, self: { ...bob.self, publicKey: otherKey } })), 'STATE_MALFORMED')
   })
 })
+
+/** A ratchet state as Hush stored it before the binary format (format 1, UTF-8 JSON with hex). */
+function legacyJson(state: RatchetState) {
+  const chain = (c: { key: Uint8Array; n: number }) => ({ key: bytesToHex(c.key), n: c.n })
+  return {
+    version: 1,
+    rootKey: bytesToHex(state.rootKey),
+    self: { privateKey: bytesToHex(state.self.privateKey), publicKey: bytesToHex(state.self.publicKey) },
+    remote: bytesToHex(state.remote),
+    send: chain(state.send),
+    receive: chain(state.receive),
+    previousSendCount: state.previousSendCount,
+    keysCount: state.keysCount,
+    messageKeys: state.messageKeys.map((k) => ({ dh: bytesToHex(k.dh), n: k.n, key: bytesToHex(k.key), seq: k.seq }))
+  }
+}

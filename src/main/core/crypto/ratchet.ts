@@ -1,7 +1,6 @@
 import { createCipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto'
 import { equalBytes } from '@noble/ciphers/utils.js'
-import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js'
-import { z } from 'zod'
+import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
 import { CryptoError } from '../primitives/crypto-error'
 import { compressPublicKey, ecdh, generatePrivateKey, publicKeyOf, type RandomBytes } from '../primitives/secp256k1'
 
@@ -339,77 +338,5 @@ function assertHeader(header: RatchetHeader): void {
     if (!Number.isInteger(value) || value < 0 || value > UINT32_MAX) {
       throw new CryptoError('CIPHERTEXT_MALFORMED', `ratchet header ${name} must be a uint32, got ${value}`)
     }
-  }
-}
-
-const hexBytes = (length?: number) =>
-  z
-    .string()
-    .regex(/^([0-9a-f]{2})*$/)
-    .refine((h) => length === undefined || h.length === length * 2, `expected ${length} bytes`)
-const counter = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
-const chainSchema = z.object({ key: hexBytes(32), n: counter })
-const stateSchema = z.object({
-  version: z.literal(1),
-  rootKey: hexBytes(32),
-  self: z.object({ privateKey: hexBytes(32), publicKey: hexBytes(33) }),
-  remote: hexBytes(),
-  send: chainSchema,
-  receive: chainSchema,
-  previousSendCount: counter,
-  keysCount: counter,
-  messageKeys: z.array(z.object({ dh: hexBytes(), n: counter, key: hexBytes(32), seq: counter }))
-})
-
-/** Exact, self-describing encoding (UTF-8 JSON with hex) of a ratchet state, for encrypted persistence. */
-export function encodeRatchetState(state: RatchetState): Uint8Array {
-  const chain = (c: RatchetChain) => ({ key: bytesToHex(c.key), n: c.n })
-  return utf8ToBytes(
-    JSON.stringify({
-      version: 1,
-      rootKey: bytesToHex(state.rootKey),
-      self: { privateKey: bytesToHex(state.self.privateKey), publicKey: bytesToHex(state.self.publicKey) },
-      remote: bytesToHex(state.remote),
-      send: chain(state.send),
-      receive: chain(state.receive),
-      previousSendCount: state.previousSendCount,
-      keysCount: state.keysCount,
-      messageKeys: state.messageKeys.map((k) => ({ dh: bytesToHex(k.dh), n: k.n, key: bytesToHex(k.key), seq: k.seq }))
-    })
-  )
-}
-
-export function decodeRatchetState(bytes: Uint8Array): RatchetState {
-  let raw: unknown
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-  } catch {
-    throw new CryptoError('STATE_MALFORMED', 'ratchet state is not UTF-8 JSON')
-  }
-  const parsed = stateSchema.safeParse(raw)
-  if (!parsed.success) {
-    throw new CryptoError('STATE_MALFORMED', `ratchet state is invalid: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`)
-  }
-  const s = parsed.data
-  const self = { privateKey: hexToBytes(s.self.privateKey), publicKey: hexToBytes(s.self.publicKey) }
-  let derived: Uint8Array
-  try {
-    derived = publicKeyOf(self.privateKey, true)
-  } catch {
-    throw new CryptoError('STATE_MALFORMED', 'ratchet state holds an invalid private key')
-  }
-  if (!equalBytes(derived, self.publicKey)) {
-    throw new CryptoError('STATE_MALFORMED', 'ratchet state key pair does not match')
-  }
-  const chain = (c: z.infer<typeof chainSchema>): RatchetChain => ({ key: hexToBytes(c.key), n: c.n })
-  return {
-    rootKey: hexToBytes(s.rootKey),
-    self,
-    remote: hexToBytes(s.remote),
-    send: chain(s.send),
-    receive: chain(s.receive),
-    previousSendCount: s.previousSendCount,
-    keysCount: s.keysCount,
-    messageKeys: s.messageKeys.map((k) => ({ dh: hexToBytes(k.dh), n: k.n, key: hexToBytes(k.key), seq: k.seq }))
   }
 }

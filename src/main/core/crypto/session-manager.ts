@@ -9,44 +9,29 @@ import {
   ProtocolMessageSchema,
   X3DHHeaderSchema,
   type Bundle,
-  type BundleContainer,
   type DirectMessageProtocol,
   type ProtocolMessage
 } from './gen/encryption/protocol_message_pb'
 import type { EncryptedStore, StoreOp } from '../storage/encrypted-store'
-import { bundleForSending, createBundleContainer, needsNewSignedPreKey, verifyBundle } from './bundle'
+import { assertInstallationId, BundleVerifier, MAX_BUNDLES_PER_MESSAGE, MAX_INSTALLATION_ID_LENGTH } from './bundle-checks'
 import { CryptoError } from '../primitives/crypto-error'
 import { decryptWithDh, dhFallbackDirectMessages, NO_INSTALLATION_ID } from './dh-fallback'
-import { activeInstallations, identityKeyHex, pairedSignedPreKeys, recordBundle, type Installation, type InstallationBook } from './installations'
-import {
-  installationsWrite,
-  loadProtocolState,
-  messageKeyId,
-  preKeyWrite,
-  RecordIds,
-  secretWrite,
-  sessionWrites,
-  type ProtocolState,
-  type Session
-} from './protocol-state'
-import {
-  confirmMessageKey,
-  initiatorRatchet,
-  ratchetDecrypt,
-  ratchetEncrypt,
-  responderRatchet,
-  STATUS_RATCHET_LIMITS,
-  type MessageKeyRef,
-  type RatchetLimits,
-  type StoredMessageKey
-} from './ratchet'
+import { activeInstallations, identityKeyHex, pairedSignedPreKeys, recordBundle, type InstallationBook } from './installations'
+import { NegotiatedSecrets, type SharedSecretEvent } from './negotiated-secrets'
+import { PendingKeys } from './pending-keys'
+import { PreKeys } from './prekeys'
+import { installationsWrite, loadProtocolState, messageKeyId, RecordIds, sessionWrites, type ProtocolState, type Session } from './protocol-state'
+import { confirmMessageKey, ratchetDecrypt, ratchetEncrypt, STATUS_RATCHET_LIMITS, type MessageKeyRef, type RatchetLimits } from './ratchet'
 import { compressPublicKey, decompressPublicKey, isValidPublicKey, publicKeyOf, secureRandom, type RandomBytes } from '../primitives/secp256k1'
-import { recordSharedSecret, sharedSecretAgreement } from './shared-secret'
-import { performActiveX3dh, x3dhResponderSecret } from './x3dh'
+import { initiatorSession, responderSession, sendingSession, type SessionSetup } from './x3dh-sessions'
+
+export { MAX_BUNDLES_PER_MESSAGE } from './bundle-checks'
+export type { SharedSecretEvent } from './negotiated-secrets'
 
 /*
  * status-go's encryption.Protocol for Hush (spec §4): prekey bundles, X3DH, the Double Ratchet, the
- * no-bundle DH fallback, installations and negotiated shared secrets, over R's pure functions.
+ * no-bundle DH fallback, installations and negotiated shared secrets, over R's pure functions. This file
+ * runs the sessions; prekeys.ts, pending-keys.ts, negotiated-secrets.ts and bundle-checks.ts hold the rest.
  *
  * Two-phase persistence: encrypt/decrypt never write. They return the store ops of their step, which the
  * caller commits in one batch with its own records (outbox, inbox journal); after that batch, confirm().
@@ -73,14 +58,6 @@ export interface SessionManagerOptions {
   now?: () => number
   random?: RandomBytes
   limits?: RatchetLimits
-}
-
-export interface SharedSecretEvent {
-  /** "0x04…" hex of the peer's identity key. */
-  peer: string
-  secret: Uint8Array
-  /** Every active installation of the peer has sent us a decryptable message: use the negotiated topic. */
-  negotiatedReady: boolean
 }
 
 export interface InstallationsEvent {
@@ -127,22 +104,6 @@ export type DecryptOutcome =
       writes: StoreOp[]
     }
 
-/** Installation ids in status-go are UUIDs; anything far longer is refused rather than stored. */
-const MAX_INSTALLATION_ID_LENGTH = 128
-/** A bundle lists one identity's devices; more than this is not a real bundle. */
-const MAX_BUNDLE_INSTALLATIONS = 16
-/**
- * status-go attaches exactly one bundle (the sender's own) to a message. Each costs a signature check, so a
- * message stuffed with thousands would keep decrypt busy for a minute: refuse more than a few, unchecked.
- */
-export const MAX_BUNDLES_PER_MESSAGE = 4
-
-interface PendingKey {
-  ref: StoredMessageKey
-  /** A later op re-put this key, so its tombstone must outlive this run. */
-  reput: boolean
-}
-
 export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly identity: SessionIdentity
   private readonly myHex: string
@@ -153,12 +114,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   private readonly limits: RatchetLimits
   private readonly ids: RecordIds
   private state: ProtocolState | null = null
-  /** Per session: keys of messages handed out and not yet confirmed. */
-  private readonly pending = new Map<string, Map<string, PendingKey>>()
-  /** Per session: tombstones nothing can resurrect any more, deleted with the session's next write. */
-  private readonly expiredTombstones = new Map<string, MessageKeyRef[]>()
-  private readonly announcedReady = new Map<string, boolean>()
-  private rotation: Promise<void> | null = null
+  private readonly preKeys: PreKeys
+  private readonly pending = new PendingKeys()
+  private readonly secrets: NegotiatedSecrets
+  private readonly bundles = new BundleVerifier()
+  private readonly setup: SessionSetup
 
   constructor(opts: SessionManagerOptions) {
     super()
@@ -175,6 +135,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     this.random = opts.random ?? secureRandom
     this.limits = opts.limits ?? STATUS_RATCHET_LIMITS
     this.ids = new RecordIds(privateKey)
+    this.setup = { identityKey: privateKey, ids: this.ids, now: this.now, random: this.random }
+    this.preKeys = new PreKeys({ identityKey: privateKey, installationId: this.installationId, store: this.store, now: this.now, random: this.random })
+    this.secrets = new NegotiatedSecrets({
+      identityKey: privateKey,
+      ids: this.ids,
+      targetsOf: (peer) => activeInstallations(this.ready().installations, hexToBytes(peer)).map((i) => i.id),
+      onEvent: (event) => this.emit('sharedSecret', event)
+    })
   }
 
   /** Loads the state, tidies what a crash left behind and makes our first (or a due) signed prekey. */
@@ -183,15 +151,14 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const { state, cleanup } = await loadProtocolState(this.store)
     if (cleanup.length > 0) await this.store.batch(cleanup)
     this.state = state
+    this.preKeys.load(state.preKeys)
     await this.rotatePreKeyIfDue()
-    for (const peer of Object.keys(state.secrets)) this.announceSecret(peer, true)
+    this.secrets.load(state.secrets)
   }
 
-  /** Our current bundle, freshly signed: for the contact-code topic and for every outgoing message. */
+  /** Our current bundle, signed within the last few minutes: for the contact-code topic and for every outgoing message. */
   ownBundle(): Bundle {
-    const state = this.ready()
-    this.startRotationIfDue()
-    return bundleForSending(this.activePreKey(state).container, this.identity.privateKey, this.now(), pairedSignedPreKeys(state.installations, this.identity.publicKey))
+    return this.preKeys.bundle(pairedSignedPreKeys(this.ready().installations, this.identity.publicKey))
   }
 
   /** The contact-code advertisement: a ProtocolMessage carrying only our bundle. */
@@ -211,16 +178,22 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
 
   /** Negotiated secrets known so far, as the sharedSecret event reports them. */
   negotiatedSecrets(): SharedSecretEvent[] {
-    const state = this.ready()
-    return Object.keys(state.secrets).map((peer) => this.secretEvent(peer))
+    this.ready()
+    return this.secrets.events()
+  }
+
+  /**
+   * The secret a negotiated topic with `peer` would use, recorded or not: whoever writes to a peer listens
+   * there, because the peer may count that message as a reply and move to the negotiated topic.
+   */
+  negotiatedSecretWith(peer: Uint8Array): Uint8Array {
+    this.ready()
+    return this.secrets.secretWith(peerKey(peer))
   }
 
   /** Runs the 24 h prekey refresh now if it is due; ownBundle and encrypt also start it on their own. */
   rotatePreKeyIfDue(): Promise<void> {
-    this.rotation ??= this.rotate().finally(() => {
-      this.rotation = null
-    })
-    return this.rotation
+    return this.preKeys.rotateIfDue()
   }
 
   async encrypt(recipient: Uint8Array, payload: Uint8Array): Promise<EncryptOutcome> {
@@ -236,8 +209,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     } else {
       direct = {}
       for (const installation of targets) {
-        const before = this.sendingSession(state, peer, installation)
-        const session = before ?? this.initiateSession(theirKey, peer, installation)
+        const before = sendingSession(state.sessions.values(), peer, installation, this.preKeys.current())
+        const session = before ?? initiatorSession(this.setup, theirKey, peer, installation)
         const { state: ratchet, header, ciphertext } = ratchetEncrypt(session.ratchet, payload)
         const after: Session = { ...session, ratchet, version: session.version + 1 }
         changes.push({ before, after })
@@ -255,7 +228,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       protocolMessage: this.protocolMessage(direct),
       writes,
       installationIds,
-      sharedSecret: sharedSecretAgreement(state.secrets, this.identity.privateKey, theirKey, installationIds)
+      sharedSecret: this.secrets.agreement(theirKey, peer, installationIds)
     }
   }
 
@@ -270,7 +243,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (message.bundles.length > MAX_BUNDLES_PER_MESSAGE) {
       throw new CryptoError('CIPHERTEXT_MALFORMED', `protocol message carries ${message.bundles.length} bundles (at most ${MAX_BUNDLES_PER_MESSAGE})`)
     }
-    for (const bundle of message.bundles) checkBundle(bundle)
+    for (const bundle of message.bundles) this.bundles.check(bundle)
     const writes = message.bundles.flatMap((bundle) => this.applyBundle(bundle))
 
     if (message.publicMessage.length > 0) {
@@ -303,7 +276,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       throw new CryptoError('CIPHERTEXT_MALFORMED', 'direct message has neither a ratchet nor a DH header')
     }
 
-    if (peer !== this.myHex) writes.push(...this.recordSecret(state, theirKey, peer, message))
+    if (peer !== this.myHex) writes.push(...this.secrets.record(theirKey, peer, message.installationId, message.bundles))
     if (via === 'dh' && payload.length === 0) return { kind: 'bundle-only', writes }
     return { kind: 'message', payload, installationId: message.installationId, via, writes, confirm }
   }
@@ -318,7 +291,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     } catch (cause) {
       throw new CryptoError('BUNDLE_MALFORMED', `bundle does not decode: ${(cause as Error).message}`)
     }
-    checkBundle(bundle)
+    this.bundles.check(bundle)
     if (!equalBytes(compressPublicKey(bundle.identity), compressPublicKey(theirKey))) {
       throw new CryptoError('BUNDLE_IDENTITY_MISMATCH', 'advertised bundle belongs to another identity than its sender')
     }
@@ -330,71 +303,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return this.state
   }
 
-  private activePreKey(state: ProtocolState): { version: number; container: BundleContainer } {
-    let best: { version: number; container: BundleContainer } | undefined
-    for (const [version, container] of state.preKeys) {
-      if (!best || version > best.version) best = { version, container }
-    }
-    if (!best) throw new Error('no signed prekey: init() did not complete')
-    return best
-  }
-
-  private startRotationIfDue(): void {
-    const state = this.ready()
-    if (this.rotation || !needsNewSignedPreKey(this.activePreKey(state).container, this.now())) return
-    // A failed rotation is retried by the next call; until then the current prekey stays valid.
-    this.rotatePreKeyIfDue().catch(() => {})
-  }
-
-  private async rotate(): Promise<void> {
-    const state = this.ready()
-    const current = state.preKeys.size > 0 ? this.activePreKey(state) : undefined
-    if (current && !needsNewSignedPreKey(current.container, this.now())) return
-    const version = (current?.version ?? 0) + 1
-    const container = createBundleContainer(this.identity.privateKey, this.installationId, this.now(), this.random, version - 1)
-    // Written before use: a prekey we advertise must survive a crash, or X3DH messages built on it are lost.
-    await this.store.batch([preKeyWrite(version, container)], { sync: true })
-    state.preKeys.set(version, container)
-  }
-
   private protocolMessage(direct: Record<string, DirectMessageProtocol>): Uint8Array {
     return toBinary(
       ProtocolMessageSchema,
       create(ProtocolMessageSchema, { installationId: this.installationId, bundles: [this.ownBundle()], directMessage: direct })
     )
-  }
-
-  /**
-   * The session to send on, as status-go picks it: one whose prekey is still current (their newest for a
-   * session we opened, our newest for one they opened); among several, one the peer has answered in,
-   * then the lowest bundle id, so two devices that opened sessions at once settle on the same one.
-   */
-  private sendingSession(state: ProtocolState, peer: string, installation: Installation): Session | undefined {
-    const ourPreKey = this.activePreKey(state).container.bundle?.signedPreKeys[this.installationId]?.signedPreKey
-    let best: Session | undefined
-    for (const session of state.sessions.values()) {
-      if (session.peer !== peer || session.installationId !== installation.id) continue
-      const current = session.role === 'initiator' ? installation.signedPreKey : ourPreKey
-      if (!current || !equalBytes(session.bundleId, current)) continue
-      if (!best || compareSessions(session, best) < 0) best = session
-    }
-    return best
-  }
-
-  private initiateSession(theirKey: Uint8Array, peer: string, installation: Installation): Session {
-    const x3dh = performActiveX3dh(this.identity.privateKey, theirKey, installation.signedPreKey, this.random)
-    return {
-      sid: this.ids.session(peer, x3dh.signedPreKeyId, installation.id),
-      peer,
-      installationId: installation.id,
-      bundleId: x3dh.signedPreKeyId,
-      role: 'initiator',
-      pendingX3dh: x3dh.ephemeralPublicKey,
-      theirX3dh: null,
-      createdMs: this.now(),
-      version: 0,
-      ratchet: initiatorRatchet(x3dh.sharedKey, installation.signedPreKey, this.random)
-    }
   }
 
   private decryptRatchet(
@@ -410,7 +323,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     const before = state.sessions.get(sid)
     const header = { dh: dr.key, n: dr.n, pn: dr.pn }
     const options = { random: this.random, limits: this.limits }
-    let session = before ?? this.respondToX3dh(state, theirKey, peer, installationId, entry)
+    let session = before ?? this.respondToX3dh(theirKey, peer, installationId, entry)
     let result: ReturnType<typeof ratchetDecrypt>
     try {
       result = ratchetDecrypt(session.ratchet, header, entry.payload, options)
@@ -420,7 +333,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
       if (!reopened) throw error
       // The peer opened this session again on the same prekey with a new ephemeral key (it lost its
       // state): if that X3DH yields a working session, it replaces ours.
-      const fresh = { ...this.respondToX3dh(state, theirKey, peer, installationId, entry), version: before.version }
+      const fresh = { ...this.respondToX3dh(theirKey, peer, installationId, entry), version: before.version }
       try {
         result = ratchetDecrypt(fresh.ratchet, header, entry.payload, options)
       } catch {
@@ -434,80 +347,25 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     return { payload: result.plaintext, writes, confirm: () => this.confirm(sid, result.messageKey) }
   }
 
-  /** A first message in a session the peer opened: X3DH as the responder, on the prekey it names. */
-  private respondToX3dh(state: ProtocolState, theirKey: Uint8Array, peer: string, installationId: string, entry: DirectMessageProtocol): Session {
-    const x3dh = entry.X3DHHeader
-    const bundleId = entry.DRHeader!.id
-    if (!x3dh) throw new CryptoError('INVALID_KEY', 'no ratchet session for this sender, installation and bundle id')
-    if (!equalBytes(x3dh.id, bundleId)) throw new CryptoError('CIPHERTEXT_MALFORMED', 'X3DH and ratchet headers name different bundles')
-    let preKey: Uint8Array | undefined
-    for (const container of state.preKeys.values()) {
-      const spk = container.bundle?.signedPreKeys[this.installationId]?.signedPreKey
-      if (spk && equalBytes(spk, bundleId)) preKey = container.privateSignedPreKey
-    }
-    if (!preKey) throw new CryptoError('INVALID_KEY', 'X3DH message was built on a signed prekey this installation does not have')
-    const sharedKey = x3dhResponderSecret({
-      myIdentityKey: this.identity.privateKey,
-      mySignedPreKey: preKey,
-      theirIdentityKey: theirKey,
-      theirEphemeralKey: x3dh.key
-    })
-    return {
-      sid: this.ids.session(peer, bundleId, installationId),
-      peer,
-      installationId,
-      bundleId,
-      role: 'responder',
-      pendingX3dh: null,
-      theirX3dh: x3dh.key,
-      createdMs: this.now(),
-      version: 0,
-      ratchet: responderRatchet(sharedKey, preKey)
-    }
+  private respondToX3dh(theirKey: Uint8Array, peer: string, installationId: string, entry: DirectMessageProtocol): Session {
+    return responderSession(this.setup, (bundleId) => this.preKeys.privateKeyOf(bundleId), theirKey, peer, installationId, entry)
   }
 
   /** Moves the cache to `after` and returns the ops that persist the step. */
-  private commitSession(before: Session | undefined, after: Session, consumed?: StoredMessageKey | MessageKeyRef): StoreOp[] {
-    const state = this.ready()
-    const pending = this.pending.get(after.sid) ?? new Map<string, PendingKey>()
+  private commitSession(before: Session | undefined, after: Session, consumed?: MessageKeyRef): StoreOp[] {
     const consumedId = consumed ? messageKeyId(consumed) : undefined
-    const unconfirmed: StoredMessageKey[] = []
-    for (const [id, entry] of pending) {
-      if (id === consumedId) continue
-      entry.reput = true
-      unconfirmed.push(entry.ref)
-    }
-    const writes = sessionWrites(this.ids, {
-      before,
-      after,
-      consumed,
-      unconfirmed,
-      expiredTombstones: this.expiredTombstones.get(after.sid) ?? []
-    })
-    this.expiredTombstones.delete(after.sid)
-    if (consumed && consumedId) {
-      const stored = after.ratchet.messageKeys.find((k) => messageKeyId(k) === consumedId)
-      if (stored) pending.set(consumedId, { ref: stored, reput: pending.get(consumedId)?.reput ?? false })
-      this.pending.set(after.sid, pending)
-    }
-    state.sessions.set(after.sid, after)
+    const writes = sessionWrites(this.ids, { before, after, consumed, ...this.pending.step(after.sid, consumedId) })
+    const stored = consumedId ? after.ratchet.messageKeys.find((k) => messageKeyId(k) === consumedId) : undefined
+    if (stored) this.pending.handOut(after.sid, stored)
+    this.ready().sessions.set(after.sid, after)
     return writes
   }
 
   private confirm(sid: string, ref: MessageKeyRef): void {
     const state = this.ready()
-    const id = messageKeyId(ref)
-    const pending = this.pending.get(sid)
-    const entry = pending?.get(id)
-    if (!pending || !entry) return
-    pending.delete(id)
+    if (!this.pending.confirm(sid, ref)) return
     const session = state.sessions.get(sid)
     if (session) state.sessions.set(sid, { ...session, ratchet: confirmMessageKey(session.ratchet, ref) })
-    if (!entry.reput) {
-      const expired = this.expiredTombstones.get(sid) ?? []
-      expired.push(ref)
-      this.expiredTombstones.set(sid, expired)
-    }
   }
 
   private applyBundle(bundle: Bundle): StoreOp[] {
@@ -527,38 +385,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     if (added.length > 0 || preKeysChanged) {
       this.emit('installations', { peer: eventPeer(identity), installations: next.map((i) => ({ id: i.id, firstSeen: i.firstSeenMs })) })
     }
-    if (state.secrets[identity] && activeIds(book, identityKey) !== activeBefore) this.announceSecret(identity, false)
+    if (this.secrets.has(identity) && activeIds(book, identityKey) !== activeBefore) this.secrets.announce(identity, false)
     return [installationsWrite(this.ids, identity, next)]
-  }
-
-  private recordSecret(state: ProtocolState, theirKey: Uint8Array, peer: string, message: ProtocolMessage): StoreOp[] {
-    const { book } = recordSharedSecret(state.secrets, {
-      myIdentityKey: this.identity.privateKey,
-      theirIdentityKey: theirKey,
-      senderInstallationId: message.installationId,
-      bundles: message.bundles
-    })
-    if (book === state.secrets) return []
-    state.secrets = book
-    const entry = book[peer]!
-    this.announceSecret(peer, true)
-    return [secretWrite(this.ids, peer, entry.secret, entry.installations)]
-  }
-
-  private secretEvent(peer: string): SharedSecretEvent {
-    const state = this.ready()
-    const theirKey = decompressPublicKey(hexToBytes(peer))
-    const targets = activeInstallations(state.installations, theirKey).map((i) => i.id)
-    const { secret, agreed } = sharedSecretAgreement(state.secrets, this.identity.privateKey, theirKey, targets)
-    return { peer: eventPeer(peer), secret, negotiatedReady: agreed }
-  }
-
-  /** Emits when a secret is new (`force`) or its readiness changed since last told. */
-  private announceSecret(peer: string, force: boolean): void {
-    const event = this.secretEvent(peer)
-    if (!force && this.announcedReady.get(peer) === event.negotiatedReady) return
-    this.announcedReady.set(peer, event.negotiatedReady)
-    this.emit('sharedSecret', event)
   }
 }
 
@@ -568,14 +396,6 @@ function activeIds(book: InstallationBook, identity: Uint8Array): string {
     .map((i) => i.id)
     .sort()
     .join('\u0000')
-}
-
-function compareSessions(a: Session, b: Session): number {
-  const answered = Number(a.pendingX3dh !== null) - Number(b.pendingX3dh !== null)
-  if (answered !== 0) return answered
-  const ah = bytesToHex(a.bundleId)
-  const bh = bytesToHex(b.bundleId)
-  return ah < bh ? -1 : ah > bh ? 1 : 0
 }
 
 function peerKey(publicKey: Uint8Array): Uint8Array {
@@ -592,26 +412,5 @@ function decodeMessage(bytes: Uint8Array): ProtocolMessage {
     return fromBinary(ProtocolMessageSchema, bytes)
   } catch (cause) {
     throw new CryptoError('CIPHERTEXT_MALFORMED', `protocol message does not decode: ${(cause as Error).message}`)
-  }
-}
-
-function assertInstallationId(id: string): void {
-  if (id.length === 0 || id.length > MAX_INSTALLATION_ID_LENGTH || id === NO_INSTALLATION_ID) {
-    throw new CryptoError('BUNDLE_MALFORMED', `installation id must be 1–${MAX_INSTALLATION_ID_LENGTH} characters and not "${NO_INSTALLATION_ID}"`)
-  }
-}
-
-/** Signature plus the shape checks that keep a signed but unusable bundle out of the state. */
-function checkBundle(bundle: Bundle): void {
-  verifyBundle(bundle)
-  const entries = Object.entries(bundle.signedPreKeys)
-  if (entries.length > MAX_BUNDLE_INSTALLATIONS) {
-    throw new CryptoError('BUNDLE_MALFORMED', `bundle lists ${entries.length} installations (at most ${MAX_BUNDLE_INSTALLATIONS})`)
-  }
-  for (const [id, spk] of entries) {
-    assertInstallationId(id)
-    if (spk.signedPreKey.length !== 33 || !isValidPublicKey(spk.signedPreKey)) {
-      throw new CryptoError('BUNDLE_MALFORMED', `bundle signed prekey of installation ${id} is not a compressed secp256k1 key`)
-    }
   }
 }

@@ -37,19 +37,19 @@ describe('negotiated shared secret (§4.6)', () => {
   })
 
   it('records a secret only for installations that negotiate (protocol ≥ 1)', () => {
-    const old = recordSharedSecret({}, { myIdentityKey: me, theirIdentityKey: themPub, senderInstallationId: 'x', bundles: [bundle({ x: 0 })] })
+    const old = recordSharedSecret({}, { secret: negotiatedSecret(me, themPub), theirIdentityKey: themPub, senderInstallationId: 'x', bundles: [bundle({ x: 0 })] })
     expect(old).toEqual({ book: {}, secret: null })
-    const first = recordSharedSecret({}, { myIdentityKey: me, theirIdentityKey: themPub, senderInstallationId: 'x', bundles: [bundle({ x: 1 })] })
+    const first = recordSharedSecret({}, { secret: negotiatedSecret(me, themPub), theirIdentityKey: themPub, senderInstallationId: 'x', bundles: [bundle({ x: 1 })] })
     expect(bytesToHex(first.secret!)).toBe('1ab7edc9b10c6daa4ee8eefa49daacef715779b96d146375e372c8901d3cc204')
-    const again = recordSharedSecret(first.book, { myIdentityKey: me, theirIdentityKey: themPub, senderInstallationId: 'x', bundles: [bundle({ x: 1 })] })
+    const again = recordSharedSecret(first.book, { secret: negotiatedSecret(me, themPub), theirIdentityKey: themPub, senderInstallationId: 'x', bundles: [bundle({ x: 1 })] })
     expect(again.book).toBe(first.book)
   })
 
   it('switches to the negotiated topic only after every targeted installation replied', () => {
     const reply = (book: Parameters<typeof recordSharedSecret>[0], id: string) =>
-      recordSharedSecret(book, { myIdentityKey: me, theirIdentityKey: themPub, senderInstallationId: id, bundles: [bundle({ a: 1, b: 1 })] }).book
+      recordSharedSecret(book, { secret: negotiatedSecret(me, themPub), theirIdentityKey: themPub, senderInstallationId: id, bundles: [bundle({ a: 1, b: 1 })] }).book
     const agreed = (book: Parameters<typeof recordSharedSecret>[0], targets: string[]) =>
-      sharedSecretAgreement(book, me, themPub, targets).agreed
+      sharedSecretAgreement(book, negotiatedSecret(me, themPub), themPub, targets).agreed
 
     expect(agreed({}, [])).toBe(false)
     expect(agreed({}, ['none'])).toBe(false)
@@ -60,6 +60,6 @@ describe('negotiated shared secret (§4.6)', () => {
     const afterB = reply(afterA, 'b')
     expect(agreed(afterB, ['a', 'b'])).toBe(true)
     expect(agreed(afterB, ['a', 'b', 'c'])).toBe(false)
-    expect(sharedSecretAgreement({}, me, themPub, ['a']).secret).toEqual(negotiatedSecret(me, themPub))
+    expect(sharedSecretAgreement({}, negotiatedSecret(me, themPub), themPub, ['a']).secret).toEqual(negotiatedSecret(me, themPub))
   })
 })

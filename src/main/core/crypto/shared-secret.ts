@@ -38,7 +38,8 @@ export function senderProtocolVersion(bundles: readonly Bundle[], senderInstalla
 }
 
 export interface DecryptedDirectMessage {
-  myIdentityKey: Uint8Array
+  /** DH(IK_me, IK_them): `negotiatedSecret`, or the copy already recorded for this peer. */
+  secret: Uint8Array
   theirIdentityKey: Uint8Array
   /** ProtocolMessage.installation_id of the sender. */
   senderInstallationId: string
@@ -58,7 +59,7 @@ export function recordSharedSecret(
     return { book, secret: null }
   }
   const key = identityKeyHex(message.theirIdentityKey)
-  const secret = negotiatedSecret(message.myIdentityKey, message.theirIdentityKey)
+  const secret = message.secret
   const known = book[key]?.installations ?? []
   if (known.includes(message.senderInstallationId)) return { book, secret }
   return { book: { ...book, [key]: { secret, installations: [...known, message.senderInstallationId] } }, secret }
@@ -66,16 +67,15 @@ export function recordSharedSecret(
 
 /**
  * status-go SharedSecret.Agreed for an outgoing message addressed to `targetedInstallationIds` (the
- * keys of ProtocolMessage.direct_message). The secret is returned even when not agreed, so the
+ * keys of ProtocolMessage.direct_message), `secret` being DH(IK_me, IK_them). The secret is returned even when not agreed, so the
  * sender can already listen on the negotiated topic for replies.
  */
 export function sharedSecretAgreement(
   book: SharedSecretBook,
-  myIdentityKey: Uint8Array,
+  secret: Uint8Array,
   theirIdentityKey: Uint8Array,
   targetedInstallationIds: readonly string[]
 ): { secret: Uint8Array; agreed: boolean } {
-  const secret = negotiatedSecret(myIdentityKey, theirIdentityKey)
   const targets = targetedInstallationIds.filter((id) => id !== NO_INSTALLATION_ID)
   const known = book[identityKeyHex(theirIdentityKey)]?.installations ?? []
   return { secret, agreed: targets.length > 0 && targets.every((id) => known.includes(id)) }

@@ -11,9 +11,14 @@ describe('BundleAdvertiser', () => {
   it('answers a peer that cannot read us with our bundle, at most once per interval per peer', async () => {
     let now = 1_000_000
     const replies: string[] = []
+    const watched: string[] = []
     const advertiser = new BundleAdvertiser({
-      transport: { postDirect: async (to: Uint8Array) => void replies.push(String(to[0])), peerCount: () => 0 },
-      sessions: { buildDhMessage: () => new Uint8Array([1]) },
+      transport: {
+        postDirect: async (to: Uint8Array) => void replies.push(String(to[0])),
+        watchNegotiated: async (secret: Uint8Array) => void watched.push(String(secret[0])),
+        peerCount: () => 0
+      },
+      sessions: { buildDhMessage: () => new Uint8Array([1]), negotiatedSecretWith: (peer: Uint8Array) => new Uint8Array([peer[0]! + 100]) },
       timers: systemTimers,
       now: () => now,
       log: silentLogger,
@@ -28,6 +33,8 @@ describe('BundleAdvertiser', () => {
     now += 1
     await advertiser.replyTo(new Uint8Array([7]))
     expect(replies).toEqual(['7', '8', '7'])
+    // Each reply first listens on the negotiated topic with that peer, where its answer may come.
+    expect(watched).toEqual(['107', '108', '107'])
   })
 
   it('advertises on the first peer only until one advertisement went out', async () => {

@@ -37,6 +37,9 @@ export class BundleAdvertiser {
     if (last !== undefined && this.ctx.now() - last < DEVICE_NOT_FOUND_REPLY_INTERVAL_MS) return
     this.replies.set(peer, this.ctx.now())
     try {
+      // The peer counts this reply as an answer from this installation (status-go does too) and may write on
+      // the negotiated topic from now on: listen there first.
+      await this.ctx.transport.watchNegotiated(this.ctx.sessions.negotiatedSecretWith(sender))
       await this.ctx.transport.postDirect(sender, this.ctx.sessions.buildDhMessage(sender, new Uint8Array(0)), null)
     } catch (error) {
       this.ctx.log.warn('bundle reply not posted', { error })

@@ -1,5 +1,5 @@
 import { hexToBytes } from '@noble/hashes/utils.js'
-import type { Chat, ChatKind, Message } from '../../../shared/api'
+import type { Chat, ChatKind, GroupSummary, Message } from '../../../shared/api'
 import { nextClockAndTimestamp, observeClock, type ClockAndTimestamp } from '../protocol/clock'
 import type { KnownChat } from '../protocol/chat-matching'
 import type { EncryptedStore } from '../storage/encrypted-store'
@@ -20,6 +20,8 @@ export interface ChatRecord {
   unread?: number
   lastReadClock?: number
   draft?: string
+  /** Private groups: the summary of the stored group state (group-service.ts keeps it current). */
+  group?: GroupSummary & { name: string }
 }
 
 /**
@@ -47,6 +49,8 @@ export class ChatList {
   known(id: string, tx?: Transaction): KnownChat | undefined {
     const chat = this.chats.get(id, tx)
     if (!chat) return undefined
+    // A group's messages arrive inside membership updates (group-service.ts); a bare one matches no member.
+    if (chat.kind === 'group') return { kind: 'group', joinedMembers: new Set() }
     return chat.kind === 'public' ? { kind: 'public', active: true } : { kind: 'one-to-one' }
   }
 
@@ -130,6 +134,10 @@ export function toApiChat(record: ChatRecord): Chat {
     ...(record.draft ? { draft: record.draft } : {})
   }
   if (record.kind === 'public') return { id: record.id, kind: 'public', name: record.id, ...summary }
+  if (record.kind === 'group') {
+    const { name = '', ...group } = record.group ?? { memberCount: 0, invited: false, left: true, admin: false }
+    return { id: record.id, kind: 'group', name, group, ...summary }
+  }
   const contact = publicIdentityOfKey(hexToBytes(record.id.slice(2)))
   return { id: record.id, kind: 'one-to-one', name: contact.alias, contact, ...summary }
 }

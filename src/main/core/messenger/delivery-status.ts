@@ -27,6 +27,28 @@ export class DeliveryStatus {
     }
   }
 
+  /**
+   * MVDS acknowledged the records `syncIds`: a 1:1 message is delivered; a group message counts the
+   * recipient, and is delivered once every recipient acknowledged it.
+   */
+  stageAcknowledged(tx: Transaction, syncIds: readonly string[], updates: Message[]): void {
+    for (const syncId of syncIds) {
+      const entry = this.ctx.outbox.bySync(syncId, tx)
+      if (!entry) continue
+      if (!entry.fanout) {
+        this.stage(tx, [entry.message.id], 'delivered', updates)
+        continue
+      }
+      const fanout = entry.fanout.map((f) => (f.sync.id === syncId ? { ...f, delivered: true } : f))
+      const delivered = fanout.filter((f) => f.delivered).length
+      const message = { ...entry.message, delivery: { delivered, total: fanout.length } }
+      this.ctx.outbox.put(tx, { ...entry, message, fanout })
+      if (delivered === fanout.length) return this.stage(tx, [message.id], 'delivered', updates)
+      this.ctx.messages.put(tx, message)
+      updates.push(message)
+    }
+  }
+
   /** A status change on its own (call from the serial queue). */
   async set(ids: readonly string[], status: MessageStatus): Promise<void> {
     const tx = new Transaction()

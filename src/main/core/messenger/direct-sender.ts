@@ -1,11 +1,11 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { Message } from '../../../shared/api'
-import { type BatchNodeOptions, type BatchNodeSnapshot, BatchSyncNode, EPOCH_MS, type SyncEvent } from '../protocol/datasync/batch-node'
+import { type BatchNodeOptions, type BatchNodeSnapshot, BatchSyncNode, EPOCH_MS } from '../protocol/datasync/batch-node'
 import { decodeSyncPayload, oneToOneGroupId, type SyncPayload, syncMessageId } from '../protocol/datasync/payload'
 import type { ChangeFeed } from './change-feed'
 import type { MessengerContext } from './context'
 import { type DeliveryStatus, isUnsent } from './delivery-status'
-import type { OutboxEntry, SyncRef } from './outbox'
+import type { FanoutRef, OutboxEntry, SyncRef } from './outbox'
 import { Transaction } from './transaction'
 
 /**
@@ -40,7 +40,10 @@ export class DirectSender {
     this.sync = this.restore()
   }
 
-  /** Hands a 1:1 message to MVDS once `tx` commits; it goes out on the next epoch after. */
+  /**
+   * Hands a message for the 1:1 channel with `chatId` (a "0x04…" key: the 1:1 chat, or one member of a
+   * group) to MVDS once `tx` commits; it goes out on the next epoch after.
+   */
   queue(tx: Transaction, chatId: string, wrapper: Uint8Array): SyncRef {
     const peer = hexToBytes(chatId.slice(2))
     const groupId = oneToOneGroupId(this.ctx.identity.publicKey, peer)
@@ -52,6 +55,11 @@ export class DirectSender {
 
   /** Like `queue`, for a ContactUpdate (no outbox entry): it keeps the epochs running until final. */
   queueContactUpdate(tx: Transaction, chatId: string, wrapper: Uint8Array): void {
+    this.queueUntracked(tx, chatId, wrapper)
+  }
+
+  /** A message without an outbox entry (a ContactUpdate, a group membership change): it keeps the epochs running until final. */
+  queueUntracked(tx: Transaction, chatId: string, wrapper: Uint8Array): void {
     const { id } = this.queue(tx, chatId, wrapper)
     tx.onCommit(() => this.contactUpdatesInFlight.add(id))
   }
@@ -66,6 +74,18 @@ export class DirectSender {
     return this.queue(tx, entry.message.chatId, hexToBytes(entry.wrapper))
   }
 
+  /** `requeue` for a group message: each copy not yet acknowledged goes back to its recipient. */
+  requeueFanout(tx: Transaction, entry: OutboxEntry): FanoutRef[] {
+    return (entry.fanout ?? []).map((copy) => {
+      if (copy.delivered) return copy
+      if (this.sync.statusOf(copy.sync.id).size > 0) {
+        tx.onCommit(() => this.sync.retry(copy.sync.id))
+        return copy
+      }
+      return { ...copy, sync: this.queue(tx, copy.peer, hexToBytes(entry.wrapper)) }
+    })
+  }
+
   /** The node's state before a step, to go back to if the step does not commit. */
   snapshot(): BatchNodeSnapshot {
     return this.sync.snapshot()
@@ -78,7 +98,8 @@ export class DirectSender {
   receive(tx: Transaction, sender: Uint8Array, payload: SyncPayload, updates: Message[]): Uint8Array[] {
     this.acksPending ||= payload.messages.length > 0
     const events = this.sync.receive(sender, payload)
-    this.status.stage(tx, this.deliveredIds(tx, events), 'delivered', updates)
+    const acknowledged = events.flatMap((e) => (e.type === 'status' && e.status === 'delivered' ? [e.messageId] : []))
+    this.status.stageAcknowledged(tx, acknowledged, updates)
     return events.flatMap((event) => (event.type === 'received' ? [event.message.body] : []))
   }
 
@@ -159,22 +180,16 @@ export class DirectSender {
     if (this.hasWork()) this.schedule()
   }
 
-  private deliveredIds(tx: Transaction, events: readonly SyncEvent[]): string[] {
-    return events.flatMap((e) =>
-      e.type === 'status' && e.status === 'delivered' ? (this.ctx.outbox.bySync(e.messageId, tx)?.message.id ?? []) : []
-    )
-  }
-
   /** At start: 1:1 messages still waiting for an ACK go back into MVDS under their old ids. */
   private restore(): BatchSyncNode {
-    const waiting = this.ctx.outbox.all().filter((e) => e.sync && (isUnsent(e.message.status) || e.message.status === 'sent'))
+    const waiting = this.ctx.outbox.all().flatMap((e) => (isUnsent(e.message.status) || e.message.status === 'sent' ? pendingCopies(e) : []))
     return BatchSyncNode.restore(
       {
         epoch: 0,
-        messages: waiting.map((e) => ({ id: e.sync!.id, groupId: e.sync!.groupId, timestamp: e.sync!.timestamp, body: e.wrapper })),
-        outgoing: waiting.map((e) => ({
-          id: e.sync!.id,
-          peer: e.message.chatId.slice(2),
+        messages: waiting.map(({ sync, wrapper }) => ({ id: sync.id, groupId: sync.groupId, timestamp: sync.timestamp, body: wrapper })),
+        outgoing: waiting.map(({ sync, peer }) => ({
+          id: sync.id,
+          peer: peer.slice(2),
           sendCount: 0,
           sendEpoch: 1,
           status: 'sending' as const
@@ -197,6 +212,12 @@ export class DirectSender {
       if ([...this.sync.statusOf(id).values()].some((status) => status === 'sending' || status === 'sent')) return true
       this.contactUpdatesInFlight.delete(id)
     }
-    return this.ctx.outbox.all().some((e) => e.sync && (isUnsent(e.message.status) || e.message.status === 'sent'))
+    return this.ctx.outbox.all().some((e) => (e.sync || e.fanout) && (isUnsent(e.message.status) || e.message.status === 'sent'))
   }
+}
+
+/** The MVDS records of an outbox entry still waiting for an acknowledgement, with their recipients. */
+function pendingCopies(entry: OutboxEntry): Array<{ sync: SyncRef; peer: string; wrapper: string }> {
+  if (entry.sync) return [{ sync: entry.sync, peer: entry.message.chatId, wrapper: entry.wrapper }]
+  return (entry.fanout ?? []).flatMap((f) => (f.delivered ? [] : [{ sync: f.sync, peer: f.peer, wrapper: entry.wrapper }]))
 }

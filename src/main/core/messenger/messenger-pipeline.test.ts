@@ -16,6 +16,7 @@ import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
 import { WhisperNode } from '../whisper/node'
 import { BUNDLE_ADVERTISE_INTERVAL_MS, Messenger } from './messenger'
 import { topicToHex } from '../whisper/topic'
+import { pollUntil } from '../../../../test/support/poll'
 
 /*
  * Public chats between real Whisper nodes on loopback, each with its own messenger, session manager and
@@ -92,8 +93,8 @@ async function newParty(node: WhisperNode, timers?: Timers): Promise<Party> {
   return openMessenger({ node, privateKey, publicKey: secp256k1.getPublicKey(privateKey, false), dir }, timers)
 }
 
-async function until(who: Party, predicate: (messages: Message[]) => boolean): Promise<void> {
-  while (!predicate(who.upserts)) await new Promise((resolve) => setTimeout(resolve, 10))
+function until(who: Party, predicate: (messages: Message[]) => boolean): Promise<void> {
+  return pollUntil('the expected messages', () => predicate(who.upserts))
 }
 
 const OPEN = { lower: null, upper: null }
@@ -326,13 +327,13 @@ describe('messenger pipeline', () => {
     const a = await newParty(na, timers)
     const ownTopic = topicToHex(contactCodeTopic(a.publicKey))
     const count = () => adverts.filter((topic) => topic === ownTopic).length
-    while (count() < 1) await new Promise((resolve) => setTimeout(resolve, 10))
+    await pollUntil('the first advert', () => count() >= 1)
 
     const tick = intervals.find((i) => i.ms === BUNDLE_ADVERTISE_INTERVAL_MS)
     expect(BUNDLE_ADVERTISE_INTERVAL_MS).toBe(6 * 3600_000)
     expect(tick).toBeDefined()
     tick?.run()
-    while (count() < 2) await new Promise((resolve) => setTimeout(resolve, 10))
+    await pollUntil('the advert of the 6-hour tick', () => count() >= 2)
   })
 
   it('a message no connected peer would take is waiting for the network, and is sent once the peer asks less', async () => {

@@ -30,6 +30,8 @@ import { ContactsService } from './contacts-service'
 import type { MessengerContext, MessengerEmit } from './context'
 import { DeliveryStatus } from './delivery-status'
 import { DirectSender } from './direct-sender'
+import { GroupService } from './group-service'
+import { GroupStore } from './group-store'
 import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { HistoryStore } from './history-store'
 import { parseChatKey } from './identities'
@@ -95,6 +97,8 @@ export class Messenger {
   readonly conversations: ChatHistory
   /** The contacts API (names, verification, safety numbers, devices). */
   readonly contacts: ContactsService
+  /** Private group chats: creating, changing, sending and receiving (groups.* in the API). */
+  readonly groups: GroupService
   private readonly publicSender: PublicSender
   private readonly direct: DirectSender
   private readonly advertiser: BundleAdvertiser
@@ -111,6 +115,7 @@ export class Messenger {
     private readonly outbox: Outbox,
     private readonly seen: SeenIds,
     book: ContactBook,
+    groups: GroupStore,
     saved: NetworkSettings | undefined
   ) {
     this.node = options.node
@@ -146,7 +151,9 @@ export class Messenger {
     this.publicSender = new PublicSender(ctx, status)
     this.direct = new DirectSender(ctx, status, this.feed, options.sync)
     this.advertiser = new BundleAdvertiser(ctx)
+    this.groups = new GroupService(ctx, groups, { feed: this.feed, direct: this.direct, contacts: this.contacts })
     this.receiver = new Receiver(ctx, {
+      groups: this.groups,
       feed: this.feed,
       direct: this.direct,
       contacts: this.contacts,
@@ -164,17 +171,18 @@ export class Messenger {
     const { store } = options
     const now = (options.now ?? Date.now)()
     const cleanup = new Transaction()
-    const [chats, outbox, seen, contacts, saved] = await Promise.all([
+    const [chats, outbox, seen, contacts, groups, saved] = await Promise.all([
       ChatList.load(store),
       Outbox.load(store),
       SeenIds.load(store, cleanup, now),
       ContactBook.load(store),
+      GroupStore.load(store),
       store.getJson<NetworkSettings>(NETWORK_SETTINGS_KEY)
     ])
     const messages = new HistoryStore(store)
     await migrateJournal(store, cleanup, chats, messages)
     await cleanup.commit(store)
-    return new Messenger(options, chats, messages, outbox, seen, contacts, saved)
+    return new Messenger(options, chats, messages, outbox, seen, contacts, groups, saved)
   }
 
   /** Installs the filters, resumes unfinished sends and asks for missed history. */
@@ -262,10 +270,12 @@ export class Messenger {
       const chat = this.chats.get(chatId)
       if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
       const tx = new Transaction()
+      if (chat.kind === 'group') this.groups.stageForget(tx, chatId)
       await this.messages.deleteChat(tx, chatId)
       this.chats.remove(tx, chatId)
       await tx.commit(this.store)
-      if (chat.kind === 'public') this.transport.unwatchPublic(chatId)
+      if (chat.kind === 'group') this.direct.schedule(true)
+      else if (chat.kind === 'public') this.transport.unwatchPublic(chatId)
       else this.transport.unwatchContactCode(hexToBytes(chatId.slice(2)))
       this.feed.chatRemoved(chatId)
     })
@@ -273,6 +283,7 @@ export class Messenger {
 
   send(args: { chatId: string; text: string; responseTo?: string | undefined }): Promise<Message> {
     if (args.text.trim().length === 0) return Promise.reject(refusal('BAD_REQUEST', { reason: 'EMPTY_MESSAGE' }, 'A message needs some text.'))
+    if (this.chats.get(args.chatId)?.kind === 'group') return this.groups.send(args)
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
       if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
@@ -323,11 +334,12 @@ export class Messenger {
       const next: OutboxEntry = { ...entry, message: { ...entry.message, status: 'sending' } }
       const tx = new Transaction()
       if (next.sync) next.sync = this.direct.requeue(tx, next)
+      if (next.fanout) next.fanout = this.direct.requeueFanout(tx, next)
       this.outbox.put(tx, next)
       this.messages.put(tx, next.message)
       tx.afterCommit(() => this.feed.upserted([next.message]))
       await tx.commit(this.store)
-      if (next.sync) this.direct.schedule(true)
+      if (next.sync || next.fanout) this.direct.schedule(true)
       else void this.publicSender.post(next)
       return next.message
     })
@@ -378,7 +390,8 @@ export class Messenger {
   private async watchChat(id: string): Promise<void> {
     const chat = this.chats.get(id)
     if (chat?.kind === 'public') await this.transport.watchPublic(id)
-    else if (chat) await this.transport.watchContactCode(hexToBytes(id.slice(2)))
+    // A group has no topic of its own: its messages come over the members' 1:1 channels.
+    else if (chat?.kind === 'one-to-one') await this.transport.watchContactCode(hexToBytes(id.slice(2)))
   }
 
   /**

@@ -12,6 +12,14 @@ export interface SyncRef {
   timestamp: string
 }
 
+/** A group message's copy to one recipient: each member has its own MVDS record and acknowledgement. */
+export interface FanoutRef {
+  /** The recipient's "0x04…" key. */
+  peer: string
+  sync: SyncRef
+  delivered: boolean
+}
+
 /** One message we sent that has not reached its final state (sent for public chats, delivered for 1:1). */
 export interface OutboxEntry {
   message: Message
@@ -19,6 +27,12 @@ export interface OutboxEntry {
   wrapper: string
   /** 1:1 only. */
   sync?: SyncRef
+  /** Private groups only: one copy per recipient. */
+  fanout?: FanoutRef[]
+}
+
+function syncIdsOf(entry: OutboxEntry): string[] {
+  return [...(entry.sync ? [entry.sync.id] : []), ...(entry.fanout ?? []).map((f) => f.sync.id)]
 }
 
 /**
@@ -37,7 +51,7 @@ export class Outbox {
     const bySyncId = new Map<string, string>()
     for await (const [, entry] of iterateJson<OutboxEntry>(store, OUTBOX_PREFIX)) {
       entries.set(entry.message.id, entry)
-      if (entry.sync) bySyncId.set(entry.sync.id, entry.message.id)
+      for (const id of syncIdsOf(entry)) bySyncId.set(id, entry.message.id)
     }
     return new Outbox(new StagedMap(entries), new StagedMap(bySyncId))
   }
@@ -58,9 +72,10 @@ export class Outbox {
 
   put(tx: Transaction, entry: OutboxEntry): void {
     const previous = this.entries.get(entry.message.id, tx)
-    if (previous?.sync && previous.sync.id !== entry.sync?.id) this.bySyncId.delete(tx, previous.sync.id)
+    const current = new Set(syncIdsOf(entry))
+    for (const id of previous ? syncIdsOf(previous) : []) if (!current.has(id)) this.bySyncId.delete(tx, id)
     this.entries.set(tx, entry.message.id, entry)
-    if (entry.sync) this.bySyncId.set(tx, entry.sync.id, entry.message.id)
+    for (const id of current) this.bySyncId.set(tx, id, entry.message.id)
     tx.putJson(messageRecordKey(OUTBOX_PREFIX, entry.message.id), entry)
   }
 
@@ -68,7 +83,7 @@ export class Outbox {
     const entry = this.entries.get(id, tx)
     if (!entry) return
     this.entries.delete(tx, id)
-    if (entry.sync) this.bySyncId.delete(tx, entry.sync.id)
+    for (const syncId of syncIdsOf(entry)) this.bySyncId.delete(tx, syncId)
     tx.del(messageRecordKey(OUTBOX_PREFIX, id))
   }
 }

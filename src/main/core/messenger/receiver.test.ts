@@ -5,6 +5,7 @@ import type { BundleAdvertiser } from './bundle-advertiser'
 import type { ContactsService } from './contacts-service'
 import type { MessengerContext } from './context'
 import type { DirectSender } from './direct-sender'
+import type { GroupService } from './group-service'
 import { Receiver } from './receiver'
 
 let close: () => Promise<void> = async () => undefined
@@ -26,6 +27,7 @@ describe('Receiver turns on the serial queue', () => {
       direct: {} as DirectSender,
       contacts: {} as ContactsService,
       advertiser: {} as BundleAdvertiser,
+      groups: {} as GroupService,
       onChatStarted: () => undefined
     })
     const processed = (): number => receiver.dropCounts().UNSIGNED_ENVELOPE ?? 0

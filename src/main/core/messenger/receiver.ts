@@ -14,6 +14,7 @@ import type { ChangeFeed } from './change-feed'
 import type { ContactsService } from './contacts-service'
 import type { MessengerContext } from './context'
 import type { DirectSender } from './direct-sender'
+import type { GroupService } from './group-service'
 import { Transaction } from './transaction'
 import type { Inbound } from './transport'
 
@@ -49,6 +50,7 @@ export class Receiver {
       direct: DirectSender
       contacts: ContactsService
       advertiser: BundleAdvertiser
+      groups: GroupService
       /** A 1:1 chat someone else started, once committed: watch it, tell them our name. */
       onChatStarted(chatId: string): void
     }
@@ -151,7 +153,13 @@ export class Receiver {
       // device-not-found reply carries only its bundle.
       const bodies = sync ? direct.receive(tx, sender, sync, shown) : outcome.payload.length > 0 ? [outcome.payload] : []
       for (const body of bodies) {
-        const received = this.stageReceived(tx, readInbound(body, this.inboundContext(message), this.drops), true)
+        const result = readInbound(body, this.inboundContext(message), this.drops)
+        if (result.ok && result.payload.kind === MessageKind.MEMBERSHIP_UPDATE_MESSAGE) {
+          const { message: update, chatMessage } = result.payload
+          shown.push(...this.parts.groups.receive(tx, result.envelope, update, chatMessage, this.drops))
+          continue
+        }
+        const received = this.stageReceived(tx, result, true)
         if (received) shown.push(received)
       }
       tx.afterCommit(() => outcome.confirm())

@@ -89,8 +89,16 @@ function receivedHashes(raw: RawPeer): string[] {
     .flatMap((m) => splitRawList(m.data, 'test').map((e) => bytesToHex(keccak256(e))))
 }
 
-async function receives(raw: RawPeer, hashHex: string): Promise<void> {
-  while (!receivedHashes(raw).includes(hashHex)) await raw.next(ShhCode.Messages)
+/** Waits until the raw peer has received the envelope, failing after `timeoutMs` rather than hanging. */
+async function receives(raw: RawPeer, hashHex: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!receivedHashes(raw).includes(hashHex)) {
+    const left = deadline - Date.now()
+    if (left <= 0) throw new Error(`raw peer did not receive envelope ${hashHex} within ${timeoutMs} ms`)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([raw.next(ShhCode.Messages), new Promise((resolve) => (timer = setTimeout(resolve, left)))])
+    clearTimeout(timer)
+  }
 }
 
 async function expectDisconnect(node: WhisperNode, raw: RawPeer, message: RegExp, send: () => void): Promise<void> {
@@ -154,13 +162,22 @@ describe('WhisperNode envelope rules', () => {
   it('accepts a valid batch and relays nothing back to the sender', async () => {
     const node = await startNode()
     const raw = await handshaken(node)
+    const other = await handshaken(node)
     const a = envelope()
     const b = envelope()
     const done = Promise.all([accepted(node, a.hashHex), accepted(node, b.hashHex)])
     raw.protocol.send(ShhCode.Messages, encodeRawList([a.raw, b.raw]))
     await done
     expect(node.status().envelopes).toBe(2)
-    expect(receivedHashes(raw)).toEqual([])
+    // The batch is relayed (the other peer gets it) ...
+    await Promise.all([receives(other, a.hashHex), receives(other, b.hashHex)])
+    // ... and an envelope relayed to the sender afterwards arrives behind anything sent to it before, on
+    // the same connection: once it is there, a or b would have been too, had they been sent back.
+    const c = envelope()
+    other.protocol.send(ShhCode.Messages, encodeRawList([c.raw]))
+    await receives(raw, c.hashHex)
+    expect(receivedHashes(raw)).toEqual([c.hashHex])
+    expect(receivedHashes(other)).not.toContain(c.hashHex)
   })
 
   it.each([

@@ -21,7 +21,8 @@ export const DEFAULT_PEER_BUDGET: PeerBudgetLimits = {
   bytesBurst: 32 * 1024 * 1024
 }
 
-class Bucket {
+/** A token bucket refilled continuously at `rate` per second up to `burst`. */
+export class Bucket {
   private tokens: number
   private at: number
 

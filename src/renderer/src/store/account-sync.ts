@@ -59,7 +59,7 @@ export function startAccountSync(client: HushClient, hooks: SyncHooks): AccountS
     client.on('messages.upserted', ({ messages }) =>
       void enqueue(async () => {
         hooks.onMessages(new Set(messages.map((message) => message.chatId)))
-        const fresh = messages.filter((message) => !message.outgoing && message.status === 'received')
+        const fresh = messages.filter((message) => !message.outgoing && message.status === 'received' && !message.system)
         const reading = hooks.readingChatId()
         if (reading !== null && fresh.some((message) => message.chatId === reading)) await markRead(reading)
         const unseen = fresh.filter((message) => message.chatId !== reading)

@@ -18,6 +18,11 @@ describe('notificationTexts', () => {
     ])
   })
 
+  it('names the sender in a private group, as in a public chat', () => {
+    const group = message({ chatId: 'uuid-0x04aa', chatKind: 'group', clock: 5, text: 'see you at the ridge', author: author(2) })
+    expect(notificationTexts([group], () => 'Hikers', true)).toEqual([{ chatId: 'uuid-0x04aa', title: 'Hikers', body: 'Person 2: see you at the ridge' }])
+  })
+
   it('with content hidden, shows only who wrote: no text, no chat name', () => {
     const texts = notificationTexts(batch, title, false)
     expect(texts).toEqual([

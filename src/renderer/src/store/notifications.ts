@@ -24,7 +24,7 @@ export function notificationTexts(messages: Message[], chatTitle: (chatId: strin
       ? {
           chatId: message.chatId,
           title: chatTitle(message.chatId),
-          body: message.chatKind === 'public' ? t('notifications.publicBody', { alias: message.author.alias, text: message.text }) : message.text
+          body: message.chatKind !== 'one-to-one' ? t('notifications.publicBody', { alias: message.author.alias, text: message.text }) : message.text
         }
       : { chatId: message.chatId, title: t('app.title'), body: t('notifications.hiddenBody', { alias: message.author.alias }) }
   )

@@ -7,6 +7,7 @@ import { chatTitle, useChatStore } from '../../store/chat-store'
 import { useContact } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
 import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
+import { GroupIcon } from '../groups/GroupIcon'
 import { clipText } from './message-text'
 
 const ROW_HEIGHT = 60
@@ -21,7 +22,7 @@ const PREVIEW_LENGTH = 200
 function preview(kind: Chat['kind'], last: NonNullable<Chat['lastMessage']>): string {
   const text = clipText(String(last.text), PREVIEW_LENGTH)
   if (last.outgoing) return t('chats.preview.mine', { text })
-  return kind === 'public' ? t('chats.preview.theirs', { alias: last.alias, text }) : text
+  return kind === 'one-to-one' ? text : t('chats.preview.theirs', { alias: last.alias, text })
 }
 
 /** Every joined chat, most recently active first. Virtualised: only the rows in view are in the DOM. */
@@ -72,7 +73,15 @@ const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: C
         data-chat-id={chat.id}
         onClick={() => onSelect(chat.id)}
       >
-        {chat.contact ? <Identicon icon={chat.contact.identicon} size={36} /> : <span className="chat-hash" aria-hidden="true">#</span>}
+        {chat.contact ? (
+          <Identicon icon={chat.contact.identicon} size={36} />
+        ) : chat.kind === 'group' ? (
+          <GroupIcon />
+        ) : (
+          <span className="chat-hash" aria-hidden="true">
+            #
+          </span>
+        )}
         <span className="chat-row-text">
           <span className="chat-row-top">
             <span className="name-with-badge">
@@ -87,7 +96,7 @@ const ChatRow = memo(function ChatRow({ chat, active, top, onSelect }: { chat: C
           </span>
           <span className="chat-row-bottom">
             <span className="muted small ellipsis">
-              {last ? preview(chat.kind, last) : t('chats.preview.none')}
+              {chat.group?.invited ? t('groups.invitation') : last ? preview(chat.kind, last) : chat.group ? t('groups.members', { count: chat.group.memberCount }) : t('chats.preview.none')}
             </span>
             {chat.unread > 0 && (
               <span className="badge" data-testid="unread-badge" aria-label={t('chats.unread', { count: chat.unread })}>

@@ -7,6 +7,10 @@ import { useNetworkStore } from '../../store/network-store'
 import { Identicon } from '../../ui/Identicon'
 import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
+import { GroupIcon } from '../groups/GroupIcon'
+import { GroupInfoPanel } from '../groups/GroupInfoPanel'
+import { GroupInvitation } from '../groups/GroupInvitation'
+import { GroupNotices } from '../groups/GroupMembers'
 import { Composer } from './Composer'
 import { MessageList } from './MessageList'
 import { timeline } from './timeline'
@@ -25,10 +29,19 @@ export function Conversation({ chatId }: { chatId: string }) {
     [contents, lastReadClock, gap]
   )
 
+  if (summary?.group?.invited)
+    return (
+      <section className="conversation" aria-labelledby="conversation-title">
+        <ConversationHeader summary={summary} />
+        <GroupInvitation summary={summary} />
+      </section>
+    )
+
   return (
     <section className="conversation" aria-labelledby="conversation-title">
       {summary && <ConversationHeader summary={summary} />}
       {summary?.contact && <ContactNotices publicKey={summary.contact.publicKey} />}
+      {summary?.kind === 'group' && <GroupNotices chatId={summary.id} />}
       {contents && contents.messages.length === 0 ? (
         <p className="timeline empty muted">{t(summary?.kind === 'one-to-one' ? 'conversation.empty.oneToOne' : 'conversation.empty.public')}</p>
       ) : (
@@ -42,7 +55,13 @@ export function Conversation({ chatId }: { chatId: string }) {
           onFetchHistory={() => void requestHistory()}
         />
       )}
-      <Composer key={chatId} chatId={chatId} savedDraft={summary?.draft ?? ''} />
+      {summary?.group?.left ? (
+        <p className="banner banner-info inline" role="status" data-testid="group-left">
+          {t('groups.left')}
+        </p>
+      ) : (
+        <Composer key={chatId} chatId={chatId} savedDraft={summary?.draft ?? ''} />
+      )}
     </section>
   )
 }
@@ -79,14 +98,19 @@ function ConversationHeader({ summary }: { summary: Chat }) {
   const openContact = useContactStore((s) => s.open)
   const [confirming, setConfirming] = useState(false)
   const [problem, setProblem] = useState<string | null>(null)
+  const [showingInfo, setShowingInfo] = useState(false)
   return (
     <header className="conversation-header" data-testid="conversation-header">
       {summary.contact ? (
         <button type="button" className="identicon-button" aria-label={t('contact.open')} onClick={() => openContact(summary.contact?.publicKey ?? null)}>
           <Identicon icon={summary.contact.identicon} size={36} label={summary.contact.alias} />
         </button>
+      ) : summary.kind === 'group' ? (
+        <GroupIcon />
       ) : (
-        <span className="chat-hash" aria-hidden="true">#</span>
+        <span className="chat-hash" aria-hidden="true">
+          #
+        </span>
       )}
       <div className="conversation-title">
         <div className="name-with-badge">
@@ -101,7 +125,13 @@ function ConversationHeader({ summary }: { summary: Chat }) {
           {contact?.verified && <VerifiedBadge />}
         </div>
         <p className="muted small ellipsis">
-          {summary.contact ? <code title={summary.contact.publicKey}>{summary.contact.compressedKey}</code> : t('conversation.publicHint')}
+          {summary.contact ? (
+            <code title={summary.contact.publicKey}>{summary.contact.compressedKey}</code>
+          ) : summary.group ? (
+            <span data-testid="group-member-count">{t('groups.members', { count: summary.group.memberCount })}</span>
+          ) : (
+            t('conversation.publicHint')
+          )}
         </p>
       </div>
       {problem && (
@@ -109,6 +139,12 @@ function ConversationHeader({ summary }: { summary: Chat }) {
           {problem}
         </span>
       )}
+      {summary.kind === 'group' && (
+        <button type="button" className="button small" data-testid="group-info-open" onClick={() => setShowingInfo(true)}>
+          {t('groups.info')}
+        </button>
+      )}
+      {showingInfo && <GroupInfoPanel chatId={summary.id} onClose={() => setShowingInfo(false)} />}
       {confirming ? (
         <div className="actions tight">
           <span className="small">{t('chats.leave.confirm')}</span>

@@ -6,10 +6,16 @@ import { useChatStore } from '../../store/chat-store'
 import { useContact, useContactStore } from '../../store/contact-store'
 import { Identicon } from '../../ui/Identicon'
 import { LookalikeMark, VerifiedBadge } from '../../ui/TrustMarks'
+import { SystemLineItem } from '../groups/SystemLineItem'
 import { clipText, splitLinks } from './message-text'
 
 /** One message. Its text is rendered as text nodes and validated links only, never as markup. */
 export const MessageItem = memo(function MessageItem({ message, showsAuthor }: { message: Message; showsAuthor: boolean }) {
+  if (message.system) return <SystemLineItem message={message} line={message.system} />
+  return <ChatMessageItem message={message} showsAuthor={showsAuthor} />
+})
+
+function ChatMessageItem({ message, showsAuthor }: { message: Message; showsAuthor: boolean }) {
   const openLink = useChatStore((s) => s.openLink)
   return (
     <li
@@ -47,11 +53,11 @@ export const MessageItem = memo(function MessageItem({ message, showsAuthor }: {
             )
           )}
         </p>
-        {message.outgoing && <DeliveryState id={message.id} status={message.status} />}
+        {message.outgoing && <DeliveryState id={message.id} status={message.status} delivery={message.delivery} />}
       </div>
     </li>
   )
-})
+}
 
 /** The row that stands in for a record that cannot be shown; nothing of the record is rendered. */
 export function UnshowableMessage() {
@@ -97,7 +103,7 @@ function AuthorLine({ author, outgoing }: { author: Message['author']; outgoing:
   )
 }
 
-function DeliveryState({ id, status }: { id: string; status: Message['status'] }) {
+function DeliveryState({ id, status, delivery }: { id: string; status: Message['status']; delivery: Message['delivery'] }) {
   const resend = useChatStore((s) => s.resend)
   const [problem, setProblem] = useState<string | null>(null)
   if (status === 'not-sent')
@@ -119,7 +125,10 @@ function DeliveryState({ id, status }: { id: string; status: Message['status'] }
     )
   return (
     <div className={`delivery muted small ${status}`} data-testid="delivery-state">
-      {t(`message.status.${status}`)}
+      {/* A group message is delivered member by member: "delivered to 3 of 4" once the first acknowledgement is in. */}
+      {delivery && delivery.total > 1 && delivery.delivered > 0 && status !== 'delivered'
+        ? t('message.status.deliveredTo', { delivered: delivery.delivered, total: delivery.total })
+        : t(`message.status.${status}`)}
     </div>
   )
 }

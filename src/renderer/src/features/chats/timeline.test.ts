@@ -18,6 +18,12 @@ describe('timeline', () => {
     expect(shape(timeline({ ...base, messages }))).toEqual(['1*', '2', '3*', '4*'])
   })
 
+  it('starts a new run after a group membership line, even from the same author', () => {
+    const system = { code: 'group.member-added' as const, actor: author(1).publicKey, members: [author(2).publicKey] }
+    const messages = [message({ clock: 1 }), message({ clock: 2, text: '', system }), message({ clock: 3 })]
+    expect(shape(timeline({ ...base, messages }))).toEqual(['1*', '2', '3*'])
+  })
+
   it('puts the divider before the first unread incoming message, ignoring my own', () => {
     const messages = [message({ clock: 1 }), message({ clock: 2, outgoing: true, status: 'sent' }), message({ clock: 3 }), message({ clock: 4 })]
     expect(shape(timeline({ ...base, messages, lastReadClock: 1 }))).toEqual(['1*', '2', 'divider', '3*', '4'])

@@ -54,7 +54,11 @@ export function timeline({ messages: records, lastReadClock, gap, hasOlder, hasN
       breaksRun = true
     }
     const showsAuthor =
-      breaksRun || !previous || previous.author.publicKey !== message.author.publicKey || message.timestamp - previous.timestamp > RUN_GAP_MS
+      breaksRun ||
+      !previous ||
+      previous.system !== undefined ||
+      previous.author.publicKey !== message.author.publicKey ||
+      message.timestamp - previous.timestamp > RUN_GAP_MS
     items.push({ kind: 'message', message, showsAuthor })
     previous = message
     index += 1

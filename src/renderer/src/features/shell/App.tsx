@@ -13,6 +13,7 @@ import { ChatList } from '../chats/ChatList'
 import { Conversation } from '../chats/Conversation'
 import { JoinPublicDialog } from '../chats/JoinPublicDialog'
 import { StartChatDialog } from '../chats/StartChatDialog'
+import { CreateGroupDialog } from '../groups/CreateGroupDialog'
 import { ContactPage } from '../contacts/ContactPage'
 import { NetworkPage } from '../network/NetworkPage'
 import { BackupPhrase } from '../onboarding/BackupPhrase'
@@ -99,7 +100,7 @@ function Home({ account }: { account: Account }) {
   const contactKey = useContactStore((s) => s.openKey)
   const openContact = useContactStore((s) => s.open)
   const [page, setPage] = useState<Page>('profile')
-  const [dialog, setDialog] = useState<'join' | 'start' | null>(null)
+  const [dialog, setDialog] = useState<'join' | 'start' | 'group' | null>(null)
 
   useEffect(() => {
     openAccount(account.id)
@@ -130,6 +131,9 @@ function Home({ account }: { account: Account }) {
           </button>
           <button type="button" className="button small" onClick={() => setDialog('start')}>
             {t('chats.start')}
+          </button>
+          <button type="button" className="button small" data-testid="new-group" onClick={() => setDialog('group')}>
+            {t('groups.new')}
           </button>
         </div>
         <ErrorBoundary
@@ -190,6 +194,7 @@ function Home({ account }: { account: Account }) {
       )}
       {dialog === 'join' && <JoinPublicDialog onClose={() => setDialog(null)} />}
       {dialog === 'start' && <StartChatDialog onClose={() => setDialog(null)} />}
+      {dialog === 'group' && <CreateGroupDialog onClose={() => setDialog(null)} />}
     </div>
   )
 }
