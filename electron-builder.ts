@@ -52,6 +52,8 @@ const config: Configuration = {
   directories: { output: 'dist', buildResources: 'packaging' },
   // What electron-vite built, minus the headless web host and the CLI, which the desktop app does not run.
   files: ['out/**/*', '!out/main/web-host.js', '!out/main/hush-node.js', '!**/*.map', 'package.json'],
+  // tiny-secp256k1 (a production dependency, so packed with its .wasm) reads that file with fs, which Electron
+  // serves from inside app.asar, and compiles it in memory: nothing needs unpacking.
   asar: true,
   // classic-level ships N-API prebuilds, which Electron loads as they are: nothing to compile.
   npmRebuild: false,

@@ -64,17 +64,24 @@ for (const report of reports) {
 }
 const target = join(import.meta.dirname, '..', 'BENCHMARKS.md')
 // A partial run keeps the sections of suites it did not run, in their place, and adds new ones at the end.
-const previous = only.size > 0 && existsSync(target) ? readFileSync(target, 'utf8') : ''
+// Hand-written sections (notes on the figures, no `bench/…` file line) are kept by every run.
+const previous = existsSync(target) ? readFileSync(target, 'utf8') : ''
 // Files written before sections carried their own date had one "Measured …" line for all of them.
 const measuredBefore = /^Measured (.+)\.$/m.exec(previous)?.[1]
 const body: string[] = []
+const notes: string[] = []
 for (const section of previous.split(/^(?=## )/m).slice(1)) {
   const file = /^`bench\/([^`]+)`/m.exec(section)?.[1] ?? ''
+  if (file === '') {
+    notes.push(section.trimEnd())
+    continue
+  }
+  if (only.size === 0) continue
   const dated = measuredBefore && !/, measured /.test(section) ? section.replace(/^(`bench\/[^`]+`, [\d.]+ s)\.$/m, `$1, measured ${measuredBefore}.`) : section
   body.push(sections.get(file) ?? dated.trimEnd())
   sections.delete(file)
 }
-body.push(...sections.values())
+body.push(...sections.values(), ...notes)
 const header = [
   '# Benchmarks',
   '',

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -106,5 +107,23 @@ describe('the built main process (out/main)', () => {
     const relative = /import\.meta\.dirname,\s*["']([^"']*preload\/index\.cjs)["']/.exec(file!.text)?.[1]
     expect(relative).toBeDefined()
     expect(existsSync(resolve(dirname(file!.path), relative!))).toBe(true)
+  })
+  it('keeps tiny-secp256k1 external and a production dependency, so the package ships it with its .wasm', () => {
+    const requires = sources().filter(({ text }) => text.includes('createRequire(import.meta.url)("tiny-secp256k1")'))
+    expect(requires).toHaveLength(1)
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    expect(pkg.dependencies['tiny-secp256k1']).toBeDefined()
+  })
+
+  it('runs libsecp256k1 (WASM) from the built bundle, and noble when the runtime has no WebAssembly', () => {
+    const mnemonic = 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about'
+    const cli = join(MAIN, 'hush-node.js')
+    const withWasm = spawnSync(process.execPath, [cli, 'keys', '--mnemonic', mnemonic], { encoding: 'utf8' })
+    expect(withWasm.stderr).toBe('')
+    expect(withWasm.status).toBe(0)
+    const jitless = spawnSync(process.execPath, ['--jitless', cli, 'keys', '--mnemonic', mnemonic], { encoding: 'utf8' })
+    expect(jitless.stderr).toMatch(/secp256k1 runs on noble \(slow\): the WASM module did not load: WebAssembly is not defined/)
+    expect(jitless.status).toBe(0)
+    expect(jitless.stdout).toBe(withWasm.stdout)
   })
 })

@@ -129,6 +129,14 @@ export class MemoryNode extends EventEmitter<{ 'peer:added': [PeerInfo]; 'peer:l
     return 0
   }
 
+  peerCount(): number {
+    return this.isOnline ? this.network.online(this).length : 0
+  }
+
+  peerIds(): string[] {
+    return this.isOnline ? this.network.online(this).map((n) => n.id) : []
+  }
+
   status(): NodeStatus {
     const peers = this.isOnline ? this.network.online(this).map((n) => n.info()) : []
     return { enode: '', listening: false, light: false, minPow: 0, peers, envelopes: 0 }

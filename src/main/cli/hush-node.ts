@@ -8,9 +8,11 @@
  *   mailserver-served <peer id> <request id> envelopes=<n>[ error=<json string>]
  *   stopped
  * Bad arguments: one line on stderr, exit 2. SIGINT/SIGTERM: clean shutdown, exit 0.
+ * When libsecp256k1 (WASM) cannot load, one line on stderr says so and the node runs on noble, ~10× slower.
  */
 import { runKeysCommand, type CommandIo } from './keys-command'
 import { NODE_USAGE, UsageError, parseNodeArgs, type NodeArgs } from './cli-args'
+import { secp256k1FallbackReason } from '../core/primitives/secp256k1-backend'
 import { Mailserver } from '../core/whisper/mailserver'
 import { WhisperNode } from '../core/whisper/node'
 
@@ -20,6 +22,7 @@ const io: CommandIo = {
 }
 
 async function main(argv: string[]): Promise<number | null> {
+  if (secp256k1FallbackReason) io.err(`hush-node: secp256k1 runs on noble (slow): ${secp256k1FallbackReason}`)
   if (argv[0] === 'keys') return runKeysCommand(argv.slice(1), io)
   let args: NodeArgs
   try {

@@ -37,16 +37,32 @@ export interface HistorySyncOptions {
   log?: Logger
   /** Resolves once every envelope delivered so far has been processed and committed. */
   drained: () => Promise<void>
+  /** Received messages waiting to be processed (default none): the next page waits until few are left. */
+  backlog?: () => number
   now?: () => number
   /** Per page; default 30 s (the Status app's timeout). */
   pageTimeoutMs?: number
 }
 
 /**
+ * Most history envelopes waiting to be decrypted and stored when the next page is asked for: one page, so
+ * the next page travels while the previous one is processed, and no more than two are ever in flight.
+ */
+export const MAX_HISTORY_BACKLOG = MAX_PAGE_LIMIT
+const BACKLOG_POLL_MS = 5
+
+/** A fetch: every topic we listen on (advancing syncedUntil), or the topics of one chat just joined. */
+interface Fetch {
+  sinceSeconds: number | undefined
+  topics: Uint8Array[] | null
+}
+
+/**
  * Fetches what this account missed from its mailserver (spec §2.9): status-go's MessagesRequest form over
  * every topic we listen on, in windows of at most 24 h (the server's limit), from the end of the last
- * successful sync to now. The envelopes come back through the normal filters; this class only tracks how
- * far history is known complete, and the gap when a request fails.
+ * successful sync to now, newest window first (and the server answers each newest page first). A chat
+ * joined later fetches its own topics only. The envelopes come back through the normal filters; this
+ * class only tracks how far history is known complete, and the gap when a request fails.
  */
 export class HistorySync {
   private readonly client: MailserverClient
@@ -54,6 +70,11 @@ export class HistorySync {
   private current: HistoryState
   private running: Promise<boolean> | null = null
   private followUp: Promise<boolean> | null = null
+  /** Chat fetches run one after another, beside the full sync. */
+  private chatFetches: Promise<unknown> = Promise.resolve()
+  /** Fetches under way; history.state is "fetching" while any is. */
+  private active = 0
+  private failure: Pick<HistoryState, 'gap' | 'failure'> | null = null
   private closed = false
 
   private constructor(
@@ -76,7 +97,7 @@ export class HistorySync {
 
   /** The configured mailserver this account uses now: the first one that is connected. */
   connectedMailserver(): string | null {
-    const connected = new Set(this.options.node.status().peers.map((peer) => peer.id))
+    const connected = new Set(this.options.node.peerIds())
     for (const url of this.options.mailservers()) {
       const id = enodeId(url)
       if (id !== null && connected.has(id)) return id
@@ -103,10 +124,24 @@ export class HistorySync {
     }
     const peerId = this.connectedMailserver()
     if (peerId === null || this.closed) return Promise.resolve(false)
-    this.running = this.fetch(peerId, sinceSeconds).finally(() => {
+    this.running = this.fetch(peerId, { sinceSeconds, topics: null }).finally(() => {
       this.running = null
     })
     return this.running
+  }
+
+  /**
+   * History of one chat just joined: only its topics, the last `sinceSeconds`, at once (beside a full sync
+   * that may be running). It does not move syncedUntil: the other topics were not asked for.
+   */
+  requestTopics(topics: Uint8Array[], sinceSeconds: number): Promise<boolean> {
+    const run = this.chatFetches.then(() => {
+      const peerId = this.connectedMailserver()
+      if (peerId === null || this.closed) return false
+      return this.fetch(peerId, { sinceSeconds, topics })
+    })
+    this.chatFetches = run.catch(() => undefined)
+    return run
   }
 
   close(): void {
@@ -114,7 +149,7 @@ export class HistorySync {
     this.client.close()
   }
 
-  private async fetch(peerId: string, sinceSeconds: number | undefined): Promise<boolean> {
+  private async fetch(peerId: string, { sinceSeconds, topics }: Fetch): Promise<boolean> {
     const to = Math.floor(this.now() / 1000)
     const wanted =
       sinceSeconds !== undefined
@@ -122,25 +157,66 @@ export class HistorySync {
         : this.syncedUntil !== null
           ? this.syncedUntil - SYNC_OVERLAP_SECONDS
           : to - FIRST_SYNC_SECONDS
-    let from = Math.max(wanted, to - MAX_HISTORY_SECONDS)
-    this.setState({ state: 'fetching', syncedUntil: this.syncedUntil, gap: null })
+    const from = Math.max(wanted, to - MAX_HISTORY_SECONDS)
+    this.begin()
+    // Newest first: what a person opening the app wants to see is the latest.
+    let upper = to
     try {
-      while (from < to) {
-        const upper = Math.min(from + MAX_QUERY_RANGE_SECONDS, to)
-        await this.client.request({ peerId, from, to: upper, topics: this.options.topics(), limit: MAX_PAGE_LIMIT })
-        // Only what is committed counts as synced: a crash before that must fetch the window again.
-        await this.options.drained()
+      while (upper > from) {
+        const lower = Math.max(upper - MAX_QUERY_RANGE_SECONDS, from)
+        // The bound holds across windows too: a day's first page waits like any next page.
+        if (upper < to) await this.backlogBelow(MAX_HISTORY_BACKLOG)
+        await this.client.request({
+          peerId,
+          from: lower,
+          to: upper,
+          topics: topics ?? this.options.topics(),
+          limit: MAX_PAGE_LIMIT,
+          beforeNextPage: () => this.backlogBelow(MAX_HISTORY_BACKLOG)
+        })
         if (this.closed) return true
-        await this.advance(upper)
-        from = upper
+        upper = lower
       }
-      this.setState({ state: 'done', syncedUntil: this.syncedUntil, gap: null })
+      // Only what is committed counts as synced: a crash before that must fetch the range again.
+      await this.drained()
+      if (this.closed) return true
+      if (topics === null) await this.advance(to)
     } catch (error) {
       if (this.closed) return true
-      this.options.log?.warn('history fetch failed', { error, from, to })
-      this.setState({ state: 'failed', syncedUntil: this.syncedUntil, gap: { from, to }, failure: failureOf(error) })
+      this.options.log?.warn('history fetch failed', { error, from, to: upper })
+      this.failure = { gap: { from, to: upper }, failure: failureOf(error) }
+    } finally {
+      this.end()
     }
     return true
+  }
+
+  private begin(): void {
+    if (this.active++ > 0) return
+    this.failure = null
+    this.setState({ state: 'fetching', syncedUntil: this.syncedUntil, gap: null })
+  }
+
+  private end(): void {
+    if (--this.active > 0 || this.closed) return
+    const { failure } = this
+    this.setState(
+      failure
+        ? { state: 'failed', syncedUntil: this.syncedUntil, ...failure }
+        : { state: 'done', syncedUntil: this.syncedUntil, gap: null }
+    )
+  }
+
+  /** Every envelope received so far went through the filters, and what they handed on is committed. */
+  private async drained(): Promise<void> {
+    await this.options.node.directDelivered()
+    await this.options.drained()
+  }
+
+  /** Resolves once at most `max` received envelopes wait to be processed. */
+  private async backlogBelow(max: number): Promise<void> {
+    const backlog = (): number => this.options.node.directBacklog + (this.options.backlog?.() ?? 0)
+    while (backlog() > max && !this.closed) await new Promise((resolve) => setTimeout(resolve, BACKLOG_POLL_MS))
   }
 
   private async advance(until: number): Promise<void> {

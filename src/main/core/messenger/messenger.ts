@@ -239,7 +239,11 @@ export class Messenger {
       onState: (state) => this.options.emit('history.state', state),
       onUnreadable: this.unreadable.report,
       log: this.log,
-      drained: () => this.serial(async () => undefined),
+      drained: async () => {
+        await this.receiver.idle()
+        await this.serial(async () => undefined)
+      },
+      backlog: () => this.receiver.backlog(),
       now: this.now,
       ...(this.options.historyPageTimeoutMs !== undefined ? { pageTimeoutMs: this.options.historyPageTimeoutMs } : {})
     })
@@ -281,8 +285,8 @@ export class Messenger {
     if (!check.ok) return Promise.reject(refusal('BAD_REQUEST', chatNameReason(check.problem), check.message, [check.problem]))
     return this.serial(async () => {
       const chat = await this.addChat(check.name, 'public')
-      // A chat joined now has no history yet: fetch the last day for it (and everything else).
-      void this.history?.request(FIRST_SYNC_SECONDS)
+      // A chat joined now has no history yet: fetch the last day of its topic.
+      void this.history?.requestTopics(this.transport.publicChatTopics(check.name), FIRST_SYNC_SECONDS)
       return chat
     })
   }
@@ -296,7 +300,7 @@ export class Messenger {
     return this.serial(async () => {
       const chat = await this.addChat(id, 'one-to-one')
       // Their bundle advertisement (and anything they sent us) may be waiting at the mailserver.
-      void this.history?.request(FIRST_SYNC_SECONDS)
+      void this.history?.requestTopics(this.transport.contactTopics(key), FIRST_SYNC_SECONDS)
       return chat
     })
   }

@@ -22,7 +22,15 @@ import { Transaction } from './transaction'
 import type { Inbound } from './transport'
 
 /**
- * The inbound pipeline, one message at a time on the serial queue: Whisper signer → decrypt (or the public
+ * Most received messages handled in one turn of the serial queue, and the most time such a turn takes
+ * (past it the turn ends after the message at hand): sends, acks and API calls queued meanwhile run
+ * between turns instead of waiting behind a mailserver's whole history.
+ */
+const TURN_MESSAGES = 64
+const TURN_MS = 16
+
+/**
+ * The inbound pipeline, one message at a time in turns on the serial queue: Whisper signer → decrypt (or the public
  * path) → MVDS → wrapper, id and validation → chat matching → dedupe → one commit with the session state
  * that decrypted it → events. Failures are counted by reason (debug.drops), never thrown at the network.
  */
@@ -30,6 +38,13 @@ export class Receiver {
   private readonly drops = new DropCounter()
   /** Drops before the payload layer (unsigned envelopes, undecryptable messages), by reason. */
   private readonly transportDrops = new Map<string, number>()
+  /** Received messages waiting for a turn. */
+  private readonly inbox: Inbound[] = []
+  /** Received messages not yet processed (the inbox and the turn under way). */
+  private queued = 0
+  /** A turn is queued or running. */
+  private draining = false
+  private readonly idleWaiters: Array<() => void> = []
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'sessions' | 'identity' | 'ownKeyId' | 'chats' | 'seen' | 'now' | 'log' | 'serial' | 'stopped'>,
@@ -50,7 +65,49 @@ export class Receiver {
 
   readonly onInbound = (inbound: Inbound): void => {
     if (this.ctx.stopped()) return
-    this.ctx.serial(() => this.receive(inbound)).catch((error: unknown) => this.ctx.log.error('received message not processed', { error }))
+    this.inbox.push(inbound)
+    this.queued++
+    if (this.draining) return
+    this.draining = true
+    this.queueTurn()
+  }
+
+  /** How many received messages wait to be processed (history sync asks for more only below a bound). */
+  backlog(): number {
+    return this.queued
+  }
+
+  /** Resolves once every message received so far has been processed. */
+  idle(): Promise<void> {
+    if (!this.draining) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  private queueTurn(): void {
+    this.ctx
+      .serial(() => this.turn())
+      .catch((error: unknown) => this.ctx.log.error('received messages not processed', { error }))
+      .finally(() => {
+        if (this.inbox.length > 0 && !this.ctx.stopped()) return this.queueTurn()
+        this.inbox.length = 0
+        this.queued = 0
+        this.draining = false
+        for (const resolve of this.idleWaiters.splice(0)) resolve()
+      })
+  }
+
+  private async turn(): Promise<void> {
+    const ends = performance.now() + TURN_MS
+    for (let n = 0; n < TURN_MESSAGES && this.inbox.length > 0 && performance.now() < ends; n++) {
+      const inbound = this.inbox.shift() as Inbound
+      try {
+        await this.receive(inbound)
+      } catch (error) {
+        this.ctx.log.error('received message not processed', { error })
+      } finally {
+        this.queued--
+      }
+    }
   }
 
   dropCounts(): Record<string, number> {

@@ -58,8 +58,22 @@ export class ChatTransport {
     return [...this.watches.values()].flatMap((watch) => watch.topics)
   }
 
+  /** The topics where a public chat's history is. */
+  publicChatTopics(name: string): Uint8Array[] {
+    return [publicChatTopic(name)]
+  }
+
+  /**
+   * Where what a contact has for us may wait: their bundle advertisements, and what they sent to us before
+   * a secret was agreed (our partitioned and personal-discovery topics).
+   */
+  contactTopics(publicKey: Uint8Array): Uint8Array[] {
+    const own = this.identity.publicKey
+    return [contactCodeTopic(publicKey), partitionedTopic(own), personalDiscoveryTopic(own)]
+  }
+
   peerCount(): number {
-    return this.node.status().peers.length
+    return this.node.peerCount()
   }
 
   /** Connected peers that would take what we post (their PoW requirement is within what we mine to). */
@@ -151,7 +165,8 @@ export class ChatTransport {
 
   /**
    * Sealed to the PoW the most demanding connected peer asks (within the node's cap), never below
-   * status-go's; resolves with how many connected peers took it.
+   * status-go's; resolves with how many connected peers took it. Our own filters never decrypt it
+   * back: what we send is already stored (and history from a mailserver still comes through them).
    */
   private async post(payload: Uint8Array, topic: Uint8Array, key: SealKey): Promise<number> {
     const hash = await this.node.post({
@@ -161,7 +176,8 @@ export class ChatTransport {
       signWith: this.identity.privateKey,
       ttl: WHISPER_TTL_SECONDS,
       powTarget: Math.max(WHISPER_POW_TARGET, this.node.sendPow()),
-      workTimeMs: WHISPER_POW_TIME_MS
+      workTimeMs: WHISPER_POW_TIME_MS,
+      loopback: false
     })
     return this.node.reach(hash)
   }

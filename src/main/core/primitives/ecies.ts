@@ -1,6 +1,7 @@
-import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, randomBytes, timingSafeEqual, type ECDH } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { concatBytes } from '@noble/hashes/utils.js'
+import { nobleBackend, secp256k1Backend } from './secp256k1-backend'
 
 /*
  * go-ethereum crypto/ecies with ECIES_AES128_SHA256 on secp256k1, empty shared infos (what Whisper uses):
@@ -17,39 +18,11 @@ const TAG_LENGTH = 32
 /** Fixed overhead of a ciphertext over its plaintext. */
 export const ECIES_OVERHEAD = PUBLIC_KEY_LENGTH + IV_LENGTH + TAG_LENGTH
 
-export const ecdhXNoble: EcdhX = (privateKey, publicKey) => secp256k1.getSharedSecret(privateKey, publicKey, true).slice(1)
+/** The reference ECDH (noble, pure JS): differential tests compare the backend in use against it. */
+export const ecdhXNoble: EcdhX = nobleBackend.ecdhX
 
-/** OpenSSL context per private key: setPrivateKey derives the public key, too slow to repeat per attempt. */
-const nodeContexts = new WeakMap<Uint8Array, ECDH>()
-
-const ecdhXNodeImpl: EcdhX = (privateKey, publicKey) => {
-  let ecdh = nodeContexts.get(privateKey)
-  if (!ecdh) {
-    ecdh = createECDH('secp256k1')
-    ecdh.setPrivateKey(privateKey)
-    nodeContexts.set(privateKey, ecdh)
-  }
-  return new Uint8Array(ecdh.computeSecret(publicKey))
-}
-
-function nodeHasSecp256k1(): boolean {
-  try {
-    createECDH('secp256k1').generateKeys()
-    return true
-  } catch {
-    return false
-  }
-}
-
-/**
- * node:crypto's secp256k1 ECDH is ~2.5× faster than noble under Node, but Electron's BoringSSL has no
- * secp256k1, so the choice is made once at load by feature detection. null when unavailable.
- */
-export const ecdhXNode: EcdhX | null = nodeHasSecp256k1() ? ecdhXNodeImpl : null
-
-export const ecdhX: EcdhX = ecdhXNode ?? ecdhXNoble
-
-export const ecdhBackend: 'node' | 'noble' = ecdhXNode ? 'node' : 'noble'
+/** ECDH on the process's secp256k1 backend (libsecp256k1 in WebAssembly, or noble when it cannot load). */
+export const ecdhX: EcdhX = (privateKey, publicKey) => secp256k1Backend.ecdhX(privateKey, publicKey)
 
 /** NIST SP 800-56 concatenation KDF with SHA-256 (counter from 1, big-endian, then z, then s1). */
 export function concatKdf(z: Uint8Array, s1: Uint8Array, length: number): Uint8Array {
@@ -80,11 +53,11 @@ export function eciesEncrypt(publicKey: Uint8Array, message: Uint8Array, options
   const ephemeral = options.ephemeralPrivateKey ?? secp256k1.utils.randomSecretKey()
   const iv = options.iv ?? new Uint8Array(randomBytes(IV_LENGTH))
   if (iv.length !== IV_LENGTH) throw new Error(`ECIES IV must be ${IV_LENGTH} bytes`)
-  const { ke, km } = deriveKeys((options.ecdh ?? ecdhXNoble)(ephemeral, publicKey))
+  const { ke, km } = deriveKeys((options.ecdh ?? ecdhX)(ephemeral, publicKey))
   const cipher = createCipheriv('aes-128-ctr', ke, iv)
   const em = concatBytes(iv, cipher.update(message), cipher.final())
   const tag = createHmac('sha256', km).update(em).digest()
-  return concatBytes(secp256k1.getPublicKey(ephemeral, false), em, tag)
+  return concatBytes(secp256k1Backend.publicKey(ephemeral, false), em, tag)
 }
 
 /**

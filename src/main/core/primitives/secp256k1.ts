@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { randomBytes } from '@noble/hashes/utils.js'
 import { CryptoError } from './crypto-error'
-import { ecdhX } from './ecies'
+import { secp256k1Backend as backend } from './secp256k1-backend'
 
 /** Source of randomness; injected so that tests and vectors are deterministic. */
 export type RandomBytes = (length: number) => Uint8Array
@@ -18,21 +18,21 @@ export function generatePrivateKey(random: RandomBytes): Uint8Array {
 
 export function publicKeyOf(privateKey: Uint8Array, compressed = true): Uint8Array {
   assertPrivateKey(privateKey)
-  return secp256k1.getPublicKey(privateKey, compressed)
+  return backend.publicKey(privateKey, compressed)
 }
 
 export function compressPublicKey(publicKey: Uint8Array): Uint8Array {
-  return pointOf(publicKey).toBytes(true)
+  return convertPoint(publicKey, true)
 }
 
 export function decompressPublicKey(publicKey: Uint8Array): Uint8Array {
-  return pointOf(publicKey).toBytes(false)
+  return convertPoint(publicKey, false)
 }
 
 /** Whether `publicKey` (33 or 65 bytes) is a valid point on the curve. */
 export function isValidPublicKey(publicKey: Uint8Array): boolean {
   try {
-    pointOf(publicKey)
+    convertPoint(publicKey, true)
     return true
   } catch {
     return false
@@ -41,8 +41,8 @@ export function isValidPublicKey(publicKey: Uint8Array): boolean {
 
 /**
  * ECDH as status-go does it everywhere in the encryption layer (ecies GenerateShared with 16+16):
- * the 32-byte big-endian X coordinate of privateKey·publicKey, with no hashing. Runs on the ECIES
- * module's backend (node:crypto when the runtime has secp256k1, else noble).
+ * the 32-byte big-endian X coordinate of privateKey·publicKey, with no hashing (geth's Whisper ECIES uses the
+ * same X coordinate as its KDF input).
  */
 export function ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   if (publicKey.length !== 33 && publicKey.length !== 65) {
@@ -50,7 +50,7 @@ export function ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array 
   }
   assertPrivateKey(privateKey)
   try {
-    return ecdhX(privateKey, publicKey)
+    return backend.ecdhX(privateKey, publicKey)
   } catch {
     throw new CryptoError('INVALID_KEY', 'public key is not a point on secp256k1')
   }
@@ -60,11 +60,7 @@ export function ecdh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array 
 export function signDigest(digest: Uint8Array, privateKey: Uint8Array): Uint8Array {
   assertDigest(digest)
   assertPrivateKey(privateKey)
-  const recovered = secp256k1.sign(digest, privateKey, { prehash: false, format: 'recovered' })
-  const out = new Uint8Array(65)
-  out.set(recovered.subarray(1), 0)
-  out[64] = recovered[0]!
-  return out
+  return backend.sign(digest, privateKey)
 }
 
 /** Recovers the uncompressed 65-byte signer key from an R ‖ S ‖ V signature (V may be 0/1 or 27/28). */
@@ -75,11 +71,8 @@ export function recoverSigner(digest: Uint8Array, signature: Uint8Array): Uint8A
   }
   const v = signature[64]! >= 27 ? signature[64]! - 27 : signature[64]!
   if (v > 1) throw new CryptoError('INVALID_SIGNATURE', `signature recovery id ${signature[64]} is not 0/1/27/28`)
-  const recovered = new Uint8Array(65)
-  recovered[0] = v
-  recovered.set(signature.subarray(0, 64), 1)
   try {
-    return secp256k1.Signature.fromBytes(recovered, 'recovered').recoverPublicKey(digest).toBytes(false)
+    return backend.recover(digest, signature.subarray(0, 64), v as 0 | 1)
   } catch (cause) {
     throw new CryptoError('INVALID_SIGNATURE', `cannot recover a key from the signature: ${(cause as Error).message}`)
   }
@@ -95,12 +88,12 @@ function assertPrivateKey(privateKey: Uint8Array): void {
   }
 }
 
-function pointOf(publicKey: Uint8Array) {
+function convertPoint(publicKey: Uint8Array, compressed: boolean): Uint8Array {
   if (publicKey.length !== 33 && publicKey.length !== 65) {
     throw new CryptoError('INVALID_KEY', `public key must be 33 or 65 bytes, got ${publicKey.length}`)
   }
   try {
-    return secp256k1.Point.fromBytes(publicKey)
+    return backend.convertPoint(publicKey, compressed)
   } catch {
     throw new CryptoError('INVALID_KEY', 'public key is not a point on secp256k1')
   }

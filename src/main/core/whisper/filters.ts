@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { equalBytes } from '@noble/curves/utils.js'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { keccak256 } from '../primitives/keccak'
+import { publicKeyOf } from '../primitives/secp256k1'
 import { BLOOM_LENGTH, FULL_BLOOM, mergeBlooms, topicToBloom } from './bloom'
 import { sentTime, type Envelope } from './envelope'
 import { WhisperError } from './errors'
@@ -78,11 +78,14 @@ export class FilterSet {
       openKey = { symKey: key.symKey.slice() }
       keyId = `sym:${bytesToHex(keccak256(key.symKey))}`
     } else {
-      if (!secp256k1.utils.isValidSecretKey(key.privateKey)) {
+      let publicKey: Uint8Array
+      try {
+        publicKey = publicKeyOf(key.privateKey, false)
+      } catch {
         throw new WhisperError('bad-key', 'filter private key is not a valid secp256k1 key')
       }
       openKey = { privateKey: key.privateKey.slice() }
-      keyId = `asym:${bytesToHex(secp256k1.getPublicKey(key.privateKey, false))}`
+      keyId = `asym:${bytesToHex(publicKey)}`
     }
     for (const topic of spec.topics) {
       if (topic.length !== TOPIC_LENGTH) throw new WhisperError('bad-topic', `filter topic must be ${TOPIC_LENGTH} bytes`)

@@ -34,6 +34,12 @@ export interface HistoryRequest {
   followCursor?: boolean
   /** Per page; default from the client options. */
   timeoutMs?: number
+  /**
+   * Awaited before each next page is asked for (the previous page's completion, and its cursor, are in):
+   * the caller bounds how much history waits to be processed. The next page is asked for as soon as it
+   * resolves, while the previous one is still being decrypted and stored.
+   */
+  beforeNextPage?: () => Promise<void>
 }
 
 export interface HistoryResult {
@@ -135,6 +141,7 @@ export class MailserverClient {
       if (page.envelopes > 0) result.lastEnvelopeHash = page.lastEnvelopeHash
       if (page.cursor.length === 0 || req.followCursor === false) return result
       query.cursor = page.cursor
+      await req.beforeNextPage?.()
     }
   }
 
@@ -185,7 +192,7 @@ export class MailserverClient {
       payload: encodeRequestPayload(query),
       topic: new Uint8Array(4),
       ttl: 10,
-      powTarget: this.node.status().minPow,
+      powTarget: this.node.requiredPow,
       workTimeMs: 5000,
       key: { symKey: req.symKey as Uint8Array },
       signWith: this.node.host.privateKey,

@@ -158,7 +158,7 @@ export class Mailserver extends EventEmitter<MailserverEvents> {
       const request = decodeMessagesRequest(RLP.decode(payload))
       return { requestId: request.id, query: normalizeQuery(request, nowSec) }
     }
-    const minPow = this.node.status().minPow
+    const minPow = this.node.requiredPow
     if (envelope.ttl === 0 || powOf(envelope) < minPow) {
       throw new WhisperError('bad-request', `request PoW below the required ${minPow}`)
     }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { concatBytes } from '@noble/hashes/utils.js'
 import { keccak256 } from '../primitives/keccak'
 import { AES_NONCE_LENGTH, aesGcmOpen, aesGcmSeal } from '../primitives/aes-gcm'
 import { eciesDecrypt, eciesEncrypt } from '../primitives/ecies'
+import { generatePrivateKey, recoverSigner as recoverDigestSigner, signDigest } from '../primitives/secp256k1'
 import type { Envelope } from './envelope'
 import { WhisperError } from './errors'
-import { seal } from './pow'
+import { mine, type SealedEnvelope } from './pow'
 import { assertSymKey } from './symmetric'
 
 /*
@@ -63,9 +63,7 @@ export function buildPlaintext(params: PlaintextParams): Uint8Array {
   body.set(payload, 1 + sizeLen)
   body.set(padding, 1 + sizeLen + payload.length)
   if (!signed) return body
-  const recovered = secp256k1.sign(keccak256(body), signWith, { prehash: false, format: 'recovered' })
-  // noble puts the recovery id first; Whisper wants R ‖ S ‖ V with V ∈ {0, 1}.
-  return concatBytes(body, recovered.subarray(1), recovered.subarray(0, 1))
+  return concatBytes(body, signDigest(keccak256(body), signWith))
 }
 
 export interface ParsedPlaintext {
@@ -106,8 +104,7 @@ function recoverSigner(body: Uint8Array, signature: Uint8Array): Uint8Array {
   if (v === 27 || v === 28) v -= 27
   if (v !== 0 && v !== 1) throw new WhisperError('bad-signature', `signature recovery id ${v} is invalid`)
   try {
-    const sig = secp256k1.Signature.fromBytes(signature.subarray(0, 64), 'compact').addRecoveryBit(v)
-    return sig.recoverPublicKey(keccak256(body)).toBytes(false)
+    return recoverDigestSigner(keccak256(body), signature)
   } catch (cause) {
     throw new WhisperError('bad-signature', 'signature does not recover to a public key', { cause })
   }
@@ -130,20 +127,13 @@ export interface SealMessageParams {
   random?: RandomBytes
 }
 
-function randomSecretKey(random: RandomBytes): Uint8Array {
-  for (;;) {
-    const candidate = random(32)
-    if (secp256k1.utils.isValidSecretKey(candidate)) return candidate
-  }
-}
-
 /** Encrypt data for `key`: symmetric AES-GCM or ECIES to a public key. */
 export function encryptPayload(plaintext: Uint8Array, key: SealKey, random: RandomBytes = secureRandom): Uint8Array {
   if ('symKey' in key) {
     assertSymKey(key.symKey)
     return aesGcmSeal(key.symKey, plaintext, random(AES_NONCE_LENGTH))
   }
-  return eciesEncrypt(key.publicKey, plaintext, { ephemeralPrivateKey: randomSecretKey(random), iv: random(16) })
+  return eciesEncrypt(key.publicKey, plaintext, { ephemeralPrivateKey: generatePrivateKey(random), iv: random(16) })
 }
 
 /** Decrypt envelope data; null when it is not for this key. */
@@ -155,6 +145,11 @@ export function decryptPayload(data: Uint8Array, key: OpenKey): Uint8Array | nul
 
 /** Build, encrypt, wrap and mine one message (geth `Wrap`). */
 export function sealMessage(params: SealMessageParams): Envelope {
+  return mineMessage(params).envelope
+}
+
+/** sealMessage, also giving the PoW that the mining reached. */
+export function mineMessage(params: SealMessageParams): SealedEnvelope {
   const { ttl, topic } = params
   if (!Number.isInteger(ttl) || ttl < 1) throw new WhisperError('bad-argument', `ttl must be a positive integer, got ${ttl}`)
   const now = params.now ?? Date.now
@@ -167,7 +162,7 @@ export function sealMessage(params: SealMessageParams): Envelope {
   })
   const data = encryptPayload(plaintext, params.key, random)
   const expiry = Math.floor(now() / 1000) + ttl
-  return seal({ expiry, ttl, topic, data }, { target: params.powTarget, workTimeMs: params.workTimeMs, now })
+  return mine({ expiry, ttl, topic, data }, { target: params.powTarget, workTimeMs: params.workTimeMs, now })
 }
 
 export interface OpenedMessage {

@@ -595,4 +595,27 @@ describe('WhisperNode sending under PoW', () => {
     await receives(early, sentinel)
     expect(receivedHashes(early)).toEqual([hash, sentinel])
   })
+
+  it('keeps its own post from its own filters when told (loopback: false), and delivers it by default', async () => {
+    const node = await startNode()
+    const raw = await handshaken(node)
+    const seen: string[] = []
+    node.subscribe({ topics: [TOPIC_B], key: { symKey } }, (m) => seen.push(new TextDecoder().decode(m.payload)))
+    const quiet = await node.post({ payload: new TextEncoder().encode('quiet'), topic: TOPIC_B, key: { symKey }, loopback: false })
+    const echoed = await node.post({ payload: new TextEncoder().encode('echoed'), topic: TOPIC_B, key: { symKey } })
+    await receives(raw, echoed)
+    expect(receivedHashes(raw)).toEqual([quiet, echoed])
+    expect(seen).toEqual(['echoed'])
+  })
+
+  it('counts and lists its peers as status() does, without building it', async () => {
+    const node = await startNode()
+    expect(node.peerCount()).toBe(0)
+    await handshaken(node)
+    await handshaken(node)
+    expect(node.peerCount()).toBe(node.status().peers.length)
+    expect(node.peerCount()).toBe(2)
+    expect(node.peerIds()).toEqual(node.status().peers.map((p) => p.id))
+    expect(node.requiredPow).toBe(node.status().minPow)
+  })
 })

@@ -11,11 +11,11 @@ import { bloomMatches, isFullBloom, topicToBloom } from './bloom'
 import { decodeEnvelope, encodeEnvelope, type Envelope } from './envelope'
 import { WhisperError } from './errors'
 import { FilterSet, type FilterSpec, type ReceivedMessage } from './filters'
-import { sealMessage, type SealKey } from './message'
+import { mineMessage, type SealKey } from './message'
 import { EnvelopePool, type PoolLimits, type PooledEnvelope } from './pool'
 import { DEFAULT_PEER_BUDGET, PeerBudget, type PeerBudgetLimits } from './peer-budget'
 import { runInSlices } from './slices'
-import { powOf, seal } from './pow'
+import { mine, powOf } from './pow'
 import { checkEnvelope } from './validity'
 import { KNOWN_SLOTS, WhisperPeer, type PeerInfo, type RelayEntry } from './peer'
 import { ShhProtocolError, shhCapability, shhOf, type ShhHandler } from './shh-protocol'
@@ -74,6 +74,11 @@ export interface PostOptions {
   powTarget?: number
   /** Mining budget, default 2000 ms. */
   workTimeMs?: number
+  /**
+   * Whether our own filters see this envelope too (default true, as geth). A messenger that already
+   * stored what it sends passes false: decrypting it back would only find a duplicate.
+   */
+  loopback?: boolean
 }
 
 /** A subscription: FilterSpec with the key given as in post(). */
@@ -170,6 +175,10 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
   private readonly freeSlots = Array.from({ length: KNOWN_SLOTS }, (_, i) => KNOWN_SLOTS - 1 - i)
   /** Our own posts: a light node still sends these to peers that connect later. */
   private readonly own = new Set<string>()
+  /** Direct (code 127) envelopes not yet through the filters, oldest first from directHead. */
+  private directQueue: Array<PooledEnvelope | undefined> = []
+  private directHead = 0
+  private directDraining: Promise<void> | null = null
   private readonly trusted = new Set<string>()
   private minPow: Tolerated<number>
   private bloom: Tolerated<Uint8Array | null>
@@ -267,9 +276,12 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     this.host.removeStaticPeer(parseEnode(enodeUrl).idHex)
   }
 
-  /** Seal, validate like any inbound envelope, pool, and send to every peer at once. Returns the hash hex. */
+  /**
+   * Seal, validate like any inbound envelope (with the PoW the mining reached, not hashed again), pool,
+   * and send to every peer at once. Returns the hash hex.
+   */
   async post(options: PostOptions): Promise<string> {
-    const envelope = sealMessage({
+    const { envelope, pow } = mineMessage({
       payload: options.payload,
       topic: options.topic,
       key: options.key,
@@ -279,13 +291,16 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       now: this.now,
       ...(options.signWith !== undefined ? { signWith: options.signWith } : {})
     })
-    return this.postEnvelope(envelope)
+    return this.postOwn(this.ownEntry(envelope, pow), options.loopback ?? true)
   }
 
   /** Inject an already sealed envelope as our own (same checks and immediate send as post()). */
   postEnvelope(envelope: Envelope): string {
-    const pooled = this.ownEntry(envelope)
-    if (this.accept(pooled, null)) this.own.add(pooled.hashHex)
+    return this.postOwn(this.ownEntry(envelope), true)
+  }
+
+  private postOwn(pooled: RelayEntry, loopback: boolean): string {
+    if (this.accept(pooled, null, loopback)) this.own.add(pooled.hashHex)
     this.flushNow()
     return pooled.hashHex
   }
@@ -310,15 +325,32 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     return this.readyPeers().filter((p) => p.knows(e) || (e.pow >= p.powRequirement && bloomMatches(p.bloom, e.bloom))).length
   }
 
+  /** Peers that completed the shh handshake and are still connected (what status().peers lists, without building it). */
+  peerCount(): number {
+    let count = 0
+    for (const p of this.peers.values()) if (p.ready && !p.shh.isClosed) count++
+    return count
+  }
+
+  /** Ids of the peers status().peers would list. */
+  peerIds(): string[] {
+    return this.readyPeers().map((p) => p.id)
+  }
+
+  /** The PoW we currently require of inbound envelopes (status().minPow). */
+  get requiredPow(): number {
+    return this.minPow.current
+  }
+
   /** Connected peers that would take an envelope sealed to sendPow() (bloom aside). */
   reachablePeers(): number {
     return this.readyPeers().filter((p) => p.powRequirement <= this.maxSendPow).length
   }
 
-  private ownEntry(envelope: Envelope): RelayEntry {
+  private ownEntry(envelope: Envelope, minedPow?: number): RelayEntry {
     const encoded = encodeEnvelope(envelope)
     const hash = keccak256(encoded)
-    const verdict = checkEnvelope(envelope, this.validityContext())
+    const verdict = checkEnvelope(envelope, this.validityContext(), minedPow)
     if (verdict.kind !== 'accept') {
       throw new WhisperError('bad-envelope', verdict.kind === 'violation' ? verdict.message : 'envelope already expired')
     }
@@ -352,14 +384,16 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       let entry: RelayEntry
       try {
         const target = Math.min(this.maxSendPow, Math.max(want, 2 * old.pow))
-        entry = this.ownEntry(seal({ expiry, ttl, topic, data }, { target, workTimeMs: RESEAL_WORK_MS, now: this.now }))
+        const mined = mine({ expiry, ttl, topic, data }, { target, workTimeMs: RESEAL_WORK_MS, now: this.now })
+        entry = this.ownEntry(mined.envelope, mined.pow)
       } catch (error) {
         this.reportError(error instanceof Error ? error : new Error(String(error)))
         continue
       }
       for (const p of this.peers.values()) if (p.knows(old)) p.markKnown(entry)
       this.own.delete(hashHex)
-      if (this.accept(entry, null)) this.own.add(entry.hashHex)
+      // The same message under a new nonce: our filters saw it (or were told not to) the first time.
+      if (this.accept(entry, null, false)) this.own.add(entry.hashHex)
       this.emit('resealed', { from: hashHex, to: entry.hashHex })
       resealed = true
     }
@@ -512,8 +546,8 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
       onP2PMessages: (raws) => {
         if (!peer.trusted) return // geth ignores direct messages from untrusted peers
         const envelopes = raws.map((raw) => this.describe(decodeOrThrow(raw), raw))
-        for (const e of envelopes) this.deliver(e, true)
         this.emit('p2pMessages', { peerId: peer.id, envelopes })
+        if (this.handlers.size > 0) this.queueDirect(envelopes)
       },
       onP2PRequest: (payload) => {
         if (this.listenerCount('p2pRequest') === 0) return
@@ -597,11 +631,11 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
     if (violation !== null) throw new ShhProtocolError(`invalid envelope: ${violation}`)
   }
 
-  /** Pool it, tell listeners and filters, queue it for relaying. False if we already had it. */
-  private accept(pooled: RelayEntry, from: WhisperPeer | null): boolean {
+  /** Pool it, tell listeners and (unless told not to) filters, queue it for relaying. False if we already had it. */
+  private accept(pooled: RelayEntry, from: WhisperPeer | null, deliver = true): boolean {
     if (!this.pool.add(pooled)) return false
     this.emit('envelope', pooled)
-    this.deliver(pooled, false)
+    if (deliver) this.deliver(pooled, false)
     if (from === null || !this.light) {
       for (const p of this.peers.values()) if (p !== from) p.enqueue(pooled)
       this.scheduleFlush()
@@ -618,6 +652,45 @@ export class WhisperNode extends EventEmitter<WhisperNodeEvents> {
         this.reportError(error instanceof Error ? error : new Error(String(error)))
       }
     }
+  }
+
+  /**
+   * Direct envelopes (a mailserver's history) go through the filters in slices, after the packet that
+   * brought them: the peer's next packet (the page's completion) is read meanwhile, so the next page can
+   * be asked for while this one is decrypted, and the event loop is never held for a whole page.
+   */
+  private queueDirect(envelopes: PooledEnvelope[]): void {
+    for (const e of envelopes) this.directQueue.push(e)
+    if (this.directDraining !== null) return
+    const job = runInSlices(this.directSteps(), SLICE_MS)
+    if (job === undefined) return
+    this.directDraining = job
+      .catch((error: unknown) => this.reportError(error instanceof Error ? error : new Error(String(error))))
+      .finally(() => {
+        this.directDraining = null
+      })
+  }
+
+  private *directSteps(): Generator<void, void> {
+    while (this.directHead < this.directQueue.length && !this.stopped) {
+      const e = this.directQueue[this.directHead] as PooledEnvelope
+      // Released as it goes: a long backlog must not keep delivered envelopes alive.
+      this.directQueue[this.directHead++] = undefined
+      this.deliver(e, true)
+      yield
+    }
+    this.directQueue = []
+    this.directHead = 0
+  }
+
+  /** Direct (code 127) envelopes received but not yet through the filters. */
+  get directBacklog(): number {
+    return this.directQueue.length - this.directHead
+  }
+
+  /** Resolves once every direct envelope received so far has been through the filters. */
+  directDelivered(): Promise<void> {
+    return this.directDraining ?? Promise.resolve()
   }
 
   /** A direct (code 127) envelope, never validated nor pooled, described like a pooled one for filters. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { initHashing } from '../primitives/keccak'
 import type { Envelope } from './envelope'
 import { WhisperError } from './errors'
-import { leadingZeroBits, powOf, seal, targetBits } from './pow'
+import { leadingZeroBits, mine, powOf, seal, targetBits } from './pow'
 
 const BASE = { expiry: 0, ttl: 1, topic: new Uint8Array(4), data: hexToBytes('deadbeef') }
 
@@ -75,5 +75,19 @@ describe('PoW (spec §2.2, §5.1)', () => {
     // 300 clock reads ≈ 300 × 1024 nonces tried: the best must beat every nonce in a small prefix.
     const best = powOf(sealed)
     for (let n = 0n; n < 2000n; n++) expect(powOf({ ...sealed, nonce: n })).toBeLessThanOrEqual(best)
+  })
+
+  it('reports the PoW it mined, equal to checking the envelope again', () => {
+    const unsealed = { expiry: 1_700_000_050, ttl: 50, topic: hexToBytes('cd423760'), data: new Uint8Array(281).fill(7) }
+    for (const options of [
+      { target: 0.2, workTimeMs: 1000, now: steppingClock(0) },
+      { target: 0.002, workTimeMs: 1000, now: steppingClock(0) },
+      { target: 0, workTimeMs: 1000 },
+      { target: -1, workTimeMs: 20, now: steppingClock(1) },
+      { target: -1, workTimeMs: 0, now: steppingClock(1) }
+    ]) {
+      const { envelope, pow } = mine(unsealed, options)
+      expect(pow).toBe(powOf(envelope))
+    }
   })
 })

@@ -46,28 +46,48 @@ export interface SealOptions {
 
 const HASHES_PER_CLOCK_READ = 1024
 
+/** A freshly mined envelope and its PoW, known from the mining itself (no hash to recompute). */
+export interface SealedEnvelope {
+  envelope: Envelope
+  pow: number
+}
+
+/** Mine a nonce (geth `Seal`); the envelope alone. */
+export function seal(unsealed: Omit<Envelope, 'nonce'>, options: SealOptions): Envelope {
+  return mine(unsealed, options).envelope
+}
+
 /**
- * Mine a nonce (geth `Seal`). The shortRlp prefix is absorbed once; each try only hashes the
- * 8-byte nonce on a copy of that state. Throws `pow-failed` when a positive target is not reached
+ * Mine a nonce (geth `Seal`) and report the envelope's PoW. The shortRlp prefix is absorbed once; each
+ * try only hashes the 8-byte nonce on a copy of that state. Throws `pow-failed` when a positive target is not reached
  * within the work time. With a negative target, Expiry is extended by the work time before mining
  * (as geth does), since the sender spends that long before the envelope leaves.
  */
-export function seal(unsealed: Omit<Envelope, 'nonce'>, options: SealOptions): Envelope {
+export function mine(unsealed: Omit<Envelope, 'nonce'>, options: SealOptions): SealedEnvelope {
   const { target, workTimeMs } = options
   const now = options.now ?? Date.now
   if (!Number.isFinite(target)) throw new WhisperError('bad-argument', `PoW target must be finite, got ${target}`)
-  if (target === 0) return { ...unsealed, nonce: 0n }
+  if (target === 0) {
+    const envelope = { ...unsealed, nonce: 0n }
+    return { envelope, pow: powOf(envelope) }
+  }
 
   const base: Omit<Envelope, 'nonce'> =
     target < 0 ? { ...unsealed, expiry: unsealed.expiry + Math.ceil(workTimeMs / 1000) } : { ...unsealed }
   const wantBits = target > 0 ? targetBits(target, base) : Number.POSITIVE_INFINITY
-  const hashNonce = keccakWithPrefix(encodeEnvelopeWithoutNonce(base))
+  const shortRlp = encodeEnvelopeWithoutNonce(base)
+  const hashNonce = keccakWithPrefix(shortRlp)
   const buf = new Uint8Array(8)
   const view = new DataView(buf.buffer)
 
   let bestNonce = 0
   let bestBits = 0
   let nonce = 0
+  // powOf from the bits the mining found: the same float64 operations in the same order.
+  const result = (bits: number): SealedEnvelope => {
+    const envelope = { ...base, nonce: BigInt(bestNonce) }
+    return { envelope, pow: nonce === 0 ? powOf(envelope) : 2 ** bits / shortRlp.length / base.ttl }
+  }
   const finish = now() + workTimeMs
   while (now() < finish) {
     for (let i = 0; i < HASHES_PER_CLOCK_READ; i++, nonce++) {
@@ -77,7 +97,7 @@ export function seal(unsealed: Omit<Envelope, 'nonce'>, options: SealOptions): E
       if (bits > bestBits) {
         bestBits = bits
         bestNonce = nonce
-        if (bits >= wantBits) return { ...base, nonce: BigInt(bestNonce) }
+        if (bits >= wantBits) return result(bits)
       }
     }
   }
@@ -87,5 +107,5 @@ export function seal(unsealed: Omit<Envelope, 'nonce'>, options: SealOptions): E
       `PoW target ${target} (${wantBits} bits) not reached in ${workTimeMs} ms (best ${bestBits} bits)`
     )
   }
-  return { ...base, nonce: BigInt(bestNonce) }
+  return result(bestBits)
 }

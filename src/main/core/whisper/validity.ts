@@ -27,8 +27,12 @@ export type Verdict =
   /** geth would disconnect the sender. */
   | { kind: 'violation'; reason: ViolationReason; message: string }
 
-/** geth `add()` admission rules (spec §2.1), plus a TTL-0 rejection geth lacks (its PoW would be +Inf). */
-export function checkEnvelope(e: Envelope, ctx: ValidityContext): Verdict {
+/**
+ * geth `add()` admission rules (spec §2.1), plus a TTL-0 rejection geth lacks (its PoW would be +Inf).
+ * `minedPow`: the PoW our own mining just reached, used instead of hashing again when no clock skew
+ * penalty applies.
+ */
+export function checkEnvelope(e: Envelope, ctx: ValidityContext, minedPow?: number): Verdict {
   const { now } = ctx
   const sent = sentTime(e)
   let extraTtl = 0
@@ -50,7 +54,7 @@ export function checkEnvelope(e: Envelope, ctx: ValidityContext): Verdict {
     return violation('oversize', `envelope of ${size} bytes exceeds ${ctx.maxMessageSize}`)
   }
   if (e.ttl === 0) return violation('ttl-zero', 'envelope TTL is 0')
-  const pow = powOf(e, extraTtl)
+  const pow = minedPow !== undefined && extraTtl === 0 ? minedPow : powOf(e, extraTtl)
   if (pow < ctx.minPow && pow < ctx.minPowTolerance) {
     return violation('low-pow', `envelope PoW ${pow} below required ${ctx.minPow}`)
   }

@@ -1,8 +1,8 @@
 import { create, toBinary } from '@bufbuild/protobuf'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak256 } from '../../primitives/keccak'
+import { compressPublicKey } from '../../primitives/secp256k1'
 import { DecodeError, decodeProto } from '../decode'
 import { type Message as SyncMessage, type Payload as SyncPayload, PayloadSchema } from '../gen/mvds/sync_pb'
 
@@ -19,10 +19,11 @@ export function syncMessageId(message: Pick<SyncMessage, 'groupId' | 'timestamp'
 
 /** status-go's 1:1 group id: keccak256 of both compressed keys, lower X coordinate first. */
 export function oneToOneGroupId(keyA: Uint8Array, keyB: Uint8Array): Uint8Array {
-  const a = secp256k1.Point.fromBytes(keyA)
-  const b = secp256k1.Point.fromBytes(keyB)
-  const [first, second] = a.toAffine().x < b.toAffine().x ? [a, b] : [b, a]
-  return keccak256(concatBytes(first.toBytes(true), second.toBytes(true)))
+  const a = compressPublicKey(keyA)
+  const b = compressPublicKey(keyB)
+  // Big-endian X after the one-byte prefix: byte order is numeric order.
+  const [first, second] = Buffer.compare(a.subarray(1), b.subarray(1)) < 0 ? [a, b] : [b, a]
+  return keccak256(concatBytes(first, second))
 }
 
 export function encodeSyncPayload(payload: {
