@@ -13,7 +13,7 @@ import { publicKeyOf } from '../primitives/secp256k1'
 import { deriveStoreKey, EncryptedStore } from '../storage/encrypted-store'
 import { PUBLIC_SEND_TIMEOUT_MS } from './public-sender'
 import { Messenger } from './messenger'
-import { FakeTimers } from '../../../../test/support/fake-timers'
+import { FakeClock } from '../testing/fake-timers'
 import { MemoryNetwork, type MemoryNode } from '../../../../test/support/memory-whisper'
 import { pollUntil } from '../../../../test/support/poll'
 
@@ -38,8 +38,8 @@ interface Device {
 }
 
 function world() {
-  const timers = new FakeTimers(1_700_000_000_000)
-  const network = new MemoryNetwork(timers.clock)
+  const timers = new FakeClock(1_700_000_000_000)
+  const network = new MemoryNetwork(timers.now)
 
   async function device(name: string, installationId: string): Promise<Device> {
     const privateKey = sha256(utf8ToBytes(`state machine ${name}`))
@@ -47,7 +47,7 @@ function world() {
     const dir = mkdtempSync(join(tmpdir(), 'hush-state-machine-'))
     const store = await EncryptedStore.open(dir, deriveStoreKey(privateKey))
     const identity = { privateKey, publicKey }
-    const sessions = new SessionManager({ identity, installationId, store, now: timers.clock })
+    const sessions = new SessionManager({ identity, installationId, store, now: timers.now })
     await sessions.init()
     const node = network.node(installationId)
     const upserts: Message[] = []
@@ -60,7 +60,7 @@ function world() {
       defaultNetwork: { bootnodes: [], staticPeers: [], mailservers: [] },
       applyNetwork: () => undefined,
       timers,
-      now: timers.clock,
+      now: timers.now,
       emit: (event, payload) => {
         if (event === 'messages.upserted') upserts.push(...(payload as { messages: Message[] }).messages)
       },
@@ -88,7 +88,7 @@ function world() {
     for (let i = 0; i < epochs; i++) {
       await settle()
       if (done()) return
-      timers.advance(EPOCH_MS)
+      await timers.advance(EPOCH_MS)
     }
     throw new Error(`${what}: not reached within ${epochs} epochs`)
   }
@@ -110,21 +110,21 @@ describe('messenger state machine (in-memory network, fake clock)', () => {
     const lonely = await alice.messenger.send({ chatId: 'hush-test', text: 'anyone?' })
     await pollUntil('waiting', () => statuses(alice, lonely.id).length === 2)
     expect(statuses(alice, lonely.id)).toEqual(['sending', 'waiting'])
-    timers.advance(PUBLIC_SEND_TIMEOUT_MS - 1)
+    await timers.advance(PUBLIC_SEND_TIMEOUT_MS - 1)
     await settle()
     expect(statuses(alice, lonely.id)).toEqual(['sending', 'waiting'])
-    timers.advance(1)
+    await timers.advance(1)
     await pollUntil('given up', () => statuses(alice, lonely.id).length === 3)
     expect(statuses(alice, lonely.id)).toEqual(['sending', 'waiting', 'not-sent'])
 
     // A message waiting when a peer turns up goes out then, and its give-up timer is cancelled.
     const later = await alice.messenger.send({ chatId: 'hush-test', text: 'still there?' })
     await pollUntil('waiting', () => statuses(alice, later.id).length === 2)
-    timers.advance(PUBLIC_SEND_TIMEOUT_MS / 2)
+    await timers.advance(PUBLIC_SEND_TIMEOUT_MS / 2)
     bob.node.connect()
     await pollUntil('sent and received', () => statuses(alice, later.id).length === 3 && received(bob, 'still there?').length === 1)
     expect(statuses(alice, later.id)).toEqual(['sending', 'waiting', 'sent'])
-    timers.advance(PUBLIC_SEND_TIMEOUT_MS)
+    await timers.advance(PUBLIC_SEND_TIMEOUT_MS)
     await settle()
     expect(statuses(alice, later.id)).toEqual(['sending', 'waiting', 'sent'])
     // The one given up stays given up (resend is the person's call) and never reached Bob.
