@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test'
 import { expect, test } from './fixtures/app'
-import { openChat, sendMessage, waitForPeers } from './fixtures/chats'
+import { acceptRequest, addOpenContact, sendMessage, waitForPeers } from './fixtures/chats'
 import { createIdentity, unlock } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
@@ -20,9 +20,11 @@ test('a name changed on the profile reaches the contact, who sees it first with 
   await waitForPeers(alice.page, 1)
   await waitForPeers(bob.page, 1)
 
+  // Alice adds Bob (which sends him her chosen name); her message reaches him as a request.
   await startChat(alice.page, bobId.publicKey)
+  await addOpenContact(alice.page)
   await sendMessage(alice.page, 'Hello from Alice')
-  await openChat(bob.page, aliceId.alias)
+  await acceptRequest(bob.page, 'Alice')
   await expect(bob.page.getByTestId('chosen-name')).toHaveText('Alice', { timeout: 30_000 })
   // One key format: the uncompressed key, shortened, whole on hover; never the compressed 0x02/0x03 form.
   const key = bob.page.getByTestId('conversation-header').getByTestId('chat-key')

@@ -88,6 +88,11 @@ export class ContactsService {
     this.changed(tx)
   }
 
+  /** Whether the person added them: only they hear our chosen name (a ContactUpdate reads as "added you"). */
+  isAdded(id: string): boolean {
+    return this.book.get(id)?.addedAt !== undefined
+  }
+
   /** The person made them a contact (the ContactUpdate that says so is the caller's). */
   markAdded(tx: Transaction, id: string): void {
     if (this.book.get(id, tx)?.addedAt !== undefined) return

@@ -171,6 +171,14 @@ describe('messenger through the API', () => {
     expect(preview).toMatchObject({ verified: false, resembles: [{ publicKey: bob.publicKey }] })
     const malloryNumber = await value(alice.client.call('contacts.safetyNumber', { publicKey: mallory.publicKey }))
     expect(malloryNumber.digits).not.toBe(ours.digits)
+
+    // A new chosen name goes to the contacts Alice added, not to someone she only has a chat with.
+    await value(alice.client.call('chats.startOneToOne', { publicKey: mallory.publicKey }))
+    await value(alice.client.call('accounts.rename', { name: 'Alicia' }))
+    await until(() => named(bob, alice.publicKey, 'Alicia'))
+    await value(alice.client.call('messages.send', { chatId: mallory.publicKey, text: 'who are you?' }))
+    await until(() => mallory.received('who are you?').length === 1)
+    expect(named(mallory, alice.publicKey, 'Alicia')).toBe(false)
   })
 
   it('message requests, blocking, muting and search', async () => {

@@ -479,14 +479,17 @@ export class Messenger {
   }
 
   /**
-   * Our chosen name changed ('' for none): from now on it is the one we send, and every 1:1 contact hears
-   * it at once in a ContactUpdate with a newer clock (docs/contact-names.md).
+   * Our chosen name changed ('' for none): from now on it is the one we send, and every contact we added hears
+   * it at once in a ContactUpdate with a newer clock (docs/contact-names.md). Someone we only talk to did not
+   * get one before and gets none now: to a status-go client it would read as "added you".
    */
   setDisplayName(name: string): Promise<void> {
     return this.serial(async () => {
       this.displayName = name
       this.contacts.setOwnName(name)
-      for (const chat of this.chats.all()) if (chat.kind === 'one-to-one') await this.sendContactUpdate(chat.id)
+      for (const chat of this.chats.all()) {
+        if (chat.kind === 'one-to-one' && this.contacts.isAdded(chat.id)) await this.sendContactUpdate(chat.id)
+      }
     })
   }
 
