@@ -65,10 +65,12 @@ describe('crash recovery', () => {
     const bob = new Person(tempDir(), relay)
     await alice.start()
     await bob.start()
-    await alice.host.createAccount(PASSWORD)
+    const aliceKey = await alice.host.createAccount(PASSWORD)
     const bobKey = await bob.host.createAccount(PASSWORD)
     await until(() => bob.historyStates.includes('done'), 'Bob’s first history sync', () => bob.host.stderr)
     await alice.host.call('chats.startOneToOne', { publicKey: bobKey })
+    // Bob knows Alice: her messages land in their chat, not among his message requests.
+    await bob.host.call('chats.startOneToOne', { publicKey: aliceKey })
 
     const restart = {
       sender: async () => {
