@@ -26,6 +26,8 @@ test('a name changed on the profile reaches the contact, who sees it first with 
   await sendMessage(alice.page, 'Hello from Alice')
   await acceptRequest(bob.page, 'Alice')
   await expect(bob.page.getByTestId('chosen-name')).toHaveText('Alice', { timeout: 30_000 })
+  // Bob adds her back: the names he chooses from now on reach her.
+  await addOpenContact(bob.page)
   // One key format: the uncompressed key, shortened, whole on hover; never the compressed 0x02/0x03 form.
   const key = bob.page.getByTestId('conversation-header').getByTestId('chat-key')
   await expect(key).toHaveText(`${aliceId.publicKey.slice(0, 10)}…${aliceId.publicKey.slice(-6)}`)
