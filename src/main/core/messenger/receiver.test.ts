@@ -72,7 +72,8 @@ async function setUp() {
       const key = bytesToHex(payload)
       if (spent.has(key)) throw new CryptoError('MESSAGE_KEY_DELETED', 'message key already used')
       return { kind: 'message', payload, installationId: 'alice-phone', via: 'dh', writes: [], confirm: () => void spent.add(key) }
-    }
+    },
+    batch: () => ({ kind: 'session-batch' })
   } as unknown as SessionManager
   const clock = new FakeClock(NOW)
   const upserts: Message[] = []
