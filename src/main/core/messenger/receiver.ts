@@ -30,8 +30,11 @@ import type { Inbound } from './transport'
  */
 const TURN_MESSAGES = 64
 const TURN_MS = 16
-/** Most bytes of records one turn stages before it commits: a flood of large messages cannot build a huge batch. */
-const TURN_BYTES = 1 << 20
+/**
+ * Bytes of records past which a turn stops taking messages and commits: a flood of large messages cannot
+ * build a huge batch (a turn holds at most this plus one message, itself bounded by the Whisper size limit).
+ */
+export const TURN_BYTES = 512 * 1024
 
 /** What the messages of one turn share: one transaction, committed once for all of them (group commit). */
 interface Turn {
