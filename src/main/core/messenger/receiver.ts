@@ -134,6 +134,8 @@ export class Receiver {
           turn.sessions = null
           this.ctx.log.error('received message not processed', { error })
         }
+        // Timers, sockets and the change events of the last turn run between messages, as they did between commits.
+        await new Promise((resolve) => setImmediate(resolve))
       }
       await this.commit(turn)
     } finally {
