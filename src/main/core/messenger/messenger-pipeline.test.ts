@@ -208,7 +208,15 @@ describe('messenger pipeline', () => {
     expect(received(b, 'reply to the unseen')[0]!.responseTo).toBe(unknown)
 
     // Replying is from a message this chat holds.
-    await expect(a.messenger.send({ chatId: 'hush-test', text: 'x', responseTo: unknown })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(a.messenger.send({ chatId: 'hush-test', text: 'x', responseTo: unknown })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      reason: { reason: 'REPLY_NOT_FOUND' }
+    })
+    await a.messenger.joinPublic('hush-other')
+    await expect(a.messenger.send({ chatId: 'hush-other', text: 'x', responseTo: original.id })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      reason: { reason: 'REPLY_IN_OTHER_CHAT' }
+    })
   })
 
   it('keeps every message in its history across a restart and replays nothing', async () => {

@@ -45,6 +45,7 @@ import { Outbox, type OutboxEntry } from './outbox'
 import { PublicSender } from './public-sender'
 import { Receiver } from './receiver'
 import { ENVELOPE_PREFIX, migrateRecordKeys, NETWORK_SETTINGS_KEY, RecordKeys } from './records'
+import { checkReplyTarget } from './reply-target'
 import { RequestList } from './request-list'
 import { RequestsService } from './requests-service'
 import { SearchBackfill } from './search-backfill'
@@ -350,8 +351,7 @@ export class Messenger {
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
       if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
-      if (args.responseTo && (await this.messages.get(args.responseTo))?.chatId !== chat.id)
-        throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'The message you are replying to is not in this chat.')
+      await checkReplyTarget(this.messages, chat.id, args.responseTo)
       if (chat.kind === 'one-to-one' && this.blocking.isBlocked(chat.id)) {
         throw refusal('CONFLICT', { reason: 'RECIPIENT_BLOCKED' }, 'You blocked this person. Unblock them to write to them.')
       }

@@ -329,6 +329,8 @@ export const en = {
   'reason.CHAT_NAME_CHARACTERS': 'A chat name can only have lower-case letters a–z, digits and dashes.',
   'reason.CHAT_NAME_IS_KEY': 'That is a chat key, not a chat name. To write to that person, use New chat.',
   'reason.NOT_IN_CHAT': 'You are no longer in that chat.',
+  'reason.REPLY_NOT_FOUND': 'The message you are replying to is no longer on this computer. Remove the quote to send your message without it.',
+  'reason.REPLY_IN_OTHER_CHAT': 'You can only reply to a message of this chat. Remove the quote to send your message without it.',
   'reason.EMPTY_MESSAGE': 'Type a message first.',
   'reason.MESSAGE_NOT_WAITING': 'That message is no longer waiting to be sent.',
   'reason.MESSAGE_ON_ITS_WAY': 'That message is already on its way.',
