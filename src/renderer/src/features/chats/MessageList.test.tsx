@@ -146,3 +146,60 @@ describe('the timeline', () => {
     expect(row?.classList.contains('focused')).toBe(true)
   })
 })
+
+describe('the "new messages" divider', () => {
+  /** Two read messages and two new ones, the divider before the new ones. */
+  function showUnread(onDividerSeen: () => void): void {
+    const records = [1, 2, 3, 4].map((clock) => message({ clock, id: id(clock) }))
+    const items = timeline({ messages: records, lastReadClock: 2, gap: null, hasOlder: false, hasNewer: false })
+    expect(items.some((item) => item.kind === 'divider')).toBe(true)
+    act(() => root.render(<MessageList items={items} hasOlder={false} hasNewer={false} onOlder={noop} onNewer={noop} onJumpToLatest={noop} onFetchHistory={noop} onDividerSeen={onDividerSeen} />))
+  }
+
+  /** The list's scroll geometry, which jsdom does not lay out: 1000 px of messages in a 300 px view. */
+  let scrollTop = 0
+  beforeEach(() => {
+    vi.useFakeTimers()
+    scrollTop = 0
+    vi.spyOn(HTMLElement.prototype, 'scrollHeight', 'get').mockReturnValue(1000)
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(300)
+    vi.spyOn(HTMLElement.prototype, 'scrollTop', 'get').mockImplementation(() => scrollTop)
+    vi.spyOn(HTMLElement.prototype, 'scrollTop', 'set').mockImplementation(() => undefined)
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+  const scrollTo = (top: number) => {
+    scrollTop = top
+    act(() => container.querySelector('[data-testid="timeline"]')?.dispatchEvent(new Event('scroll')))
+  }
+
+  it('goes once the person stays at the end for a moment in the focused window, not on a glance', () => {
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true)
+    const seen = vi.fn<() => void>()
+    showUnread(seen)
+    act(() => vi.advanceTimersByTime(5_000))
+    expect(seen).not.toHaveBeenCalled()
+    scrollTo(700)
+    act(() => vi.advanceTimersByTime(1_000))
+    scrollTo(200)
+    act(() => vi.advanceTimersByTime(5_000))
+    expect(seen).not.toHaveBeenCalled()
+    scrollTo(700)
+    act(() => vi.advanceTimersByTime(1_500))
+    expect(seen).toHaveBeenCalledTimes(1)
+  })
+
+  it('waits while the window is not focused, and goes once it is', () => {
+    const focused = vi.spyOn(document, 'hasFocus').mockReturnValue(false)
+    const seen = vi.fn<() => void>()
+    showUnread(seen)
+    scrollTo(700)
+    act(() => vi.advanceTimersByTime(5_000))
+    expect(seen).not.toHaveBeenCalled()
+    focused.mockReturnValue(true)
+    act(() => window.dispatchEvent(new Event('focus')))
+    act(() => vi.advanceTimersByTime(1_500))
+    expect(seen).toHaveBeenCalledTimes(1)
+  })
+})
