@@ -27,6 +27,12 @@ test('chosen names reach strangers in a public chat and contacts on a change, sh
   await expect(bob.page.getByTestId('message-chosen-name')).toHaveText('Alice', { timeout: 30_000 })
   await expect(bob.page.getByTestId('message-author')).toHaveText(aliceId.alias)
   await snap(bob.page, 'public-chat-names')
+  // Her contact page shows the name her messages carried, though she is no contact of his.
+  await bob.page.getByRole('button', { name: `Contact details: ${aliceId.alias}` }).click()
+  await expect(bob.page.getByTestId('contact-name')).toHaveText('Alice')
+  await expect(bob.page.getByTestId('contact-alias')).toHaveText(aliceId.alias)
+  await snap(bob.page, 'contact-page-stranger')
+  await bob.page.getByRole('button', { name: 'Back' }).click()
 
   // Alice adds Bob (which sends him her chosen name); her message reaches him as a request.
   await startChat(alice.page, bobId.publicKey)

@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chatKeyId } from '../protocol/chat-matching'
-import { partsContext, testRecordKeys } from '../testing/messenger-parts'
+import { outgoing, partsContext, testRecordKeys } from '../testing/messenger-parts'
 import { ContactBook } from './contact-book'
 import { ContactsService, STRANGER_NAMES_CACHED } from './contacts-service'
 import { Transaction } from './transaction'
@@ -23,7 +23,7 @@ async function withCarol() {
   const tx = new Transaction()
   contacts.applyUpdate(tx, carol, 5n, 'Carol Jones')
   await tx.commit(parts.ctx.store)
-  return { contacts, carol, store: parts.ctx.store }
+  return { contacts, carol, ctx: parts.ctx }
 }
 
 describe('ContactsService.publicAuthor (chosen names in public chats)', () => {
@@ -49,6 +49,16 @@ describe('ContactsService.publicAuthor (chosen names in public chats)', () => {
     const own = contacts.publicAuthor(new Transaction(), carol, 'Someone Else')
     expect(own.author).toMatchObject({ displayName: 'Carol Jones' })
     expect(own.author.lookalike).toBeUndefined()
+  })
+
+  it('keeps a flagged name out of the chat list preview, which has no room for the warning', async () => {
+    const { contacts, ctx } = await withCarol()
+    const tx = new Transaction()
+    ctx.chats.add(tx, { id: 'hush-test', kind: 'public', joinedAt: 0, lastClock: '0' })
+    const { author } = contacts.publicAuthor(tx, keyId(), 'Carol Jones')
+    ctx.chats.noteMessage(tx, outgoing('hush-test', 1, { author, outgoing: false, status: 'received' }))
+    await tx.commit(ctx.store)
+    expect(ctx.chats.get('hush-test')?.lastMessage?.alias).toBe(author.alias)
   })
 
   it('refuses a name too long as the ContactUpdate extension does, and strips bidi controls', async () => {

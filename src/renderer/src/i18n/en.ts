@@ -254,6 +254,8 @@ export const en = {
   'contact.add.body': 'Adding {name} sends them your chosen name. Their app shows that you added them.',
   'contact.block': 'Block',
   'contact.unblock': 'Unblock',
+  'contact.block.title': 'Block',
+  'contact.block.body': '{name} will not be able to write to you: their messages are hidden everywhere, in public chats and groups too, and you get no requests from them. You can unblock them here.',
   'contact.blocked': 'Blocked. Their messages are hidden everywhere, and nothing new from them arrives.',
   'blocked.title': 'Blocked people',
   'blocked.none': 'You have not blocked anyone.',

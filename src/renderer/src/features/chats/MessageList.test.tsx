@@ -128,6 +128,20 @@ describe('the timeline', () => {
     expect(quotes[1]?.tagName).toBe('DIV')
   })
 
+  it('shows a public-chat stranger by the name their message carried, the alias beside it, and flags a look-alike', () => {
+    const base = message({ clock: 1 }).author
+    show([
+      message({ clock: 1, id: id(1), author: { ...base, displayName: 'Dave' } }),
+      message({ clock: 2, id: id(2), author: { ...base, publicKey: `0x04${'cd'.repeat(64)}`, alias: 'Other Person', displayName: 'Carol Jones', lookalike: true } })
+    ])
+    const rows = [...container.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+    expect(rows.map((row) => [row.querySelector('[data-testid="message-chosen-name"]')?.textContent, row.querySelector('[data-testid="message-author"]')?.textContent])).toEqual([
+      ['Dave', base.alias],
+      ['Carol Jones', 'Other Person']
+    ])
+    expect(rows.map((row) => row.querySelector('[data-testid="lookalike-mark"]') !== null)).toEqual([false, true])
+  })
+
   it('replies from the hover action and from the R key on a focused message', () => {
     const onReply = vi.fn<(message: Message) => void>()
     show([message({ clock: 1, id: id(1) }), message({ clock: 2, id: id(2) })], { onReply })
