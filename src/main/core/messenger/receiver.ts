@@ -128,11 +128,16 @@ export class Receiver {
   }
 
   private async receivePublic(message: ReceivedMessage): Promise<void> {
+    const envelope = `0x${message.envelopeHash}`
+    // A copy that was queued while the first was processed (the filters skip those that come later).
+    if (this.parts.envelopes.has(envelope)) return
     const result = readInbound(publicPayload(message.payload), this.inboundContext(message), this.drops)
     const tx = new Transaction()
     const shown = this.stageReceived(tx, result, false)
-    if (!shown) return
-    tx.afterCommit(() => this.parts.feed.upserted([shown]))
+    // Only once its message is shown (or was before) may a copy be skipped: a blocked author's is not kept.
+    if (!result.ok || !this.ctx.seen.has(result.envelope.id, tx)) return
+    this.parts.envelopes.add(tx, envelope, this.ctx.now())
+    if (shown) tx.afterCommit(() => this.parts.feed.upserted([shown]))
     await tx.commit(this.ctx.store)
   }
 
