@@ -24,8 +24,8 @@ const buttons = () => [...container.querySelectorAll('button')]
 
 describe('DialogActions', () => {
   it('puts Cancel first and the submit button last, with its test id, and only Cancel calls onCancel', () => {
-    const onCancel = vi.fn()
-    const onSubmit = vi.fn((event: SubmitEvent) => event.preventDefault())
+    const onCancel = vi.fn<() => void>()
+    const onSubmit = vi.fn<(event: SubmitEvent) => void>((event) => event.preventDefault())
     act(() =>
       root.render(
         <form onSubmit={(event) => onSubmit(event.nativeEvent as SubmitEvent)}>
