@@ -175,8 +175,14 @@ export class Receiver {
   }
 
   private receivePublic(message: ReceivedMessage, tx: Transaction): void {
+    const envelope = `0x${message.envelopeHash}`
+    // A copy queued while the first was processed, or staged earlier in this turn (the filters skip later ones).
+    if (this.parts.envelopes.has(envelope, tx)) return
     const result = readInbound(publicPayload(message.payload), this.inboundContext(message), this.drops)
     const shown = this.stageReceived(tx, result, false)
+    // Only once its message is shown (or was before) may a copy be skipped: a blocked author's is not kept.
+    if (!result.ok || !this.ctx.seen.has(result.envelope.id, tx)) return
+    this.parts.envelopes.add(tx, envelope, this.ctx.now())
     if (shown) tx.afterCommit(() => this.parts.feed.upserted([shown]))
   }
 
