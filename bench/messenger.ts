@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Message } from '../src/shared/api'
+import type { MessageChange } from '../src/shared/api'
 import { HushNodeProcess } from '../test/integration/hush-node-process'
 import { WebHostProcess } from '../test/integration/web-host-process'
 import { percentile } from './measure'
@@ -24,7 +24,7 @@ const IN_FLIGHT = 50
 interface Side {
   host: WebHostProcess
   key: string
-  onUpsert: (messages: Message[]) => void
+  onUpsert: (messages: MessageChange[]) => void
 }
 
 async function side(profile: string, relay: HushNodeProcess): Promise<Side> {
