@@ -12,7 +12,7 @@ import { FakeClock } from '../testing/fake-timers'
 import { outgoing, partsContext, testRecordKeys } from '../testing/messenger-parts'
 import type { MessengerContext } from './context'
 import { DeliveryStatus } from './delivery-status'
-import { COALESCE_MS, DirectSender, FLUSH_BURST, FLUSHES_PER_SECOND, RETENTION_MS } from './direct-sender'
+import { ACK_COALESCE_MS, COALESCE_MS, DirectSender, FLUSH_BURST, FLUSHES_PER_SECOND, RETENTION_MS } from './direct-sender'
 import { Outbox, type OutboxEntry } from './outbox'
 import { Transaction } from './transaction'
 import type { ChatTransport } from './transport'
@@ -186,8 +186,18 @@ describe('DirectSender', () => {
     }
     const before = parts.network.posts.length
     await parts.receiveFromBob('hello back')
-    await parts.clock.advance(1000 / FLUSHES_PER_SECOND + COALESCE_MS)
+    await parts.clock.advance(1000 / FLUSHES_PER_SECOND + ACK_COALESCE_MS)
     expect(parts.network.acks.slice(before)).toContain(1)
+  })
+
+  it('acknowledges payloads arriving close together in one flush', async () => {
+    const parts = await setUp()
+    for (const text of ['one', 'two', 'three']) {
+      await parts.receiveFromBob(text)
+      await parts.clock.advance(ACK_COALESCE_MS / 5)
+    }
+    await parts.clock.advance(ACK_COALESCE_MS)
+    expect(parts.network.acks).toEqual([3])
   })
 
   it('keeps resends on the wall-clock epoch schedule while other messages flush in between', async () => {

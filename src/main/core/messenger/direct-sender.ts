@@ -17,10 +17,17 @@ import { Transaction } from './transaction'
  * envelope per message. Resends keep MVDS's epochs of EPOCH_MS, counted on the wall clock.
  */
 export const FLUSH_BURST = 8
-export const FLUSHES_PER_SECOND = 50
+export const FLUSHES_PER_SECOND = 20
 
 /** Sends asked for within this window go out in one payload (those queued meanwhile on the serial queue too). */
 export const COALESCE_MS = 1
+
+/**
+ * Acknowledgements owed wait this long for company (more arrivals, or a message of ours to ride with): each
+ * flush costs both sides a ratchet step, a synced commit and an envelope, and no one watches an ack's
+ * latency as closely as a message's. status-go acknowledges once an epoch (300 ms).
+ */
+export const ACK_COALESCE_MS = 50
 
 /**
  * How long a message that left can still reach its recipient: mailservers keep envelopes this long, so a
@@ -125,14 +132,33 @@ export class DirectSender {
 
   /**
    * Runs the next MVDS step when the epoch `epochs` on from the current one begins (the next resend due),
-   * or, `urgent` (a new message, acks owed), within COALESCE_MS as the flush budget allows.
+   * or, `urgent` (a new message), within COALESCE_MS as the flush budget allows.
    */
   schedule(urgent = false, epochs = 1): void {
+    if (urgent) this.flushWithin(COALESCE_MS)
+    else this.runAt(this.epochStart + epochs * EPOCH_MS)
+  }
+
+  /** After a received payload: acknowledgements owed go out within ACK_COALESCE_MS. */
+  acknowledgeSoon(): void {
+    if (this.acksPending) this.flushWithin(ACK_COALESCE_MS)
+  }
+
+  stop(): void {
+    this.ctx.timers.clearTimeout(this.tickTimer)
+    this.tickTimer = null
+  }
+
+  private flushWithin(ms: number): void {
+    const now = this.ctx.now()
+    this.runAt(now + Math.max(ms, this.flushBudget.waitFor(1, now)))
+  }
+
+  /** Times the next step for `at` (ms), unless one is already timed sooner. */
+  private runAt(at: number): void {
     if (this.ctx.stopped()) return
     const now = this.ctx.now()
-    const wait = urgent
-      ? Math.max(COALESCE_MS, this.flushBudget.waitFor(1, now))
-      : Math.max(0, this.epochStart + epochs * EPOCH_MS - now)
+    const wait = Math.max(0, at - now)
     if (this.tickTimer !== null) {
       if (now + wait >= this.tickAt) return
       this.ctx.timers.clearTimeout(this.tickTimer)
@@ -142,16 +168,6 @@ export class DirectSender {
       this.tickTimer = null
       void this.ctx.serial(() => this.tick()).catch((error: unknown) => this.ctx.log.error('MVDS tick failed', { error }))
     }, wait)
-  }
-
-  /** After a received payload: acknowledgements owed go out at once. */
-  acknowledgeSoon(): void {
-    if (this.acksPending) this.schedule(true)
-  }
-
-  stop(): void {
-    this.ctx.timers.clearTimeout(this.tickTimer)
-    this.tickTimer = null
   }
 
   private async tick(): Promise<void> {
@@ -196,7 +212,7 @@ export class DirectSender {
       }
     }
     const due = this.sync.nextDueIn()
-    if (this.acksPending || due === 0) this.schedule(true)
+    if (due === 0) this.schedule(true)
     else if (due !== null) this.schedule(false, due)
   }
 
