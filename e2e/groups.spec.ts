@@ -1,20 +1,11 @@
 import type { Page } from '@playwright/test'
 import { connectApi } from './fixtures/api'
 import { type AppInstance, expect, test } from './fixtures/app'
-import { conversation, openChat, sendMessage, waitForPeers } from './fixtures/chats'
+import { conversation, openChat, sendMessage, startChat, waitForPeers } from './fixtures/chats'
 import { type CreatedIdentity, createIdentity, unlock } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
 const passwordOf = (person: AppInstance) => `pass-${person.name}-42`
-
-/** Starts a 1:1 chat by key, which makes the person a contact to pick for a group. */
-async function startChatWith(page: Page, who: CreatedIdentity): Promise<void> {
-  await page.getByRole('button', { name: 'New chat' }).click()
-  await page.getByRole('dialog').getByLabel('Chat key').fill(who.publicKey)
-  await expect(page.getByTestId('contact-preview-alias')).toHaveText(who.alias)
-  await page.getByRole('button', { name: 'Start chat' }).click()
-  await expect(page.getByTestId('conversation-title')).toHaveText(who.alias)
-}
 
 async function openGroupInfo(page: Page): Promise<void> {
   await page.getByTestId('group-info-open').click()
@@ -50,7 +41,7 @@ test('a private group of four: invitations, ordered messages, late joiner, remov
   const [alice, bob, carol, dave] = people as [AppInstance, AppInstance, AppInstance, AppInstance]
   const [aliceId, bobId, carolId, daveId] = ids as [CreatedIdentity, CreatedIdentity, CreatedIdentity, CreatedIdentity]
   for (const person of people) await waitForPeers(person.page, 1)
-  for (const who of [bobId, carolId, daveId]) await startChatWith(alice.page, who)
+  for (const who of [bobId, carolId, daveId]) await startChat(alice.page, who.publicKey)
 
   // Alice creates the group from her contacts.
   await alice.page.getByTestId('new-group').click()

@@ -1,15 +1,7 @@
-import type { Page } from '@playwright/test'
 import { expect, test } from './fixtures/app'
-import { acceptRequest, addOpenContact, sendMessage, waitForPeers } from './fixtures/chats'
+import { acceptRequest, addOpenContact, sendMessage, startChat, waitForPeers } from './fixtures/chats'
 import { createIdentity, unlock } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
-
-async function startChat(page: Page, publicKey: string): Promise<void> {
-  await page.getByRole('button', { name: 'New chat' }).click()
-  await page.getByRole('dialog').getByLabel('Chat key').fill(publicKey)
-  await expect(page.getByTestId('contact-preview')).toBeVisible()
-  await page.getByRole('button', { name: 'Start chat' }).click()
-}
 
 test('a name changed on the profile reaches the contact, who sees it first with the alias beside it; keys show as 0x04…', async ({ launch, relay }) => {
   test.setTimeout(180_000)

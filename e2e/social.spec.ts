@@ -1,17 +1,10 @@
 import type { Page } from '@playwright/test'
 import { type AppInstance, expect, test } from './fixtures/app'
-import { joinPublicChat, messages, openChat, request, sendMessage, waitForPeers } from './fixtures/chats'
+import { joinPublicChat, messages, openChat, request, sendMessage, startChat, waitForPeers } from './fixtures/chats'
 import { createIdentity } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
 const passwordOf = (person: AppInstance) => `pass-${person.name}-42`
-
-async function startChat(page: Page, publicKey: string): Promise<void> {
-  await page.getByRole('button', { name: 'New chat' }).click()
-  await page.getByRole('dialog').getByLabel('Chat key').fill(publicKey)
-  await expect(page.getByTestId('contact-preview')).toBeVisible()
-  await page.getByRole('button', { name: 'Start chat' }).click()
-}
 
 function chatRow(page: Page, title: string) {
   return page.getByTestId('chat-list-item').filter({ has: page.getByTestId('chat-name').getByText(title, { exact: true }) })

@@ -1,18 +1,11 @@
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { type AppInstance, expect, test } from './fixtures/app'
-import { acceptRequest, addOpenContact, joinPublicChat, openChat, request, sendMessage, waitForPeers } from './fixtures/chats'
+import { acceptRequest, addOpenContact, joinPublicChat, openChat, request, sendMessage, startChat, waitForPeers } from './fixtures/chats'
 import { createIdentity } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
 const passwordOf = (person: AppInstance) => `pass-${person.name}-42`
-
-async function startChat(page: Page, publicKey: string): Promise<void> {
-  await page.getByRole('button', { name: 'New chat' }).click()
-  await page.getByRole('dialog').getByLabel('Chat key').fill(publicKey)
-  await expect(page.getByTestId('contact-preview')).toBeVisible()
-  await page.getByRole('button', { name: 'Start chat' }).click()
-}
 
 /** Opens the safety-number screen of the open 1:1 chat's contact and returns its 60 digits. */
 async function openSafetyNumber(page: Page): Promise<string> {
