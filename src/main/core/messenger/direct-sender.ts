@@ -19,6 +19,12 @@ import { Transaction } from './transaction'
 export const FLUSH_BURST = 8
 export const FLUSHES_PER_SECOND = 20
 
+/**
+ * After a step that took d ms, the next flush waits FLUSH_GAP_FACTOR × d: a flush costs a ratchet step, a
+ * synced commit and proof of work, and a flood must leave the serial queue to the sends it is flushing.
+ */
+export const FLUSH_GAP_FACTOR = 3
+
 /** Sends asked for within this window go out in one payload (those queued meanwhile on the serial queue too). */
 export const COALESCE_MS = 1
 
@@ -55,6 +61,8 @@ export class DirectSender {
   /** Where the current epoch began (ms): epochs are whole EPOCH_MS steps of the wall clock, however often we flush. */
   private epochStart: number
   private readonly flushBudget: TokenBucket
+  /** No flush before this (ms): the gap after the last step, FLUSH_GAP_FACTOR times its length. */
+  private quietUntil = 0
   private acksPending = false
 
   constructor(
@@ -151,7 +159,7 @@ export class DirectSender {
 
   private flushWithin(ms: number): void {
     const now = this.ctx.now()
-    this.runAt(now + Math.max(ms, this.flushBudget.waitFor(1, now)))
+    this.runAt(Math.max(now + Math.max(ms, this.flushBudget.waitFor(1, now)), this.quietUntil))
   }
 
   /** Times the next step for `at` (ms), unless one is already timed sooner. */
@@ -211,6 +219,8 @@ export class DirectSender {
         this.ctx.log.warn('1:1 message not posted; MVDS will resend it', { error })
       }
     }
+    const finished = this.ctx.now()
+    this.quietUntil = finished + FLUSH_GAP_FACTOR * (finished - now)
     const due = this.sync.nextDueIn()
     if (due === 0) this.schedule(true)
     else if (due !== null) this.schedule(false, due)
