@@ -12,7 +12,7 @@ import { FakeClock } from '../testing/fake-timers'
 import { outgoing, partsContext, testRecordKeys } from '../testing/messenger-parts'
 import type { MessengerContext } from './context'
 import { DeliveryStatus } from './delivery-status'
-import { ACK_COALESCE_MS, COALESCE_MS, DirectSender, FLUSH_BURST, FLUSHES_PER_SECOND, RETENTION_MS } from './direct-sender'
+import { ACK_COALESCE_MS, COALESCE_MS, DirectSender, FLUSH_BURST, FLUSH_GAP_FACTOR, FLUSHES_PER_SECOND, RETENTION_MS } from './direct-sender'
 import { Outbox, type OutboxEntry } from './outbox'
 import { Transaction } from './transaction'
 import type { ChatTransport } from './transport'
@@ -44,7 +44,9 @@ afterEach(async () => {
 })
 
 async function setUp() {
-  const network = { peers: 1, posts: [] as number[], carried: [] as string[][], acks: [] as number[] }
+  /** `postCostMs`: how far the sender's clock moves while a post is made (the clock of timers does not). */
+  const network = { peers: 1, posts: [] as number[], carried: [] as string[][], acks: [] as number[], postCostMs: 0 }
+  let drift = 0
   // Each timer's work (an MVDS epoch on the serial queue, store writes included) finishes before the next.
   const clock: FakeClock = new FakeClock(START, () => ctx.serial(async () => undefined))
   const parts = await partsContext({
@@ -52,6 +54,7 @@ async function setUp() {
     watchNegotiated: async () => undefined,
     postDirect: async (_peer: Uint8Array, payload: Uint8Array) => {
       network.posts.push(clock.now())
+      drift += network.postCostMs
       const decoded = decodeSyncPayload(payload)
       network.carried.push((decoded?.messages ?? []).map((m) => new TextDecoder().decode(m.body)))
       network.acks.push(decoded?.acks.length ?? 0)
@@ -66,7 +69,7 @@ async function setUp() {
     ...parts.ctx,
     sessions: passThrough,
     identity: { privateKey: ME, publicKey: secp256k1.getPublicKey(ME, false) },
-    now: clock.now,
+    now: () => clock.now() + drift,
     timers: clock
   }
   let sender = new DirectSender(ctx, new DeliveryStatus(ctx, feed), feed)
@@ -176,6 +179,16 @@ describe('DirectSender', () => {
     const elapsed = parts.clock.now() - START
     expect(parts.network.posts.length).toBeLessThanOrEqual(FLUSH_BURST + Math.ceil((elapsed * FLUSHES_PER_SECOND) / 1000))
     expect(parts.network.carried.flat()).toEqual(Array.from({ length: sends }, (_, i) => `flood ${i}`))
+  })
+
+  it('waits FLUSH_GAP_FACTOR times as long as the last step took before the next flush', async () => {
+    const parts = await setUp()
+    parts.network.postCostMs = 10
+    await parts.send('one')
+    await parts.clock.advance(COALESCE_MS)
+    await parts.send('two')
+    await parts.clock.advance(100)
+    expect(parts.network.posts.map((at) => at - START)).toEqual([COALESCE_MS, COALESCE_MS + FLUSH_GAP_FACTOR * 10])
   })
 
   it('acknowledges what arrives during a flood of sends on the next flush', async () => {
