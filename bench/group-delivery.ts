@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Message } from '../src/shared/api'
+import type { MessageChange } from '../src/shared/api'
 import { HushNodeProcess } from '../test/integration/hush-node-process'
 import { WebHostProcess } from '../test/integration/web-host-process'
 import { percentile } from './measure'
@@ -40,7 +40,7 @@ async function member(profile: string, relay: HushNodeProcess): Promise<Member> 
   const host = await WebHostProcess.start({ profile, staticPeers: [relay.enode] })
   const key = await host.createAccount('bench password')
   const m: Member = { host, key, arrived: new Map() }
-  host.client.on('messages.upserted', ({ messages }: { messages: Message[] }) => {
+  host.client.on('messages.upserted', ({ messages }: { messages: MessageChange[] }) => {
     const now = performance.now()
     for (const message of messages) if (message.status === 'received' && !message.system && !m.arrived.has(message.text)) m.arrived.set(message.text, now)
   })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { create, toBinary } from '@bufbuild/protobuf'
 import { createClient } from '../src/shared/api/client'
-import type { Message } from '../src/shared/api'
+import type { MessageChange } from '../src/shared/api'
 import { inProcessBridge } from '../src/main/core/api/in-process'
 import { HushCore } from '../src/main/core/host'
 import { silentLogger } from '../src/main/core/log/logger'
@@ -113,7 +113,7 @@ export const suite: BenchSuite = {
 
       const shown = new Set<string>()
       const arrivals: number[] = []
-      client.on('messages.upserted', ({ messages }: { messages: Message[] }) => {
+      client.on('messages.upserted', ({ messages }: { messages: MessageChange[] }) => {
         const at = performance.now()
         for (const m of messages) {
           if (m.chatId !== CHAT || m.status !== 'received' || shown.has(m.id)) continue

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Message } from '../../src/shared/api'
+import type { MessageChange } from '../../src/shared/api'
 import { twoOnARelay } from '../support/two-on-a-relay'
 import { PASSWORD, people } from './people'
 
@@ -102,7 +102,7 @@ describe('crash recovery', () => {
     const sentTexts = (await alice.catchUp()).filter((m) => m.status !== 'received').map((m) => m.text)
     expect(sentTexts.length, context).toBeGreaterThanOrEqual(MESSAGES - refused.length)
     const arrived = async () => (await bob.catchUp()).filter((m) => m.status === 'received')
-    let stored: Message[] = []
+    let stored: MessageChange[] = []
     const started = Date.now()
     while (Date.now() - started < 120_000) {
       stored = await arrived()

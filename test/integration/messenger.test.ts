@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Message } from '../../src/shared/api'
+import type { Message, MessageChange } from '../../src/shared/api'
 import { twoOnARelay } from '../support/two-on-a-relay'
 import { PASSWORD, people, until } from './people'
 
@@ -51,7 +51,7 @@ describe('messenger across processes', () => {
     expect(killed).toBe(true)
     const beforeKill = bob.received().length
     // Every message has left Alice's node, so the relay has archived it before Bob asks.
-    const sentOrBetter = (m: Message) => m.status === 'sent' || m.status === 'delivered'
+    const sentOrBetter = (m: MessageChange) => m.status === 'sent' || m.status === 'delivered'
     await until(() => [...alice.messages.values()].filter(sentOrBetter).length === 200, 'Alice’s 200 messages sent', () => alice.host.stderr)
 
     const statesBefore = bob.historyStates.length

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Message, MessageRange } from '../../src/shared/api'
+import type { MessageChange, MessageRange } from '../../src/shared/api'
 import { pollUntil } from '../support/poll'
 import type { Cast } from '../support/two-on-a-relay'
 import { HushNodeProcess } from './hush-node-process'
@@ -39,7 +39,7 @@ export function people(cleanup: Array<() => Promise<unknown>>) {
   /** One person: a web host process plus the renderer-side store the test keeps for it. */
   class Person {
     /** By message id, latest state: what the renderer's database would hold. */
-    readonly messages = new Map<string, Message>()
+    readonly messages = new Map<string, MessageChange>()
     /** Every received message each messages.upserted event carried, in order, with the host lifetime it came in. */
     readonly deliveries: Array<{ id: string; text: string; lifetime: number }> = []
     /** Every history.state the host emitted. */
@@ -72,8 +72,8 @@ export function people(cleanup: Array<() => Promise<unknown>>) {
     }
 
     /** After an unlock: every message main's history holds, chat by chat, page by page. */
-    async catchUp(): Promise<Message[]> {
-      const all: Message[] = []
+    async catchUp(): Promise<MessageChange[]> {
+      const all: MessageChange[] = []
       for (const chat of await this.host.call('chats.list', {})) {
         // Oldest first: a closed upper end makes the read start at the lower one.
         let range: MessageRange = { lower: null, upper: Number.MAX_SAFE_INTEGER }
@@ -88,11 +88,11 @@ export function people(cleanup: Array<() => Promise<unknown>>) {
       return all
     }
 
-    received(): Message[] {
+    received(): MessageChange[] {
       return [...this.messages.values()].filter((m) => m.status === 'received')
     }
 
-    private store(messages: Message[]): void {
+    private store(messages: MessageChange[]): void {
       for (const message of messages) this.messages.set(message.id, message)
     }
   }

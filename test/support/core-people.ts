@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fromBinary } from '@bufbuild/protobuf'
 import { afterEach } from 'vitest'
-import type { Chat, Contact, HistoryState, Message, MessageRequest } from '../../src/shared/api'
+import type { Chat, Contact, HistoryState, MessageChange, MessageRequest } from '../../src/shared/api'
 import { createClient, type HushClient } from '../../src/shared/api/client'
 import { inProcessBridge } from '../../src/main/core/api/in-process'
 import { HushCore } from '../../src/main/core/host'
@@ -47,7 +47,7 @@ export async function startRelay(): Promise<WhisperNode> {
 }
 
 export class Person {
-  readonly upserts: Message[] = []
+  readonly upserts: MessageChange[] = []
   readonly history: HistoryState[] = []
   /** As of the latest contacts.changed event. */
   contacts: Contact[] = []
@@ -96,11 +96,11 @@ export class Person {
     await until(() => this.history.slice(from).some((s) => s.state === 'done'))
   }
 
-  received(text: string): Message[] {
+  received(text: string): MessageChange[] {
     return this.upserts.filter((m) => m.text === text && m.status === 'received')
   }
 
-  statusOf(id: string): Message['status'] | undefined {
+  statusOf(id: string): MessageChange['status'] | undefined {
     return this.upserts.filter((m) => m.id === id).at(-1)?.status
   }
 }

@@ -73,7 +73,13 @@ export class HushCore {
     this.events = new EventHub(options.log.child('events'))
     this.defaultNetwork = NetworkSettings.parse(options.defaultNetwork ?? NO_PEERS)
     this.accounts = new AccountService(new AccountStore(options.profileDir, { kdf: options.kdf, queue: options.kdfQueue }))
-    this.dispatch = createDispatch(this.handlers(), options.log.child('api'))
+    const dispatch = createDispatch(this.handlers(), options.log.child('api'))
+    this.dispatch = async (method, args, context) => {
+      const result = await dispatch(method, args, context)
+      // What a call changed reaches every transport before its answer does.
+      this.events.flush()
+      return result
+    }
   }
 
   async start(): Promise<void> {

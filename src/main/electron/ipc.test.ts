@@ -6,6 +6,7 @@ import { CALL_CHANNEL, EVENT_CHANNEL } from '../../shared/api/ipc-channels'
 import { type FakeBrowserWindow, type FakeElectron, installFakeElectron } from '../../../test/support/fake-electron'
 import { HushCore } from '../core/host'
 import { silentLogger } from '../core/log/logger'
+import { endOfTick } from '../core/testing/end-of-tick'
 import { FakeNetwork } from '../core/testing/fake-network'
 
 describe('IPC', () => {
@@ -95,9 +96,11 @@ describe('IPC', () => {
   it('delivers core events to the app page on the event channel, and to no other page', async () => {
     await serve()
     core.events.emit('node.status', { state: 'running', enode: null, peers: [], envelopes: 0 })
+    await endOfTick()
     expect(window.webContents.sent).toEqual([{ channel: EVENT_CHANNEL, args: ['node.status', { state: 'running', enode: null, peers: [], envelopes: 0 }] }])
     window.webContents.mainFrame.url = 'https://evil.example/'
     core.events.emit('node.status', { state: 'stopped', enode: null, peers: [], envelopes: 0 })
+    await endOfTick()
     expect(window.webContents.sent).toHaveLength(1)
   })
 
@@ -106,6 +109,7 @@ describe('IPC', () => {
     stop()
     await expect(window.webContents.invoke(CALL_CHANNEL, 'app.info', {})).rejects.toThrow(/No handler registered/)
     core.events.emit('node.status', { state: 'running', enode: null, peers: [], envelopes: 0 })
+    await endOfTick()
     expect(window.webContents.sent).toEqual([])
     stop = () => {}
   })

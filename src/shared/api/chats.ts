@@ -127,6 +127,13 @@ export const Message = z.object({
 export type Message = z.infer<typeof Message>
 
 /**
+ * A message as events carry it: the author by key and name, without the identicon, which the renderer
+ * draws from the key (messages.list and contacts carry it) instead of receiving it with every change.
+ */
+export const MessageChange = Message.extend({ author: Author.omit({ identicon: true }) })
+export type MessageChange = z.infer<typeof MessageChange>
+
+/**
  * Part of a conversation as an inclusive range of Lamport clocks; null is an open end. Ranges rather than
  * counts keep a window stable while messages arrive.
  */
@@ -231,8 +238,11 @@ export const HistoryState = z.object({
 export type HistoryState = z.infer<typeof HistoryState>
 
 export const chatEvents = {
-  /** New or changed messages (received, sent, or a status change), once committed to main's history. */
-  'messages.upserted': z.object({ messages: z.array(Message) }),
+  /**
+   * New or changed messages (received, sent, or a status change), once committed to main's history: per
+   * tick one event, each message once in its latest state.
+   */
+  'messages.upserted': z.object({ messages: z.array(MessageChange) }),
   /** Chats joined or changed (a new message, a read point, a draft), and chats left: deltas, not the list. */
   'chats.changed': z.object({ chats: z.array(Chat), removed: z.array(z.string()) }),
   'history.state': HistoryState

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createClient } from '../../../shared/api/client'
 import { HushCore } from '../host'
 import { silentLogger } from '../log/logger'
+import { endOfTick } from '../testing/end-of-tick'
 import { FakeNetwork } from '../testing/fake-network'
 import { inProcessBridge } from './in-process'
 
@@ -62,8 +63,10 @@ describe('API dispatch', () => {
     const seen: number[] = []
     const off = client.on('node.status', (status) => seen.push(status.envelopes))
     network.update({ envelopes: 7 })
+    await endOfTick()
     off()
     network.update({ envelopes: 8 })
+    await endOfTick()
     expect(seen).toEqual([7])
   })
 

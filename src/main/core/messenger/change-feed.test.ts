@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { Chat, Message } from '../../../shared/api'
+import type { Chat } from '../../../shared/api'
 import { outgoing, partsContext } from '../testing/messenger-parts'
 import { Transaction } from './transaction'
 
@@ -25,10 +25,4 @@ describe('ChangeFeed', () => {
     expect(chats).toEqual([['chats.changed', [['a', 'message 2'], ['b', 'message 3']]]])
   })
 
-  it('sends a long batch of messages in slices', async () => {
-    const parts = await partsContext()
-    close = parts.close
-    parts.feed.upserted(Array.from({ length: 1_001 }, (_, i) => outgoing('a', i + 1)))
-    expect(parts.events.map(([, payload]) => (payload as { messages: Message[] }).messages.length)).toEqual([500, 500, 1])
-  })
 })

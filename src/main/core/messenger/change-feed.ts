@@ -3,9 +3,6 @@ import { toApiChat } from './chat-list'
 import type { MessengerContext } from './context'
 import type { Transaction } from './transaction'
 
-/** Largest messages.upserted event: a long batch goes out in slices. */
-const UPSERT_SLICE = 500
-
 /**
  * What the renderer hears about messages and chats, always after the change is committed: the changed
  * messages, and the changed chats of a transaction once (deltas, never the whole list).
@@ -16,11 +13,10 @@ export class ChangeFeed {
 
   constructor(private readonly ctx: Pick<MessengerContext, 'chats' | 'messages' | 'emit' | 'stopped'>) {}
 
+  /** The event hub merges these per tick and slices long batches. */
   upserted(messages: readonly Message[]): void {
-    if (this.ctx.stopped()) return
-    for (let i = 0; i < messages.length; i += UPSERT_SLICE) {
-      this.ctx.emit('messages.upserted', { messages: messages.slice(i, i + UPSERT_SLICE) })
-    }
+    if (this.ctx.stopped() || messages.length === 0) return
+    this.ctx.emit('messages.upserted', { messages: [...messages] })
   }
 
   /** A message seen for the first time: into the history, and into its chat's summary. */

@@ -6,12 +6,13 @@ import type { Message } from '../../../shared/api'
 import type { SessionManager } from '../crypto/session-manager'
 import { chatKeyId } from '../protocol/chat-matching'
 import { DEFAULT_MAX_SEND_COUNT, EPOCH_MS } from '../protocol/datasync/batch-node'
+import { decodeSyncPayload, oneToOneGroupId } from '../protocol/datasync/payload'
 import { PayloadSchema } from '../protocol/gen/mvds/sync_pb'
 import { FakeClock } from '../testing/fake-timers'
 import { outgoing, partsContext, testRecordKeys } from '../testing/messenger-parts'
 import type { MessengerContext } from './context'
 import { DeliveryStatus } from './delivery-status'
-import { DirectSender, EPOCH_BURST, RETENTION_MS } from './direct-sender'
+import { ACK_COALESCE_MS, COALESCE_MS, DirectSender, FLUSH_BURST, FLUSH_GAP_FACTOR, FLUSHES_PER_SECOND, RETENTION_MS } from './direct-sender'
 import { Outbox, type OutboxEntry } from './outbox'
 import { Transaction } from './transaction'
 import type { ChatTransport } from './transport'
@@ -43,14 +44,20 @@ afterEach(async () => {
 })
 
 async function setUp() {
-  const network = { peers: 1, posts: [] as number[] }
+  /** `postCostMs`: how far the sender's clock moves while a post is made (the clock of timers does not). */
+  const network = { peers: 1, posts: [] as number[], carried: [] as string[][], acks: [] as number[], postCostMs: 0 }
+  let drift = 0
   // Each timer's work (an MVDS epoch on the serial queue, store writes included) finishes before the next.
   const clock: FakeClock = new FakeClock(START, () => ctx.serial(async () => undefined))
   const parts = await partsContext({
     reachablePeers: () => network.peers,
     watchNegotiated: async () => undefined,
-    postDirect: async () => {
+    postDirect: async (_peer: Uint8Array, payload: Uint8Array) => {
       network.posts.push(clock.now())
+      drift += network.postCostMs
+      const decoded = decodeSyncPayload(payload)
+      network.carried.push((decoded?.messages ?? []).map((m) => new TextDecoder().decode(m.body)))
+      network.acks.push(decoded?.acks.length ?? 0)
       return network.peers
     }
   } as Partial<ChatTransport>)
@@ -62,7 +69,7 @@ async function setUp() {
     ...parts.ctx,
     sessions: passThrough,
     identity: { privateKey: ME, publicKey: secp256k1.getPublicKey(ME, false) },
-    now: clock.now,
+    now: () => clock.now() + drift,
     timers: clock
   }
   let sender = new DirectSender(ctx, new DeliveryStatus(ctx, feed), feed)
@@ -95,6 +102,15 @@ async function setUp() {
       ctx = { ...ctx, outbox: await Outbox.load(ctx.store, keys) }
       sender = new DirectSender(ctx, new DeliveryStatus(ctx, feed), feed)
       sender.schedule()
+    },
+    /** A payload from Bob carrying one message, as the receiver hands it over. */
+    async receiveFromBob(text: string): Promise<void> {
+      const tx = new Transaction()
+      const before = sender.snapshot()
+      const message = { groupId: oneToOneGroupId(BOB, ctx.identity.publicKey), timestamp: BigInt(Math.floor(clock.now() / 1000)), body: new TextEncoder().encode(text) }
+      sender.receive(tx, BOB, create(PayloadSchema, { messages: [message] }), [])
+      await sender.commit(tx, before)
+      sender.acknowledgeSoon()
     },
     /** Bob's node acknowledges `entry`. */
     async acknowledge(entry: OutboxEntry): Promise<void> {
@@ -135,15 +151,78 @@ describe('DirectSender', () => {
     expect(parts.upserts.map((m) => m.status)).toEqual(['sent'])
   })
 
-  it('sends into a quiet conversation at once, EPOCH_BURST epochs in a row, then one an epoch', async () => {
+  it('sends into a quiet conversation at once, and back-to-back messages without waiting for an epoch', async () => {
     const parts = await setUp()
-    for (const text of ['one', 'two', 'three', 'four']) {
+    for (const text of ['one', 'two', 'three', 'four', 'five']) {
       await parts.send(text)
-      await parts.clock.advance(0)
+      await parts.clock.advance(COALESCE_MS)
     }
+    expect(parts.network.posts.map((at) => at - START)).toEqual([1, 2, 3, 4, 5].map((n) => n * COALESCE_MS))
+    expect(parts.network.carried).toEqual([['one'], ['two'], ['three'], ['four'], ['five']])
+  })
+
+  it('puts messages queued together into one payload', async () => {
+    const parts = await setUp()
+    for (const text of ['a', 'b', 'c']) await parts.send(text)
     await parts.clock.advance(EPOCH_MS)
-    expect(EPOCH_BURST).toBe(3)
-    expect(parts.network.posts.map((at) => at - START)).toEqual([0, 0, 0, EPOCH_MS])
+    expect(parts.network.carried).toEqual([['a', 'b', 'c']])
+  })
+
+  it('bounds a flood of sends by the flush budget, each message carried once and none left behind', async () => {
+    const parts = await setUp()
+    const sends = 400
+    for (let i = 0; i < sends; i++) {
+      await parts.send(`flood ${i}`)
+      await parts.clock.advance(1)
+    }
+    await parts.clock.advance(1000 / FLUSHES_PER_SECOND)
+    const elapsed = parts.clock.now() - START
+    expect(parts.network.posts.length).toBeLessThanOrEqual(FLUSH_BURST + Math.ceil((elapsed * FLUSHES_PER_SECOND) / 1000))
+    expect(parts.network.carried.flat()).toEqual(Array.from({ length: sends }, (_, i) => `flood ${i}`))
+  })
+
+  it('waits FLUSH_GAP_FACTOR times as long as the last step took before the next flush', async () => {
+    const parts = await setUp()
+    parts.network.postCostMs = 10
+    await parts.send('one')
+    await parts.clock.advance(COALESCE_MS)
+    await parts.send('two')
+    await parts.clock.advance(100)
+    expect(parts.network.posts.map((at) => at - START)).toEqual([COALESCE_MS, COALESCE_MS + FLUSH_GAP_FACTOR * 10])
+  })
+
+  it('acknowledges what arrives during a flood of sends on the next flush', async () => {
+    const parts = await setUp()
+    for (let i = 0; i < 50; i++) {
+      await parts.send(`flood ${i}`)
+      await parts.clock.advance(1)
+    }
+    const before = parts.network.posts.length
+    await parts.receiveFromBob('hello back')
+    await parts.clock.advance(1000 / FLUSHES_PER_SECOND + ACK_COALESCE_MS)
+    expect(parts.network.acks.slice(before)).toContain(1)
+  })
+
+  it('acknowledges payloads arriving close together in one flush', async () => {
+    const parts = await setUp()
+    for (const text of ['one', 'two', 'three']) {
+      await parts.receiveFromBob(text)
+      await parts.clock.advance(ACK_COALESCE_MS / 5)
+    }
+    await parts.clock.advance(ACK_COALESCE_MS)
+    expect(parts.network.acks).toEqual([3])
+  })
+
+  it('keeps resends on the wall-clock epoch schedule while other messages flush in between', async () => {
+    const parts = await setUp()
+    await parts.send('first')
+    for (let t = 0; t < 40; t++) {
+      await parts.clock.advance(1000)
+      await parts.send(`chatter ${t}`)
+    }
+    await parts.clock.advance(1000)
+    const resends = parts.network.carried.flatMap((texts, i) => (texts.includes('first') ? [parts.network.posts[i]!] : []))
+    expect(secondsSince(START, resends)).toEqual(SCHEDULE_S.slice(0, 2))
   })
 
   it('gives up as not-sent only a message that never left this node', async () => {

@@ -11,11 +11,29 @@ import type { FanoutRef, OutboxEntry, SyncRef } from './outbox'
 import { Transaction } from './transaction'
 
 /**
- * Epochs a new message or ack may run ahead of the 300 ms cadence (a token bucket refilled at one per
- * epoch): sends into a quiet conversation go out at once, while a busy one keeps MVDS's average epoch
- * length, so resend backoffs (counted in epochs) stay as long in wall-clock time as status-go's.
+ * Flushes (MVDS steps that send what is new: messages, acks owed) run as soon as one is asked for and the
+ * previous one has been handed to the network, up to FLUSH_BURST in a row, then at most FLUSHES_PER_SECOND:
+ * whatever a flood queues meanwhile rides the next flush, so it costs neither a spinning CPU nor an
+ * envelope per message. Resends keep MVDS's epochs of EPOCH_MS, counted on the wall clock.
  */
-export const EPOCH_BURST = 3
+export const FLUSH_BURST = 8
+export const FLUSHES_PER_SECOND = 20
+
+/**
+ * After a step that took d ms, the next flush waits FLUSH_GAP_FACTOR × d: a flush costs a ratchet step, a
+ * synced commit and proof of work, and a flood must leave the serial queue to the sends it is flushing.
+ */
+export const FLUSH_GAP_FACTOR = 3
+
+/** Sends asked for within this window go out in one payload (those queued meanwhile on the serial queue too). */
+export const COALESCE_MS = 1
+
+/**
+ * Acknowledgements owed wait this long for company (more arrivals, or a message of ours to ride with): each
+ * flush costs both sides a ratchet step, a synced commit and an envelope, and no one watches an ack's
+ * latency as closely as a message's. status-go acknowledges once an epoch (300 ms).
+ */
+export const ACK_COALESCE_MS = 50
 
 /**
  * How long a message that left can still reach its recipient: mailservers keep envelopes this long, so a
@@ -24,14 +42,15 @@ export const EPOCH_BURST = 3
 export const RETENTION_MS = MAX_HISTORY_SECONDS * 1000
 
 /**
- * 1:1 sending through MVDS: messages are queued when their transaction commits, each epoch encrypts the
- * node's payloads with the session manager and posts them after the epoch's own commit, acknowledgements
- * become delivered. A message that never left this node (no peer took it) is given up as not-sent after
+ * 1:1 sending through MVDS: messages are queued when their transaction commits, each step (a flush or an
+ * epoch) encrypts the node's payloads with the session manager and posts them after the step's own commit,
+ * acknowledgements become delivered. A message that never left this node (no peer took it) is given up as not-sent after
  * MVDS's transmissions; one that left stays sent and is resent at the backoff's slowing pace while its
  * recipient can still fetch it (RETENTION_MS), then stays sent. Each message's transmissions and next
  * resend time are kept in its outbox entry, so the schedule goes on across restarts, and a given-up
- * message stays known to MVDS so a late acknowledgement still makes it delivered. Epochs run while there
- * is something to acknowledge; otherwise the next one waits for the next resend due.
+ * message stays known to MVDS so a late acknowledgement still makes it delivered. New messages and owed
+ * acknowledgements are flushed at once, coalesced and within the flush budget; otherwise the next step waits
+ * for the next resend due.
  */
 export class DirectSender {
   /** Replaced by its snapshot when a step that changed it fails to commit. */
@@ -39,9 +58,11 @@ export class DirectSender {
   private tickTimer: unknown = null
   /** When the pending tick runs (ms). */
   private tickAt = 0
-  private lastTickAt: number
-  /** One epoch a token, refilled at one per EPOCH_MS. */
-  private readonly epochTokens: TokenBucket
+  /** Where the current epoch began (ms): epochs are whole EPOCH_MS steps of the wall clock, however often we flush. */
+  private epochStart: number
+  private readonly flushBudget: TokenBucket
+  /** No flush before this (ms): the gap after the last step, FLUSH_GAP_FACTOR times its length. */
+  private quietUntil = 0
   private acksPending = false
 
   constructor(
@@ -50,8 +71,8 @@ export class DirectSender {
     private readonly feed: ChangeFeed,
     private readonly options: Pick<BatchNodeOptions, 'backoff' | 'maxSendCount'> = {}
   ) {
-    this.lastTickAt = ctx.now()
-    this.epochTokens = new TokenBucket(1000 / EPOCH_MS, EPOCH_BURST, this.lastTickAt)
+    this.epochStart = ctx.now()
+    this.flushBudget = new TokenBucket(FLUSHES_PER_SECOND, FLUSH_BURST, this.epochStart)
     this.sync = this.restore()
   }
 
@@ -118,13 +139,34 @@ export class DirectSender {
   }
 
   /**
-   * Runs the next MVDS epoch one EPOCH_MS after the last, or, with `epochs`, that many epochs after it (the
-   * next resend due). `urgent` (a new message, acks owed) runs it now if the bucket has a token to spare.
+   * Runs the next MVDS step when the epoch `epochs` on from the current one begins (the next resend due),
+   * or, `urgent` (a new message), within COALESCE_MS as the flush budget allows.
    */
   schedule(urgent = false, epochs = 1): void {
+    if (urgent) this.flushWithin(COALESCE_MS)
+    else this.runAt(this.epochStart + epochs * EPOCH_MS)
+  }
+
+  /** After a received payload: acknowledgements owed go out within ACK_COALESCE_MS. */
+  acknowledgeSoon(): void {
+    if (this.acksPending) this.flushWithin(ACK_COALESCE_MS)
+  }
+
+  stop(): void {
+    this.ctx.timers.clearTimeout(this.tickTimer)
+    this.tickTimer = null
+  }
+
+  private flushWithin(ms: number): void {
+    const now = this.ctx.now()
+    this.runAt(Math.max(now + Math.max(ms, this.flushBudget.waitFor(1, now)), this.quietUntil))
+  }
+
+  /** Times the next step for `at` (ms), unless one is already timed sooner. */
+  private runAt(at: number): void {
     if (this.ctx.stopped()) return
     const now = this.ctx.now()
-    const wait = urgent && this.epochTokens.available(now) >= 1 ? 0 : Math.max(0, this.lastTickAt + epochs * EPOCH_MS - now)
+    const wait = Math.max(0, at - now)
     if (this.tickTimer !== null) {
       if (now + wait >= this.tickAt) return
       this.ctx.timers.clearTimeout(this.tickTimer)
@@ -136,24 +178,14 @@ export class DirectSender {
     }, wait)
   }
 
-  /** After a received payload: acknowledgements owed go out at once. */
-  acknowledgeSoon(): void {
-    if (this.acksPending) this.schedule(true)
-  }
-
-  stop(): void {
-    this.ctx.timers.clearTimeout(this.tickTimer)
-    this.tickTimer = null
-  }
-
   private async tick(): Promise<void> {
     if (this.ctx.stopped()) return
     const { outbox, sessions, transport } = this.ctx
     const now = this.ctx.now()
-    // Epochs slept through count: backoffs are epochs, and must keep their wall-clock length.
-    const epochs = Math.floor((now - this.lastTickAt) / EPOCH_MS)
-    this.lastTickAt = now
-    this.epochTokens.spend(1, now)
+    // Only whole epochs of the wall clock count (none for a flush within one): backoffs keep their length.
+    const epochs = Math.floor((now - this.epochStart) / EPOCH_MS)
+    this.epochStart += epochs * EPOCH_MS
+    this.flushBudget.spend(1, now)
     this.acksPending = false
     const before = this.sync.snapshot()
     const { payloads, events } = this.sync.tick(epochs)
@@ -187,8 +219,10 @@ export class DirectSender {
         this.ctx.log.warn('1:1 message not posted; MVDS will resend it', { error })
       }
     }
+    const finished = this.ctx.now()
+    this.quietUntil = finished + FLUSH_GAP_FACTOR * (finished - now)
     const due = this.sync.nextDueIn()
-    if (this.acksPending) this.schedule()
+    if (due === 0) this.schedule(true)
     else if (due !== null) this.schedule(false, due)
   }
 

@@ -21,4 +21,14 @@ describe('TokenBucket', () => {
     expect(bucket.available(500)).toBe(1)
     expect(bucket.available(3000)).toBe(2)
   })
+
+  it('says how long until it holds an amount', () => {
+    const bucket = new TokenBucket(50, 2, 0)
+    expect(bucket.waitFor(1, 0)).toBe(0)
+    bucket.spend(2, 0)
+    expect(bucket.waitFor(1, 0)).toBe(20)
+    expect(bucket.waitFor(1, 15)).toBe(5)
+    expect(bucket.waitFor(2, 20)).toBe(20)
+    expect(bucket.waitFor(1, 40)).toBe(0)
+  })
 })

@@ -29,6 +29,11 @@ export class TokenBucket {
     return true
   }
 
+  /** Milliseconds from `now` until there are `amount` tokens (0 if there are already). */
+  waitFor(amount: number, now: number): number {
+    return Math.max(0, Math.ceil(((amount - this.available(now)) * 1000) / this.perSecond))
+  }
+
   /** Spends `amount` whether there is that much or not: the bucket empties, it never owes. */
   spend(amount: number, now: number): void {
     this.tokens = Math.max(0, this.available(now) - amount)

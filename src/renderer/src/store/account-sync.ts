@@ -1,4 +1,4 @@
-import type { Chat, Message } from '../../../shared/api'
+import type { Chat, MessageChange } from '../../../shared/api'
 import type { HushClient } from '../../../shared/api/client'
 
 export interface SyncHooks {
@@ -9,7 +9,7 @@ export interface SyncHooks {
   /** Chats whose stored messages changed: windows onto them read again. */
   onMessages(chatIds: ReadonlySet<string>): void
   /** Incoming messages seen for the first time, outside the chat being read. */
-  onFresh(messages: Message[]): void
+  onFresh(messages: MessageChange[]): void
   onError(error: unknown): void
 }
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand'
-import type { Message } from '../../../shared/api'
+import type { MessageChange } from '../../../shared/api'
 import { appDb, type NotificationPreference } from '../db/app-db'
 import { t } from '../i18n/t'
 
@@ -13,8 +13,8 @@ export interface NotificationText {
  * One notification per chat for a batch of new messages, about the newest one. With content hidden,
  * only the sender's key-derived alias shows, never the text or the chat name.
  */
-export function notificationTexts(messages: Message[], chatTitle: (chatId: string) => string, showContent: boolean): NotificationText[] {
-  const newest = new Map<string, Message>()
+export function notificationTexts(messages: MessageChange[], chatTitle: (chatId: string) => string, showContent: boolean): NotificationText[] {
+  const newest = new Map<string, MessageChange>()
   for (const message of messages) {
     const seen = newest.get(message.chatId)
     if (!seen || message.clock >= seen.clock) newest.set(message.chatId, message)

@@ -121,7 +121,7 @@ describe('BatchSyncNode', () => {
     const a = new BatchSyncNode({ ...fixedClock, backoff: () => 10 })
     expect(a.nextDueIn()).toBeNull()
     const { id } = a.send(group, [bob], utf8ToBytes('x'))
-    expect(a.nextDueIn()).toBe(1)
+    expect(a.nextDueIn()).toBe(0)
     expect(a.tick().payloads).toHaveLength(1)
     expect(a.nextDueIn()).toBe(10)
     expect(a.progressOf(id, bytesToHex(bob))).toEqual({ sendCount: 1, dueIn: 10 })
@@ -129,6 +129,23 @@ describe('BatchSyncNode', () => {
     expect(a.nextDueIn()).toBe(1)
     expect(a.tick(5).payloads).toHaveLength(1)
     expect(a.progressOf(id, bytesToHex(bob))).toEqual({ sendCount: 2, dueIn: 10 })
+  })
+
+  it('flushes new messages and owed acks within an epoch (tick(0)), but never brings a resend forward', () => {
+    const a = new BatchSyncNode({ ...fixedClock, backoff: () => 1 })
+    const b = new BatchSyncNode(fixedClock)
+    a.send(group, [bob], utf8ToBytes('first'))
+    expect(decodeOnly(a.tick(0).payloads).messages).toHaveLength(1)
+    expect(a.epoch).toBe(0)
+    // Due again one epoch on: flushes in between carry only what is new.
+    expect(a.tick(0).payloads).toHaveLength(0)
+    a.send(group, [bob], utf8ToBytes('second'))
+    a.send(group, [bob], utf8ToBytes('third'))
+    const batch = decodeOnly(a.tick(0).payloads)
+    expect(batch.messages.map((m) => new TextDecoder().decode(m.body))).toEqual(['second', 'third'])
+    expect(b.receive(alice, batch)).toHaveLength(2)
+    expect(decodeOnly(b.tick(0).payloads).acks).toHaveLength(2)
+    expect(decodeOnly(a.tick(1).payloads).messages).toHaveLength(3)
   })
 
   it('surfaces a duplicate only once but ACKs every copy', () => {

@@ -158,7 +158,8 @@ export class BatchSyncNode {
     const events: SyncEvent[] = []
     for (const peerKey of peers) {
       const peer = bytesToHex(peerKey)
-      perPeer.set(peer, { sendCount: 0, sendEpoch: this.epochCounter + 1, status: 'sending' })
+      // Due at the current epoch: the next tick takes it, a flush within the epoch (tick(0)) included.
+      perPeer.set(peer, { sendCount: 0, sendEpoch: this.epochCounter, status: 'sending' })
       events.push({ type: 'status', messageId: id, peer, status: 'sending' })
     }
     return { id, timestamp, events }
@@ -192,10 +193,11 @@ export class BatchSyncNode {
   /**
    * Advances `epochs` epochs (one by default; a caller that slept through idle epochs passes how many went
    * by, so backoffs keep their wall-clock length) and returns what to send now: per peer one payload, more
-   * if large.
+   * if large. `tick(0)` flushes within the epoch: new messages, owed acks and requests go out, while
+   * resends stay on their epoch schedule (every backoff is at least one epoch).
    */
   tick(epochs = 1): { payloads: OutgoingPayload[]; events: SyncEvent[] } {
-    this.epochCounter += Math.max(1, Math.floor(epochs))
+    this.epochCounter += Math.max(0, Math.floor(epochs))
     const events: SyncEvent[] = []
     const due = new Map<string, Set<string>>()
     for (const [id, perPeer] of this.outgoing) {
@@ -249,19 +251,19 @@ export class BatchSyncNode {
     const events: SyncEvent[] = []
     for (const [peer, state] of this.outgoing.get(messageId) ?? []) {
       if (state.status !== 'not-sent') continue
-      Object.assign(state, { sendCount: 0, sendEpoch: this.epochCounter + 1, status: 'sending' })
+      Object.assign(state, { sendCount: 0, sendEpoch: this.epochCounter, status: 'sending' })
       events.push({ type: 'status', messageId, peer, status: 'sending' })
     }
     return events
   }
 
-  /** Epochs the next tick must advance for a transmission to fall due (at least 1), null when none is pending. */
+  /** Epochs the next tick must advance for a transmission to fall due (0: due now), null when none is pending. */
   nextDueIn(): number | null {
     let soonest: number | null = null
     for (const perPeer of this.outgoing.values()) {
       for (const state of perPeer.values()) {
         if (state.status === 'not-sent') continue
-        const dueIn = Math.max(1, state.sendEpoch - this.epochCounter)
+        const dueIn = Math.max(0, state.sendEpoch - this.epochCounter)
         soonest = soonest === null ? dueIn : Math.min(soonest, dueIn)
       }
     }
