@@ -112,7 +112,7 @@ export async function value<T>(result: Promise<{ ok: true; value: T } | { ok: fa
 }
 
 /** Bounded: a broken pipeline fails the test with what it waited for instead of hanging (60 s: groups of four on a loaded machine). */
-export function until(predicate: () => boolean): Promise<void> {
+export function until(predicate: () => boolean | Promise<boolean>): Promise<void> {
   return pollUntil('the expected state', predicate, { timeoutMs: 60_000 })
 }
 

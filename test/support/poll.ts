@@ -4,12 +4,12 @@
  */
 export async function pollUntil(
   what: string,
-  predicate: () => boolean,
+  predicate: () => boolean | Promise<boolean>,
   options: { timeoutMs?: number; intervalMs?: number; detail?: () => string } = {}
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 20_000
   const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}${options.detail ? `: ${options.detail()}` : ''}`)
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 10))
   }

@@ -74,6 +74,8 @@ describe('private groups', () => {
     await invited(dave, id)
     await value(alice.client.call('messages.send', { chatId: id, text: 'before dave' }))
     await until(() => texts(bob, id).some((m) => m.text === 'before dave'))
+    // Dave's copy travels on its own (a new 1:1 session): he must have it, and refuse it, before joining.
+    await until(async () => ((await value(dave.client.call('debug.drops', {}))).GROUP_MEMBERSHIP_NOT_JOINED ?? 0) >= 1)
     await value(dave.client.call('groups.accept', { chatId: id }))
     await until(() => lines(alice, id).filter((c) => c === 'group.member-joined').length === 3)
     await value(alice.client.call('messages.send', { chatId: id, text: 'after dave' }))
