@@ -27,11 +27,18 @@ export class MessageSearch {
 
   async search(query: string, limit = DEFAULT_SEARCH_RESULTS): Promise<SearchResult> {
     const terms = queryTerms(query)
-    const found = await this.index.find(terms, limit, SEARCH_SCAN_LIMIT)
-    const messages = await Promise.all(found.ids.map((id) => this.ctx.messages.get(id)))
+    // Shown messages only count towards `limit`: a stranger's request or a blocked key's old messages
+    // full of a common word would otherwise take every place and leave the person's chats out.
+    const shown = new Map<string, Message>()
+    const found = await this.index.find(terms, limit, SEARCH_SCAN_LIMIT, async (id) => {
+      const message = await this.ctx.messages.get(id)
+      if (!message || this.hidden(message) || !this.ctx.chats.get(message.chatId)) return false
+      shown.set(id, message)
+      return true
+    })
     const groups = new Map<string, SearchGroup>()
-    for (const message of messages) {
-      if (!message || this.hidden(message)) continue
+    for (const id of found.ids) {
+      const message = shown.get(id)!
       const chat = this.ctx.chats.get(message.chatId)
       if (!chat) continue
       let group = groups.get(chat.id)
