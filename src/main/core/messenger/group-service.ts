@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { type Chat, type GroupInfo, type GroupSummary, HushError, type Message, type SystemLine } from '../../../shared/api'
+import { type Chat, type GroupInfo, type GroupSummary, HushError, MESSAGE_ID_PATTERN, type Message, type SystemLine } from '../../../shared/api'
 import { secureRandom } from '../primitives/secp256k1'
 import { chatKeyId } from '../protocol/chat-matching'
 import { nextClockAndTimestamp } from '../protocol/clock'
@@ -18,6 +18,7 @@ import {
   isInvited,
   mayShowGroupMessage
 } from '../protocol/group-state'
+import { MAX_GROUP_INVITATIONS } from '../protocol/group-limits'
 import { messageId } from '../protocol/message-id'
 import type { DropCounter } from '../protocol/validation'
 import { MessageKind, type UnwrappedMessage, wrapMessage } from '../protocol/wrapper'
@@ -36,8 +37,9 @@ import { Transaction } from './transaction'
  * How many membership updates that bring events we have not seen one sender may make us verify: each
  * such event costs a signature recovery, and a group's whole history rides on every message. Honest
  * groups change membership a few times a day; a burst covers creating a group and inviting people.
+ * Buckets of at most `senders` keys are kept: a fresh key costs a stranger nothing.
  */
-export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30 }
+export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30, senders: 1024 }
 
 /**
  * Private group chats above the protocol layer (protocol/group-*.ts): creating and changing groups, the
@@ -53,7 +55,7 @@ export class GroupService {
     private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'chats' | 'messages' | 'outbox' | 'seen' | 'now' | 'serial'>,
     private readonly groups: GroupStore,
     private readonly parts: { feed: ChangeFeed; direct: DirectSender; contacts: ContactsService },
-    private readonly budget = GROUP_UPDATE_BUDGET
+    private readonly budget: { perSecond: number; burst: number; senders?: number } = GROUP_UPDATE_BUDGET
   ) {}
 
   /* --------------------------------------- our changes --------------------------------------- */
@@ -214,6 +216,10 @@ export class GroupService {
     const now = this.ctx.now()
     const author = chatKeyId(envelope.author)
     const stored = this.groups.get(update.chatId, tx) ?? null
+    if (!stored && this.unjoinedGroups() >= MAX_GROUP_INVITATIONS) {
+      drops.record('GROUP_INVITATION_LIMIT')
+      return []
+    }
     if (bringsNewEvents(stored, update.events) && !this.budgetOf(author).take(1, now)) {
       drops.record('GROUP_UPDATE_RATE_LIMITED')
       return []
@@ -248,7 +254,8 @@ export class GroupService {
       clock: Number(chatMessage.clock),
       timestamp: Number(chatMessage.timestamp),
       receivedAt: now,
-      ...(chatMessage.responseTo ? { responseTo: chatMessage.responseTo } : {}),
+      // Only a message id can be quoted (as in receiver.ts); anything else is no reply.
+      ...(MESSAGE_ID_PATTERN.test(chatMessage.responseTo) ? { responseTo: chatMessage.responseTo } : {}),
       status: outgoing ? 'sent' : 'received'
     }
     this.parts.feed.storeNew(tx, message)
@@ -339,13 +346,38 @@ export class GroupService {
     return state
   }
 
+  /** Groups we have not joined: invitations, and groups that removed us before we joined. */
+  private unjoinedGroups(): number {
+    let count = 0
+    for (const state of this.groups.all()) if (!hasJoinedGroup(state, this.ctx.ownKeyId)) count++
+    return count
+  }
+
   private budgetOf(author: string): TokenBucket {
     let bucket = this.budgets.get(author)
     if (!bucket) {
+      if (this.budgets.size >= this.senderCap) this.forgetBudgets()
       bucket = new TokenBucket(this.budget.perSecond, this.budget.burst, this.ctx.now())
       this.budgets.set(author, bucket)
     }
     return bucket
+  }
+
+  private get senderCap(): number {
+    return this.budget.senders ?? GROUP_UPDATE_BUDGET.senders
+  }
+
+  /**
+   * Keeps the budgets below `senders`, as every fresh key gets one: a full bucket goes (a new one is the
+   * same), then the oldest, down to half, so the sweep runs once per many new senders.
+   */
+  private forgetBudgets(): void {
+    const now = this.ctx.now()
+    for (const [author, bucket] of this.budgets) if (bucket.available(now) >= this.budget.burst) this.budgets.delete(author)
+    for (const author of this.budgets.keys()) {
+      if (this.budgets.size < this.senderCap / 2) break
+      this.budgets.delete(author)
+    }
   }
 }
 
