@@ -9,6 +9,7 @@ import { secureRandom } from '../primitives/secp256k1'
 import { chatKeyId } from '../protocol/chat-matching'
 import { ChatMessage_ContentType } from '../protocol/gen/protobuf/chat_message_pb'
 import { changeGroup, createGroup, encodeGroupMessage, type GroupMessageContent } from '../protocol/group-changes'
+import { encodeMembershipUpdate, GroupEventType, signGroupEvent } from '../protocol/group-events'
 import { MAX_GROUP_INVITATIONS } from '../protocol/group-limits'
 import type { GroupState } from '../protocol/group-state'
 import { readInbound } from '../protocol/inbound'
@@ -155,6 +156,21 @@ describe('private groups under attack', () => {
     expect(groupChats().length).toBe(MAX_GROUP_INVITATIONS)
     // The last three invitations, and their removals (groups new to us as well).
     expect(drops.count('GROUP_INVITATION_LIMIT')).toBe(6)
+  })
+
+  it('strangers with fresh keys share one budget for the signatures of groups new to us', async () => {
+    await open({ ...GROUP_UPDATE_BUDGET, newGroupEvents: { perSecond: 0, burst: 10 } })
+    // Histories that list us but are refused (a rename by a non-admin): never stored, so never an invitation.
+    for (let n = 0; n < 5; n++) {
+      const stranger = person()
+      const accomplice = person()
+      const group = newGroup(stranger, [us.id, accomplice.id])
+      const refused = signGroupEvent(group.id, { type: GroupEventType.NAME_CHANGED, clock: (clock += 10n), name: 'x' }, accomplice.privateKey)
+      await receive(stranger, encodeMembershipUpdate(group.id, [...group.events, refused]))
+    }
+    // 3 events each: the first three cost 9 of the 10 signatures, the others are refused before any recovery.
+    expect(drops.count('GROUP_EVENT_REFUSED')).toBe(3)
+    expect(drops.count('GROUP_UPDATE_RATE_LIMITED')).toBe(2)
   })
 
   it('keeps no budget for every key that ever sent an update', async () => {

@@ -37,9 +37,12 @@ import { Transaction } from './transaction'
  * How many membership updates that bring events we have not seen one sender may make us verify: each
  * such event costs a signature recovery, and a group's whole history rides on every message. Honest
  * groups change membership a few times a day; a burst covers creating a group and inviting people.
- * Buckets of at most `senders` keys are kept: a fresh key costs a stranger nothing.
+ * Buckets of at most `senders` keys are kept: a fresh key costs a stranger nothing. So groups new to us
+ * also share one bucket of `newGroupEvents` events (signatures to recover), whoever sends them: an
+ * invitation holds a few dozen, a flood from fresh keys of histories that are refused (and so never
+ * stored, never counted as invitations) gets about 30 ms of recovery a second.
  */
-export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30, senders: 1024 }
+export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30, senders: 1024, newGroupEvents: { perSecond: 20, burst: 1000 } }
 
 /**
  * Private group chats above the protocol layer (protocol/group-*.ts): creating and changing groups, the
@@ -50,13 +53,17 @@ export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30, senders: 1024 }
  */
 export class GroupService {
   private readonly budgets = new Map<string, TokenBucket>()
+  private readonly newGroups: TokenBucket
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'chats' | 'messages' | 'outbox' | 'seen' | 'now' | 'serial'>,
     private readonly groups: GroupStore,
     private readonly parts: { feed: ChangeFeed; direct: DirectSender; contacts: ContactsService },
-    private readonly budget: { perSecond: number; burst: number; senders?: number } = GROUP_UPDATE_BUDGET
-  ) {}
+    private readonly budget: Partial<typeof GROUP_UPDATE_BUDGET> & { perSecond: number; burst: number } = GROUP_UPDATE_BUDGET
+  ) {
+    const { perSecond, burst } = budget.newGroupEvents ?? GROUP_UPDATE_BUDGET.newGroupEvents
+    this.newGroups = new TokenBucket(perSecond, burst, ctx.now())
+  }
 
   /* --------------------------------------- our changes --------------------------------------- */
 
@@ -220,7 +227,8 @@ export class GroupService {
       drops.record('GROUP_INVITATION_LIMIT')
       return []
     }
-    if (bringsNewEvents(stored, update.events) && !this.budgetOf(author).take(1, now)) {
+    const costly = bringsNewEvents(stored, update.events)
+    if ((costly && !this.budgetOf(author).take(1, now)) || (!stored && !this.newGroups.take(update.events.length, now))) {
       drops.record('GROUP_UPDATE_RATE_LIMITED')
       return []
     }
