@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { MAX_REQUEST_MESSAGES, type Message } from '../../../shared/api'
 import { silentLogger } from '../log/logger'
 import { systemTimers } from '../runtime/timers'
@@ -9,7 +9,7 @@ import { EncryptedStore } from '../storage/encrypted-store'
 import { testRecordKeys } from '../testing/messenger-parts'
 import { ChatList } from './chat-list'
 import { HistoryStore } from './history-store'
-import { DEFAULT_SEARCH_RESULTS, MessageSearch } from './message-search'
+import { DEFAULT_SEARCH_RESULTS, hitOf, MessageSearch } from './message-search'
 import { SearchBackfill } from './search-backfill'
 import { deriveSearchKey, SearchIndex } from './search-index'
 import { Transaction } from './transaction'
@@ -92,3 +92,50 @@ describe('MessageSearch under attack', () => {
     expect(result.groups.flatMap((group) => group.hits.map((hit) => hit.message.clock))).toEqual([1])
   })
 })
+
+describe('hitOf under attack', () => {
+  const author = { publicKey: friend, alias: 'Someone', identicon }
+
+  /** Counts the words the segmenter hands out while `run` runs. */
+  function segmentsRead(run: () => void): number {
+    let read = 0
+    const real = Intl.Segmenter.prototype.segment
+    const spy = vi.spyOn(Intl.Segmenter.prototype, 'segment').mockImplementation(function (this: Intl.Segmenter, input: string) {
+      const segments = real.call(this, input)
+      return Object.assign(Object.create(segments) as Intl.Segments, {
+        *[Symbol.iterator]() {
+          for (const segment of segments) {
+            read++
+            yield segment
+          }
+        }
+      })
+    })
+    try {
+      run()
+    } finally {
+      spy.mockRestore()
+    }
+    return read
+  }
+
+  it('reads a long message of short words only up to the snippet, not to its end', () => {
+    const text = `the parcel ${'a-'.repeat(8_000)}`.slice(0, 16_384)
+    const message = { ...messageOf(text), author }
+    let hit: ReturnType<typeof hitOf> | undefined
+    const read = segmentsRead(() => (hit = hitOf(message, new Set(['parcel']))))
+    expect(hit!.highlights.map(([s, e]) => hit!.snippet.slice(s, e))).toEqual(['parcel'])
+    expect(read).toBeLessThan(400)
+  })
+
+  it('finds the same snippet and highlights as before for a match deep in the text', () => {
+    const text = `${'filler '.repeat(30)}the parcel and another parcel ${'more '.repeat(60)} parcel`
+    const hit = hitOf({ ...messageOf(text), author }, new Set(['parcel']))
+    expect(hit.snippet.startsWith('…')).toBe(true)
+    expect(hit.highlights.map(([s, e]) => hit.snippet.slice(s, e))).toEqual(['parcel', 'parcel'])
+  })
+})
+
+function messageOf(text: string): Message {
+  return message('hiking', 1, text)
+}
