@@ -55,6 +55,8 @@ let drops: DropCounter
 let chats: ChatList
 let groups: GroupStore
 
+const blocked = new Set<string>()
+
 async function open(budget: typeof GROUP_UPDATE_BUDGET = GROUP_UPDATE_BUDGET): Promise<void> {
   chats = await ChatList.load(store, keys)
   groups = await GroupStore.load(store, keys)
@@ -80,7 +82,7 @@ async function open(budget: typeof GROUP_UPDATE_BUDGET = GROUP_UPDATE_BUDGET): P
   }
   const feed = new ChangeFeed(ctx)
   const contacts = new ContactsService(ctx, await ContactBook.load(store, keys), '')
-  service = new GroupService(ctx, groups, { feed, direct: {} as DirectSender, contacts }, budget)
+  service = new GroupService(ctx, groups, { feed, direct: {} as DirectSender, contacts, isBlocked: (id) => blocked.has(id) }, budget)
   drops = new DropCounter()
 }
 
@@ -183,6 +185,19 @@ describe('private groups under attack', () => {
     expect(drops.count('GROUP_NOT_A_MEMBER')).toBe(40)
     const tracked = (service as unknown as { budgets: Map<string, unknown> }).budgets.size
     expect(tracked).toBeLessThanOrEqual(8)
+  })
+
+  it('a blocked member’s group message is not taken when another key carries it', async () => {
+    const friend = person()
+    const pest = person()
+    let group = change(newGroup(friend, [us.id, pest.id]), us, { kind: 'join' })
+    group = change(group, pest, { kind: 'join' })
+    await receive(friend, encodeGroupMessage(group))
+    blocked.add(pest.id)
+    // receive() reads the wrapper's author, as the receiver does for an envelope signed by any other key.
+    expect(await receive(pest, encodeGroupMessage(group, text('you cannot block me')))).toEqual([])
+    expect(drops.count('GROUP_AUTHOR_BLOCKED')).toBe(1)
+    expect((await receive(friend, encodeGroupMessage(group, text('hello')))).map((m) => m.text)).toEqual(['hello'])
   })
 
   it('a reply field that is not a message id is not kept (as in 1:1 and public chats)', async () => {

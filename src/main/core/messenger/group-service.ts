@@ -58,7 +58,13 @@ export class GroupService {
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'chats' | 'messages' | 'outbox' | 'seen' | 'now' | 'serial'>,
     private readonly groups: GroupStore,
-    private readonly parts: { feed: ChangeFeed; direct: DirectSender; contacts: ContactsService },
+    private readonly parts: {
+      feed: ChangeFeed
+      direct: DirectSender
+      contacts: ContactsService
+      /** Whether a key is blocked (blocking-service.ts); nothing it signs is taken. */
+      isBlocked?: (id: string, tx?: Transaction) => boolean
+    },
     private readonly budget: Partial<typeof GROUP_UPDATE_BUDGET> & { perSecond: number; burst: number } = GROUP_UPDATE_BUDGET
   ) {
     const { perSecond, burst } = budget.newGroupEvents ?? GROUP_UPDATE_BUDGET.newGroupEvents
@@ -222,6 +228,12 @@ export class GroupService {
   ): Message[] {
     const now = this.ctx.now()
     const author = chatKeyId(envelope.author)
+    // The receiver drops a blocked key's envelopes before decrypting, but a wrapper it signed can travel in
+    // an envelope signed by any other key: the author decides, as for 1:1 and public messages.
+    if (this.parts.isBlocked?.(author, tx)) {
+      drops.record('GROUP_AUTHOR_BLOCKED')
+      return []
+    }
     const stored = this.groups.get(update.chatId, tx) ?? null
     if (!stored && this.unjoinedGroups() >= MAX_GROUP_INVITATIONS) {
       drops.record('GROUP_INVITATION_LIMIT')

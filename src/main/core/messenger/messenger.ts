@@ -178,7 +178,12 @@ export class Messenger {
     this.publicSender = new PublicSender(ctx, status)
     this.direct = new DirectSender(ctx, status, this.feed, options.sync)
     this.advertiser = new BundleAdvertiser(ctx)
-    this.groups = new GroupService(ctx, groups, { feed: this.feed, direct: this.direct, contacts: this.contacts })
+    this.groups = new GroupService(ctx, groups, {
+      feed: this.feed,
+      direct: this.direct,
+      contacts: this.contacts,
+      isBlocked: (id, tx) => this.blocking.isBlocked(id, tx)
+    })
     this.receiver = new Receiver(ctx, {
       groups: this.groups,
       feed: this.feed,
