@@ -1,5 +1,6 @@
 import * as z from 'zod'
 import { Identicon, PublicIdentity } from './accounts'
+import { MAX_DISPLAY_NAME_LENGTH } from './contacts'
 import { method } from './contract'
 import { HistoryFailure } from './reasons'
 
@@ -59,8 +60,13 @@ export const Author = z.object({
   publicKey: PublicKey,
   alias: z.string(),
   identicon: Identicon,
-  /** The name the author chose (from the contact store), when known. */
-  displayName: z.string().optional()
+  /**
+   * The name the author chose, when known: from the contact store, or for a public-chat author we never met,
+   * the name their signed message carried (docs/contact-names.md).
+   */
+  displayName: z.string().max(2 * MAX_DISPLAY_NAME_LENGTH).optional(),
+  /** A public-chat author we never met whose names look like a contact's (docs/safety-number.md §3). */
+  lookalike: z.boolean().optional()
 })
 export type Author = z.infer<typeof Author>
 

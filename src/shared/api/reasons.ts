@@ -14,6 +14,8 @@ export const ErrorReason = z.discriminatedUnion('reason', [
   z.object({ reason: z.literal('CHAT_NAME_CHARACTERS') }),
   z.object({ reason: z.literal('CHAT_NAME_IS_KEY') }),
   z.object({ reason: z.literal('NOT_IN_CHAT') }),
+  z.object({ reason: z.literal('REPLY_NOT_FOUND') }),
+  z.object({ reason: z.literal('REPLY_IN_OTHER_CHAT') }),
   z.object({ reason: z.literal('EMPTY_MESSAGE') }),
   z.object({ reason: z.literal('MESSAGE_NOT_WAITING') }),
   z.object({ reason: z.literal('MESSAGE_ON_ITS_WAY') }),

@@ -112,7 +112,9 @@ export class ChatList {
     if (!chat) return false
     const next: ChatRecord = { ...chat, lastActivity: Math.max(chat.lastActivity ?? chat.joinedAt, activityOf(message)) }
     if (!chat.lastMessage || message.clock >= chat.lastMessage.clock) {
-      next.lastMessage = { text: message.text, alias: message.author.displayName ?? message.author.alias, outgoing: message.outgoing, clock: message.clock }
+      // The preview has no room for the look-alike warning: a name flagged as a contact's look-alike is not shown there.
+      const name = message.author.lookalike ? message.author.alias : (message.author.displayName ?? message.author.alias)
+      next.lastMessage = { text: message.text, alias: name, outgoing: message.outgoing, clock: message.clock }
     }
     const pastReadPoint = !message.outgoing && message.clock > (chat.lastReadClock ?? 0)
     if (pastReadPoint && options.unread) next.unread = (chat.unread ?? 0) + 1

@@ -41,13 +41,17 @@ export class ContactView {
     return this.named.map((entry) => this.contact(entry.publicKey, entry.record))
   }
 
-  /** A key with or without a record (`record` undefined: a stranger, checked against every contact). */
-  contact(publicKey: string, record: ContactRecord | undefined): Contact {
+  /**
+   * A key with or without a record (`record` undefined: a stranger, checked against every contact under
+   * the name they gave in a public chat, if any).
+   */
+  contact(publicKey: string, record: ContactRecord | undefined, strangerName?: string): Contact {
     const identity = publicIdentityOfKey(hexToBytes(publicKey.slice(2)))
-    const resembles = record?.verifiedAt !== undefined ? [] : this.resemblances(publicKey, namesOf(identity.alias, record?.displayName), record?.since)
+    const displayName = record ? record.displayName : strangerName || undefined
+    const resembles = record?.verifiedAt !== undefined ? [] : this.resemblances(publicKey, namesOf(identity.alias, displayName), record?.since)
     return {
       ...identity,
-      ...(record?.displayName ? { displayName: record.displayName } : {}),
+      ...(displayName ? { displayName } : {}),
       known: record !== undefined,
       added: record?.addedAt !== undefined,
       verified: record?.verifiedAt !== undefined,
@@ -56,6 +60,11 @@ export class ContactView {
       newDevices: record?.newDevices ?? [],
       resembles
     }
+  }
+
+  /** Whether a key without a record, going by `alias` and the chosen name it gave, looks like any contact. */
+  strangerResembles(publicKey: string, alias: string, name: string): boolean {
+    return this.resemblances(publicKey, namesOf(alias, name || undefined), undefined).length > 0
   }
 
   private resemblances(publicKey: string, names: string[], since: number | undefined): Resemblance[] {

@@ -12,6 +12,13 @@ import { AuthorCache, parseChatKey } from './identities'
 import { Transaction } from './transaction'
 
 /**
+ * Public-chat authors we never met whose chosen names are remembered in memory (for their contact page and
+ * its look-alike check), least recently heard dropped first: strangers never grow the contact book, and a
+ * flood of keys costs bounded memory. Their messages keep the name they carried, stored with the message.
+ */
+export const STRANGER_NAMES_CACHED = 1000
+
+/**
  * The people this account talks to: the contacts API (names, verification, safety numbers, devices),
  * names learnt from ContactUpdates, and how authors are shown. A change is announced once per transaction,
  * after it commits.
@@ -22,11 +29,12 @@ export class ContactsService {
   private view: ContactView | null = null
   /** Transactions that will announce a contact change once committed (one event each). */
   private readonly announcing = new WeakSet<Transaction>()
+  /** Chosen names of public-chat authors without a contact record, oldest heard first (STRANGER_NAMES_CACHED). */
+  private readonly strangerNames = new Map<string, string>()
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'emit' | 'now' | 'log' | 'serial' | 'stopped'>,
     private readonly book: ContactBook,
-    /** The name chosen at account creation ('' for none). */
     /** Our own chosen name ('' for none), as our messages' author. */
     private displayName: string
   ) {}
@@ -42,7 +50,7 @@ export class ContactsService {
   /** What we know about any key; one without a record is checked for look-alikes like a newcomer. */
   contact(publicKey: string): Contact {
     const id = chatKeyId(parseChatKey(publicKey))
-    return this.contactView().contact(id, this.book.get(id))
+    return this.contactView().contact(id, this.book.get(id), this.strangerNames.get(id))
   }
 
   safetyNumber(publicKey: string): SafetyNumberView {
@@ -129,6 +137,36 @@ export class ContactsService {
 
   setOwnName(name: string): void {
     this.displayName = name
+  }
+
+  /** Our chosen name ('' for none), as announced in ContactUpdates and public-chat messages. */
+  get ownName(): string {
+    return this.displayName
+  }
+
+  /**
+   * The author of a public-chat message, with the chosen name the message carried (Hush's ChatMessage
+   * extension, docs/contact-names.md) under the ContactUpdate rules. A contact keeps the name their contact
+   * record holds, if any. A stranger's name is shown with the message and flagged when it (or their alias)
+   * looks like a contact's name. A refused name leaves the message as it is, shown by alias, and says why.
+   */
+  publicAuthor(tx: Transaction, authorId: string, rawName: string): { author: Author; dropped: string | null } {
+    const check = receivedDisplayName(rawName)
+    const dropped = check.ok ? null : `PUBLIC_NAME_${check.reason}`
+    const name = check.ok ? check.name : ''
+    const record = this.book.get(authorId, tx)
+    if (authorId === this.ctx.ownKeyId || record) {
+      const author = this.authorOf(authorId)
+      return { author: !author.displayName && name ? { ...author, displayName: name } : author, dropped }
+    }
+    this.strangerNames.delete(authorId)
+    if (name) {
+      this.strangerNames.set(authorId, name)
+      if (this.strangerNames.size > STRANGER_NAMES_CACHED) this.strangerNames.delete(this.strangerNames.keys().next().value!)
+    }
+    const author = this.authors.of(authorId)
+    const lookalike = this.contactView().strangerResembles(authorId, author.alias, name)
+    return { author: { ...author, ...(name ? { displayName: name } : {}), ...(lookalike ? { lookalike } : {}) }, dropped }
   }
 
   authorOf(authorId: string): Author {

@@ -62,6 +62,12 @@ describe('private groups', () => {
     // Delivered means every member's node acknowledged it.
     await until(() => alice.upserts.some((m) => m.id === sent[0]!.id && m.status === 'delivered'))
     expect(alice.upserts.filter((m) => m.id === sent[0]!.id).at(-1)?.delivery).toEqual({ delivered: 2, total: 2 })
+    // A reply quotes a message of this group that this computer holds, or is refused with the reason.
+    const unknown = `0x${'ab'.repeat(32)}`
+    expect(await alice.client.call('messages.send', { chatId: id, text: 'x', responseTo: unknown })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', reason: { reason: 'REPLY_NOT_FOUND' } }
+    })
 
     // Dave: invited, not shown what is said before he joins, shown what follows.
     await value(alice.client.call('groups.addMembers', { chatId: id, members: [dave.publicKey] }))

@@ -31,6 +31,7 @@ import type { DirectSender } from './direct-sender'
 import type { GroupStore } from './group-store'
 import { parseChatKey } from './identities'
 import type { FanoutRef } from './outbox'
+import { checkReplyTarget } from './reply-target'
 import { Transaction } from './transaction'
 
 /**
@@ -177,6 +178,7 @@ export class GroupService {
       if (!hasJoinedGroup(state, own)) {
         throw new HushError('CONFLICT', isInvited(state, own) ? 'Join the group to write in it.' : 'You are no longer in this group.')
       }
+      await checkReplyTarget(this.ctx.messages, args.chatId, args.responseTo)
       const tx = new Transaction()
       const { clock, timestamp } = this.stageClock(tx, state)
       const content = { clock, timestamp, text: args.text, responseTo: args.responseTo ?? '', contentType: ChatMessage_ContentType.TEXT_PLAIN }

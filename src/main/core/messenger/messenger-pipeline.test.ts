@@ -110,7 +110,7 @@ function failNextHistoryWrite(store: EncryptedStore): void {
 }
 const received = (p: Party, text: string) => p.upserts.filter((m) => m.text === text && m.status === 'received')
 
-function chatMessage(fields: { text: string; chatId: string; clock?: bigint; responseTo?: string }): Uint8Array {
+function chatMessage(fields: { text: string; chatId: string; clock?: bigint; responseTo?: string; hushDisplayName?: string }): Uint8Array {
   const now = BigInt(Date.now())
   return toBinary(
     ChatMessageSchema,
@@ -120,6 +120,7 @@ function chatMessage(fields: { text: string; chatId: string; clock?: bigint; res
       text: fields.text,
       chatId: fields.chatId,
       responseTo: fields.responseTo ?? '',
+      hushDisplayName: fields.hushDisplayName ?? '',
       messageType: ChatMessage_MessageType.PUBLIC_GROUP,
       contentType: ChatMessage_ContentType.TEXT_PLAIN
     })
@@ -208,7 +209,52 @@ describe('messenger pipeline', () => {
     expect(received(b, 'reply to the unseen')[0]!.responseTo).toBe(unknown)
 
     // Replying is from a message this chat holds.
-    await expect(a.messenger.send({ chatId: 'hush-test', text: 'x', responseTo: unknown })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(a.messenger.send({ chatId: 'hush-test', text: 'x', responseTo: unknown })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      reason: { reason: 'REPLY_NOT_FOUND' }
+    })
+    await a.messenger.joinPublic('hush-other')
+    await expect(a.messenger.send({ chatId: 'hush-other', text: 'x', responseTo: original.id })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+      reason: { reason: 'REPLY_IN_OTHER_CHAT' }
+    })
+  })
+
+  it('shows the chosen name a public-chat message carries, refuses a too-long one, and keeps it across a restart', async () => {
+    const [na, nb] = [await startNode(), await startNode()]
+    await connect(na, nb)
+    const a = await newParty(na)
+    let b = await newParty(nb)
+    for (const p of [a, b]) await p.messenger.joinPublic('hush-test')
+    await a.messenger.setDisplayName('Alice A')
+    await a.messenger.send({ chatId: 'hush-test', text: 'named' })
+    await until(b, () => received(b, 'named').length === 1)
+    expect(received(b, 'named')[0]!.author.displayName).toBe('Alice A')
+    // A stranger's name is shown, not stored as a contact.
+    expect(b.messenger.contacts.contact(chatKeyId(a.publicKey))).toMatchObject({ known: false, displayName: 'Alice A' })
+    expect(b.messenger.contacts.list()).toEqual([])
+
+    const symKey = await publicChatSymKey('hush-test')
+    const post = (payload: Uint8Array) => na.post({ payload, topic: publicChatTopic('hush-test'), key: { symKey }, ttl: 15, signWith: a.privateKey })
+    const named = (text: string, hushDisplayName: string) => wrapMessage(chatMessage({ text, chatId: 'hush-test', hushDisplayName }), MessageKind.CHAT_MESSAGE, a.privateKey)
+    await post(named('too long a name', 'x'.repeat(65)))
+    await post(named('bidi name', '\u202eAlice\u202c'))
+    await until(b, () => received(b, 'bidi name').length === 1)
+    const long = received(b, 'too long a name')[0]!
+    expect(long.author.displayName).toBeUndefined()
+    expect(long.author.alias).toBe(received(b, 'named')[0]!.author.alias)
+    expect(received(b, 'bidi name')[0]!.author.displayName).toBe('Alice')
+    expect(b.messenger.dropCounts()).toMatchObject({ PUBLIC_NAME_TOO_LONG: 1 })
+
+    await b.messenger.stop()
+    await b.store.close()
+    b = await openMessenger(b)
+    const stored = await b.messenger.conversations.read('hush-test', OPEN, 10)
+    expect(stored.messages.map((m) => [m.text, m.author.displayName])).toEqual([
+      ['named', 'Alice A'],
+      ['too long a name', undefined],
+      ['bidi name', 'Alice']
+    ])
   })
 
   it('keeps every message in its history across a restart and replays nothing', async () => {

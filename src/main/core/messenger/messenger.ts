@@ -15,7 +15,6 @@ import type { Logger } from '../log/logger'
 import { chatKeyId } from '../protocol/chat-matching'
 import type { BatchNodeOptions } from '../protocol/datasync/batch-node'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
-import { ContactUpdateSchema } from '../protocol/gen/protobuf/contact_pb'
 import { messageId } from '../protocol/message-id'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { systemTimers, type Timers } from '../runtime/timers'
@@ -41,10 +40,12 @@ import { FIRST_SYNC_SECONDS, HistorySync } from './history-sync'
 import { HistoryStore } from './history-store'
 import { parseChatKey } from './identities'
 import { MessageSearch } from './message-search'
+import { NameAnnouncer } from './name-announcer'
 import { Outbox, type OutboxEntry } from './outbox'
 import { PublicSender } from './public-sender'
 import { Receiver } from './receiver'
 import { ENVELOPE_PREFIX, migrateRecordKeys, NETWORK_SETTINGS_KEY, RecordKeys } from './records'
+import { checkReplyTarget } from './reply-target'
 import { RequestList } from './request-list'
 import { RequestsService } from './requests-service'
 import { SearchBackfill } from './search-backfill'
@@ -65,7 +66,7 @@ export interface MessengerOptions {
   /** Initialised; the messenger commits its writes and confirms its messages. */
   sessions: SessionManager
   identity: ChatIdentity
-  /** The name chosen at account creation ('' for none): sent to 1:1 contacts in Hush's ContactUpdate extension. */
+  /** The name chosen at account creation ('' for none): sent to added contacts and in public-chat messages. */
   displayName: string
   /** Network settings for an account that has saved none. */
   defaultNetwork: NetworkSettings
@@ -124,8 +125,7 @@ export class Messenger {
   private history: HistorySync | null = null
   private settings: NetworkSettings
   private stopped = false
-  /** Our chosen name as sent in ContactUpdates ('' for none); it starts as the account's and can change. */
-  private displayName: string
+  private readonly names: NameAnnouncer
 
   private constructor(
     private readonly options: MessengerOptions,
@@ -168,7 +168,6 @@ export class Messenger {
     }
     this.feed = new ChangeFeed(ctx)
     const status = new DeliveryStatus(ctx, this.feed)
-    this.displayName = options.displayName
     this.contacts = new ContactsService(ctx, book, options.displayName)
     this.requests = new RequestsService(ctx, lists.requests, this.contacts, this.feed, (chatId) => void this.watchChat(chatId))
     this.blocking = new BlockingService(ctx, lists.blocked, this.requests, this.contacts)
@@ -177,6 +176,7 @@ export class Messenger {
     this.search = new MessageSearch(ctx, lists.index, this.backfill, this.blocking.hidden)
     this.publicSender = new PublicSender(ctx, status)
     this.direct = new DirectSender(ctx, status, this.feed, options.sync)
+    this.names = new NameAnnouncer(ctx, { contacts: this.contacts, direct: this.direct })
     this.advertiser = new BundleAdvertiser(ctx)
     this.groups = new GroupService(ctx, groups, {
       feed: this.feed,
@@ -316,7 +316,7 @@ export class Messenger {
    */
   async addContact(publicKey: string): Promise<void> {
     const chat = await this.startOneToOne(publicKey)
-    await this.serial(() => this.sendContactUpdate(chat.id))
+    await this.serial(() => this.names.announceTo(chat.id))
   }
 
   setMuted(chatId: string, muted: boolean): Promise<void> {
@@ -355,8 +355,7 @@ export class Messenger {
     return this.serial(async () => {
       const chat = this.chats.get(args.chatId)
       if (!chat) throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'You are not in that chat.')
-      if (args.responseTo && (await this.messages.get(args.responseTo))?.chatId !== chat.id)
-        throw refusal('NOT_FOUND', { reason: 'NOT_IN_CHAT' }, 'The message you are replying to is not in this chat.')
+      await checkReplyTarget(this.messages, chat.id, args.responseTo)
       if (chat.kind === 'one-to-one' && this.blocking.isBlocked(chat.id)) {
         throw refusal('CONFLICT', { reason: 'RECIPIENT_BLOCKED' }, 'You blocked this person. Unblock them to write to them.')
       }
@@ -369,7 +368,9 @@ export class Messenger {
         responseTo: args.responseTo ?? '',
         chatId: chat.id,
         messageType: chat.kind === 'public' ? ChatMessage_MessageType.PUBLIC_GROUP : ChatMessage_MessageType.ONE_TO_ONE,
-        contentType: ChatMessage_ContentType.TEXT_PLAIN
+        contentType: ChatMessage_ContentType.TEXT_PLAIN,
+        // Hush's extension: strangers in a public chat learn our chosen name from the message itself.
+        hushDisplayName: chat.kind === 'public' ? this.contacts.ownName : ''
       })
       const wrapper = wrapMessage(toBinary(ChatMessageSchema, payload), MessageKind.CHAT_MESSAGE, this.identity.privateKey)
       const message: Message = {
@@ -467,35 +468,9 @@ export class Messenger {
     else if (chat?.kind === 'one-to-one') await this.transport.watchContactCode(hexToBytes(id.slice(2)))
   }
 
-  /**
-   * Our chosen name to a 1:1 contact, in Hush's extension of ContactUpdate (docs/contact-names.md),
-   * reliably through MVDS like a chat message but without an outbox entry: it is sent again whenever the
-   * person adds the contact again, so one lost to a crash can be replaced.
-   */
-  private async sendContactUpdate(chatId: string): Promise<void> {
-    const tx = new Transaction()
-    this.contacts.markAdded(tx, chatId)
-    const { clock } = this.chats.nextClock(tx, chatId, this.now())
-    const update = create(ContactUpdateSchema, { clock, hushDisplayName: this.displayName })
-    const wrapper = wrapMessage(toBinary(ContactUpdateSchema, update), MessageKind.CONTACT_UPDATE, this.identity.privateKey)
-    this.direct.queue(tx, chatId, wrapper)
-    await tx.commit(this.store)
-    this.direct.schedule(true)
-  }
-
-  /**
-   * Our chosen name changed ('' for none): from now on it is the one we send, and every contact we added hears
-   * it at once in a ContactUpdate with a newer clock (docs/contact-names.md). Someone we only talk to did not
-   * get one before and gets none now: to a status-go client it would read as "added you".
-   */
+  /** Our chosen name changed ('' for none): added contacts hear it now, public chats with our next message. */
   setDisplayName(name: string): Promise<void> {
-    return this.serial(async () => {
-      this.displayName = name
-      this.contacts.setOwnName(name)
-      for (const chat of this.chats.all()) {
-        if (chat.kind === 'one-to-one' && this.contacts.isAdded(chat.id)) await this.sendContactUpdate(chat.id)
-      }
-    })
+    return this.names.rename(name)
   }
 
   /* ---------------------------------------- plumbing --------------------------------------- */

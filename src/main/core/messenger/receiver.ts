@@ -184,7 +184,8 @@ export class Receiver {
 
   /**
    * Files a validated message under its chat (status-go matchMessage), unless its id was seen before.
-   * Only chat messages are shown; a ContactUpdate sent to us directly updates its sender's contact,
+   * Only chat messages are shown (a public one with the chosen name it carried, contacts-service.ts
+   * publicAuthor); a ContactUpdate sent to us directly updates its sender's contact,
    * other payload types are accepted and ignored. Nothing of a blocked author is kept (not even its id, so
    * unblocking and fetching history again brings it), and a 1:1 message from a key we have no chat with
    * becomes a message request instead of a chat.
@@ -219,11 +220,14 @@ export class Receiver {
     }
     const now = this.ctx.now()
     const outgoing = authorId === this.ctx.ownKeyId
+    const chatKind = chats.get(match.chatId, tx)?.kind ?? 'one-to-one'
+    const named = chatKind === 'public' ? contacts.publicAuthor(tx, authorId, chatMessage.hushDisplayName) : null
+    if (named?.dropped) this.countDrop(named.dropped)
     const message: Message = {
       id: envelope.id,
       chatId: match.chatId,
-      chatKind: chats.get(match.chatId, tx)?.kind ?? 'one-to-one',
-      author: contacts.authorOf(authorId),
+      chatKind,
+      author: named?.author ?? contacts.authorOf(authorId),
       outgoing,
       text: chatMessage.text,
       clock: Number(chatMessage.clock),

@@ -3,6 +3,7 @@ import { getParsed, iterateParsed } from '../storage/parsed-records'
 import type { MessengerContext } from './context'
 import { HISTORY_PREFIX, SEARCH_BACKFILL_KEY, StoredMessage } from './records'
 import type { SearchIndex } from './search-index'
+import { TERMS_VERSION } from './search-terms'
 import { Transaction } from './transaction'
 
 /** Messages indexed per step: one step is one short task on the serial queue and one store batch. */
@@ -13,7 +14,9 @@ const BACKFILL_PAUSE_MS = 20
 const BackfillState = z.object({
   /** The next history record key to index; absent once everything stored before the index is in it. */
   next: z.string().max(1024).optional(),
-  done: z.boolean()
+  done: z.boolean(),
+  /** The TERMS_VERSION the history is being (or was) indexed with; absent before there were versions (1). */
+  version: z.number().int().optional()
 })
 type BackfillState = z.infer<typeof BackfillState>
 
@@ -21,7 +24,8 @@ type BackfillState = z.infer<typeof BackfillState>
  * Indexes the history stored before the search index existed, once, in the background: bounded steps on
  * the serial queue (so no step races a write or a deleted chat), each committing its postings with the
  * position reached, so a restart goes on where the last step ended. Messages stored meanwhile are indexed
- * by their own write; indexing one twice writes the same records.
+ * by their own write; indexing one twice writes the same records. When the terms change (TERMS_VERSION), it
+ * runs once more over everything: old postings stay valid and the new terms are added beside them.
  */
 export class SearchBackfill {
   private state: BackfillState = { done: false }
@@ -38,7 +42,8 @@ export class SearchBackfill {
 
   async start(): Promise<void> {
     // An unreadable position starts the backfill over: indexing a message twice writes the same records.
-    this.state = (await getParsed(this.ctx.store, SEARCH_BACKFILL_KEY, BackfillState, () => undefined)) ?? { done: false }
+    const saved = await getParsed(this.ctx.store, SEARCH_BACKFILL_KEY, BackfillState, () => undefined)
+    this.state = saved && (saved.version ?? 1) === TERMS_VERSION ? saved : { done: false, version: TERMS_VERSION }
     if (!this.state.done) this.schedule(0)
   }
 
@@ -74,7 +79,10 @@ export class SearchBackfill {
       count++
     }
     // The smallest key after `last`: a key with one more character sorts right after it.
-    const next: BackfillState = count < BACKFILL_BATCH || last === undefined ? { done: true } : { next: `${last}\u0000`, done: false }
+    const next: BackfillState =
+      count < BACKFILL_BATCH || last === undefined
+        ? { done: true, version: TERMS_VERSION }
+        : { next: `${last}\u0000`, done: false, version: TERMS_VERSION }
     tx.putJson(SEARCH_BACKFILL_KEY, next)
     await tx.commit(this.ctx.store)
     this.state = next

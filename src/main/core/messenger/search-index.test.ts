@@ -166,4 +166,23 @@ describe('SearchBackfill', () => {
     await third.start()
     expect(third.done).toBe(true)
   })
+
+  it('indexes everything once more when the terms changed, so an index built before finds the new terms', async () => {
+    // As version 1 left it: a finished backfill without a version, and history it indexed without the new terms.
+    await put([message('a', 1, 'قرأت الكتاب'), message('a', 2, 'hello')], new HistoryStore(store, KEYS))
+    const tx = new Transaction()
+    tx.putJson('messenger/search-backfill', { done: true })
+    await tx.commit(store)
+    const ctx = { store, serial, timers: systemTimers, log: silentLogger, stopped: () => false }
+    const backfill = new SearchBackfill(ctx, index)
+    await backfill.start()
+    backfill.stop()
+    expect(backfill.done).toBe(false)
+    while (await backfill.step());
+    expect((await index.find(['كتاب'], 10, 100)).ids).toEqual([message('a', 1, '').id])
+    expect((await index.find(['الكتاب'], 10, 100)).ids).toEqual([message('a', 1, '').id])
+    const again = new SearchBackfill(ctx, index)
+    await again.start()
+    expect(again.done).toBe(true)
+  })
 })

@@ -27,6 +27,24 @@ describe('search terms', () => {
     expect(matches('مرحبا يا احمد', 'سلام')).toBe(false)
   })
 
+  it('finds an Arabic word behind the article and the clitics joined to it', () => {
+    for (const text of ['قرأت الكتاب', 'قرأت والكتاب', 'ذهبت بالكتاب', 'مثل كالكتاب', 'فالكتاب هنا', 'للكتاب غلاف', 'الْكِتَابُ'])
+      expect(matches(text, 'كتاب'), text).toBe(true)
+    expect(matches('قرأت والكتاب', 'الكتاب')).toBe(true)
+    expect(matches('قرأت والكتاب', 'والكتاب')).toBe(true)
+    expect(matches('أين اللغة', 'لغة')).toBe(true)
+    // A word that only begins like the article keeps at least two letters, and a bare clitic is no article.
+    expect(indexTerms('ال')).toEqual(['ال'])
+    expect(indexTerms('الم')).toEqual(['الم'])
+    expect(matches('وكتاب', 'كتاب')).toBe(false)
+    expect(matches('كتاب', 'الكتاب')).toBe(false)
+  })
+
+  it('strips the Arabic article in time linear in the word', () => {
+    const word = `وبال${'ب'.repeat(20_000)}`
+    expect(indexTerms(word)).toEqual([word.slice(0, MAX_TERM_LENGTH), `ال${'ب'.repeat(MAX_TERM_LENGTH - 2)}`, 'ب'.repeat(MAX_TERM_LENGTH)])
+  })
+
   it('finds CJK words whatever the segmenter cut around them', () => {
     expect(matches('我喜欢东京的天气', '东京')).toBe(true)
     expect(matches('東京タワーに行きました', '東京')).toBe(true)

@@ -4,8 +4,16 @@
  * and Arabic short vowels dropped, Arabic letter variants unified. A word joined by dots, dashes,
  * underscores, slashes or @ (a host name, a path, an address) is indexed whole and by each part, so a word
  * inside a URL is found. Han and kana runs are indexed by single characters and pairs, because a
- * dictionary segmenter cuts the same run differently with and without its context.
+ * dictionary segmenter cuts the same run differently with and without its context. An Arabic word with the
+ * definite article (and a clitic before it: وال، بال، كال، فال، لل) is indexed also without them and with the
+ * bare article, so "كتاب" and "الكتاب" find "والكتاب"; a query word is looked up as typed.
  */
+
+/**
+ * What the terms of a text are, by version: an index built with an older version is brought up to date by
+ * the backfill (search-backfill.ts), which adds the new terms to every stored message once.
+ */
+export const TERMS_VERSION = 2
 
 /** Longer words are cut to this many characters (a hash in a URL is no word anybody types whole). */
 export const MAX_TERM_LENGTH = 48
@@ -19,6 +27,12 @@ const JOINERS = /[._\-/@:'’+~=&?#%]+/u
 const CJK = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー々]+$/u
 const LATIN_MARKS = /[\u0300-\u036f]/g
 const ARABIC_MARKS = /[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]/g
+/**
+ * The article with an optional conjunction (و، ف) and preposition (ب، ك) before it, or ل before it, which
+ * contracts to لل; the stem after it must keep at least two letters (as in Lucene's light Arabic stemmer).
+ * Anchored and without nested repeats: linear in the word.
+ */
+const ARABIC_ARTICLE = /^(?:[وف]?[بك]?ال|[وف]?لل)(\p{Script=Arabic}{2,})$/u
 
 /** The index form of one word. */
 export function foldWord(word: string): string {
@@ -57,6 +71,11 @@ function termsOfWord(folded: string): string[] {
   if (folded.length === 0) return []
   if (CJK.test(folded)) return cjkTerms(folded)
   const whole = cut(folded)
+  const article = ARABIC_ARTICLE.exec(folded)
+  if (article) {
+    const stem = cut(article[1]!)
+    return [...new Set([whole, cut(`ال${stem}`), stem])]
+  }
   const parts = folded.split(JOINERS).filter((part) => part.length > 0)
   return parts.length > 1 ? [whole, ...parts.map(cut)] : [whole]
 }

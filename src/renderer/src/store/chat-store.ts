@@ -27,6 +27,8 @@ interface ChatState {
   leave(chatId: string): Promise<ApiError | null>
   /** Sends `text`, as a reply to message `responseTo` when given; the "new messages" divider goes (the person has read up to here). */
   send(chatId: string, text: string, responseTo?: string): Promise<ApiError | null>
+  /** The person has read the open chat's new messages: its "new messages" divider goes. */
+  dividerSeen(chatId: string): void
   resend(id: string): Promise<ApiError | null>
   saveDraft(chatId: string, text: string): Promise<void>
   openLink(url: string): Promise<void>
@@ -122,6 +124,9 @@ export const useChatStore = create<ChatState>((set, get) => {
       if (!result.ok) return result.error
       if (get().activeChatId === chatId) set({ openedReadClock: Infinity })
       return null
+    },
+    dividerSeen(chatId) {
+      if (get().activeChatId === chatId) set({ openedReadClock: Infinity })
     },
     async resend(id) {
       const result = await hush().call('messages.resend', { id })

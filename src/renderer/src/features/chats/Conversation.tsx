@@ -25,6 +25,8 @@ import { useOriginals } from './use-originals'
 export function Conversation({ chatId }: { chatId: string }) {
   const summary = useChatStore((s) => s.chats?.find((chat) => chat.id === chatId))
   const lastReadClock = useChatStore((s) => s.openedReadClock)
+  const dividerSeen = useChatStore((s) => s.dividerSeen)
+  const onDividerSeen = useCallback(() => dividerSeen(chatId), [dividerSeen, chatId])
   const gap = useNetworkStore((s) => s.history.gap)
   const requestHistory = useNetworkStore((s) => s.requestHistory)
   const { contents, loadOlder, loadNewer, jumpToLatest, jumpTo } = useMessageWindow(chatId)
@@ -77,6 +79,7 @@ export function Conversation({ chatId }: { chatId: string }) {
           onReply={setReplyTo}
           onJump={jump}
           toEnd={toEnd}
+          onDividerSeen={onDividerSeen}
         />
       )}
       {notice && (

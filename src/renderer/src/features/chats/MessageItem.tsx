@@ -121,8 +121,9 @@ export function UnshowableMessage() {
 }
 
 /**
- * Who wrote it: their primary name (the chosen one, newest from the contact store, else the alias) with
- * the alias as secondary text, the verified badge or a look-alike warning, and a way to their contact page.
+ * Who wrote it: their primary name (the chosen one, newest from the contact store, else the one their
+ * public-chat message carried, else the alias) with the alias as secondary text, the verified badge or a
+ * look-alike warning (a stranger's as main judged it on receipt), and a way to their contact page.
  */
 function AuthorLine({ author }: { author: Message['author'] }) {
   const contact = useContact(author.publicKey)
@@ -133,7 +134,7 @@ function AuthorLine({ author }: { author: Message['author'] }) {
         <PersonName alias={author.alias} displayName={contact?.displayName ?? author.displayName} testIds={{ chosen: 'message-chosen-name', alias: 'message-author' }} />
       </button>
       {contact?.verified && <VerifiedBadge />}
-      {contact && contact.resembles.length > 0 && <LookalikeMark label={t('contact.lookalike.mark')} />}
+      {(contact ? contact.resembles.length > 0 : author.lookalike === true) && <LookalikeMark label={t('contact.lookalike.mark')} />}
     </span>
   )
 }

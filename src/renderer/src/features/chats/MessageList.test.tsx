@@ -128,6 +128,20 @@ describe('the timeline', () => {
     expect(quotes[1]?.tagName).toBe('DIV')
   })
 
+  it('shows a public-chat stranger by the name their message carried, the alias beside it, and flags a look-alike', () => {
+    const base = message({ clock: 1 }).author
+    show([
+      message({ clock: 1, id: id(1), author: { ...base, displayName: 'Dave' } }),
+      message({ clock: 2, id: id(2), author: { ...base, publicKey: `0x04${'cd'.repeat(64)}`, alias: 'Other Person', displayName: 'Carol Jones', lookalike: true } })
+    ])
+    const rows = [...container.querySelectorAll<HTMLElement>('[data-testid="message"]')]
+    expect(rows.map((row) => [row.querySelector('[data-testid="message-chosen-name"]')?.textContent, row.querySelector('[data-testid="message-author"]')?.textContent])).toEqual([
+      ['Dave', base.alias],
+      ['Carol Jones', 'Other Person']
+    ])
+    expect(rows.map((row) => row.querySelector('[data-testid="lookalike-mark"]') !== null)).toEqual([false, true])
+  })
+
   it('replies from the hover action and from the R key on a focused message', () => {
     const onReply = vi.fn<(message: Message) => void>()
     show([message({ clock: 1, id: id(1) }), message({ clock: 2, id: id(2) })], { onReply })
@@ -144,5 +158,62 @@ describe('the timeline', () => {
     const row = container.querySelector<HTMLElement>(`[data-message-id="${id(1)}"]`)
     expect(document.activeElement).toBe(row)
     expect(row?.classList.contains('focused')).toBe(true)
+  })
+})
+
+describe('the "new messages" divider', () => {
+  /** Two read messages and two new ones, the divider before the new ones. */
+  function showUnread(onDividerSeen: () => void): void {
+    const records = [1, 2, 3, 4].map((clock) => message({ clock, id: id(clock) }))
+    const items = timeline({ messages: records, lastReadClock: 2, gap: null, hasOlder: false, hasNewer: false })
+    expect(items.some((item) => item.kind === 'divider')).toBe(true)
+    act(() => root.render(<MessageList items={items} hasOlder={false} hasNewer={false} onOlder={noop} onNewer={noop} onJumpToLatest={noop} onFetchHistory={noop} onDividerSeen={onDividerSeen} />))
+  }
+
+  /** The list's scroll geometry, which jsdom does not lay out: 1000 px of messages in a 300 px view. */
+  let scrollTop = 0
+  beforeEach(() => {
+    vi.useFakeTimers()
+    scrollTop = 0
+    vi.spyOn(HTMLElement.prototype, 'scrollHeight', 'get').mockReturnValue(1000)
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(300)
+    vi.spyOn(HTMLElement.prototype, 'scrollTop', 'get').mockImplementation(() => scrollTop)
+    vi.spyOn(HTMLElement.prototype, 'scrollTop', 'set').mockImplementation(() => undefined)
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+  const scrollTo = (top: number) => {
+    scrollTop = top
+    act(() => container.querySelector('[data-testid="timeline"]')?.dispatchEvent(new Event('scroll')))
+  }
+
+  it('goes once the person stays at the end for a moment in the focused window, not on a glance', () => {
+    vi.spyOn(document, 'hasFocus').mockReturnValue(true)
+    const seen = vi.fn<() => void>()
+    showUnread(seen)
+    act(() => vi.advanceTimersByTime(5_000))
+    expect(seen).not.toHaveBeenCalled()
+    scrollTo(700)
+    act(() => vi.advanceTimersByTime(1_000))
+    scrollTo(200)
+    act(() => vi.advanceTimersByTime(5_000))
+    expect(seen).not.toHaveBeenCalled()
+    scrollTo(700)
+    act(() => vi.advanceTimersByTime(1_500))
+    expect(seen).toHaveBeenCalledTimes(1)
+  })
+
+  it('waits while the window is not focused, and goes once it is', () => {
+    const focused = vi.spyOn(document, 'hasFocus').mockReturnValue(false)
+    const seen = vi.fn<() => void>()
+    showUnread(seen)
+    scrollTo(700)
+    act(() => vi.advanceTimersByTime(5_000))
+    expect(seen).not.toHaveBeenCalled()
+    focused.mockReturnValue(true)
+    act(() => window.dispatchEvent(new Event('focus')))
+    act(() => vi.advanceTimersByTime(1_500))
+    expect(seen).toHaveBeenCalledTimes(1)
   })
 })

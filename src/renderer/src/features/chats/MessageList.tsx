@@ -1,10 +1,11 @@
-import { useCallback, useLayoutEffect, useRef } from 'react'
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react'
 import type { Message } from '../../../../shared/api'
 import { formatDate } from '../../i18n/format'
 import { t } from '../../i18n/t'
 import { ErrorBoundary } from '../../ui/ErrorBoundary'
 import { MessageItem, UnshowableMessage } from './MessageItem'
 import type { Original } from './ReplyQuote'
+import { SeenWatcher } from './seen-watcher'
 import type { TimelineItem } from './timeline'
 import './timeline.css'
 
@@ -37,6 +38,8 @@ interface Props {
   onJump?(id: string): void
   /** Bumped to take the person to the end (after they send): the list lands there once the latest page is in. */
   toEnd?: number
+  /** The "new messages" divider can go: the person stayed at the end of the list, in the focused window, for a moment. */
+  onDividerSeen?(): void
 }
 
 /**
@@ -45,7 +48,7 @@ interface Props {
  * keeps its place on screen when older messages are added above it or the window is trimmed.
  */
 export function MessageList(props: Props) {
-  const { items, hasOlder, hasNewer, onOlder, onNewer, onJumpToLatest, onFetchHistory, originals, focus, onReply, onJump, toEnd } = props
+  const { items, hasOlder, hasNewer, onOlder, onNewer, onJumpToLatest, onFetchHistory, originals, focus, onReply, onJump, toEnd, onDividerSeen } = props
   const scroller = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   const anchor = useRef<Anchor | null>(null)
@@ -102,10 +105,32 @@ export function MessageList(props: Props) {
     if (element.scrollHeight <= element.clientHeight && hasOlder) onOlder()
   }, [items, hasOlder, hasNewer, onOlder, remember, focus])
 
+  // While a divider shows, watch for the person reading the end: at the bottom of the latest page, window focused.
+  const hasDivider = items.some((item) => item.kind === 'divider')
+  const checkSeen = useRef<(() => void) | null>(null)
+  useEffect(() => {
+    if (!hasDivider || !onDividerSeen) return
+    const watcher = new SeenWatcher(onDividerSeen)
+    const check = () => watcher.update(atBottom.current && !hasNewer && document.visibilityState === 'visible' && document.hasFocus())
+    checkSeen.current = check
+    window.addEventListener('focus', check)
+    window.addEventListener('blur', check)
+    document.addEventListener('visibilitychange', check)
+    check()
+    return () => {
+      checkSeen.current = null
+      watcher.cancel()
+      window.removeEventListener('focus', check)
+      window.removeEventListener('blur', check)
+      document.removeEventListener('visibilitychange', check)
+    }
+  }, [hasDivider, hasNewer, onDividerSeen])
+
   const onScroll = () => {
     const element = scroller.current
     if (!element) return
     remember()
+    checkSeen.current?.()
     if (element.scrollTop < EDGE && hasOlder) onOlder()
     if (element.scrollHeight - element.scrollTop - element.clientHeight < EDGE && hasNewer) onNewer()
   }

@@ -7,7 +7,7 @@ import { CopyButton } from '../../ui/CopyButton'
 import { Identicon } from '../../ui/Identicon'
 import { QrCode } from '../../ui/QrCode'
 import { VerifiedBadge } from '../../ui/TrustMarks'
-import { ContactActions } from './ContactActions'
+import { ContactActions, ContactBlockCard } from './ContactActions'
 import { ImpersonationWarning } from './ImpersonationWarning'
 import { SafetyNumberDialog } from './SafetyNumberDialog'
 
@@ -40,8 +40,8 @@ export function ContactPage({ publicKey, onBack }: { publicKey: string; onBack()
   return (
     <section className="stack contact-page" aria-labelledby="contact-title" data-testid="contact-page">
       <div>
-        <button type="button" className="button small ghost" onClick={onBack}>
-          {t('contact.back')}
+        <button type="button" className="button small ghost back-button" onClick={onBack}>
+          <span aria-hidden="true">←</span> {t('contact.back')}
         </button>
       </div>
       {problem && (
@@ -69,7 +69,7 @@ export function ContactPage({ publicKey, onBack }: { publicKey: string; onBack()
           <ImpersonationWarning contact={contact} onOpenContact={open} />
           <ContactActions contact={contact} />
 
-          <div className="card stack">
+          <div className="card stack" data-testid="contact-verification">
             <h3>{t('contact.verification')}</h3>
             <p className="muted small">{t('contact.verification.body')}</p>
             <div className="actions">
@@ -106,6 +106,7 @@ export function ContactPage({ publicKey, onBack }: { publicKey: string; onBack()
               </ul>
             )}
           </div>
+          <ContactBlockCard contact={contact} />
           {safety && <SafetyNumberDialog contact={contact} onClose={() => setSafety(false)} />}
         </>
       )}

@@ -86,7 +86,7 @@ export function SafetyNumberDialog({ contact, onClose }: { contact: Contact; onC
             {contact.verified ? t('safety.clear') : t('safety.mark')}
           </button>
         </div>
-        <h3>{t('safety.scan.title')}</h3>
+        <h3 className="safety-scan-title">{t('safety.scan.title')}</h3>
         <p className="muted small">{t('safety.scan.body', { name })}</p>
         <QrScan disabled={busy} onText={(text) => void scanned(text)} />
         {outcome === 'match' && (
@@ -109,8 +109,8 @@ export function SafetyNumberDialog({ contact, onClose }: { contact: Contact; onC
             {problem}
           </p>
         )}
-        <div className="actions">
-          <button type="button" className="button ghost" onClick={onClose}>
+        <div className="actions end">
+          <button type="button" className="button" onClick={onClose}>
             {t('dialog.close')}
           </button>
         </div>

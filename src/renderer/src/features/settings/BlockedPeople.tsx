@@ -11,7 +11,7 @@ export function BlockedPeople() {
   const openContact = useContactStore((s) => s.open)
   return (
     <div className="stack" data-testid="blocked-people">
-      <h3>{t('blocked.title')}</h3>
+      <h2>{t('blocked.title')}</h2>
       {blocked.length === 0 ? (
         <p className="muted small">{t('blocked.none')}</p>
       ) : (

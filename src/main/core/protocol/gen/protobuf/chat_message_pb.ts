@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file protobuf/chat_message.proto.
  */
 export const file_protobuf_chat_message: GenFile = /*@__PURE__*/
-  fileDesc("Chtwcm90b2J1Zi9jaGF0X21lc3NhZ2UucHJvdG8SCHByb3RvYnVmIiwKDlN0aWNrZXJNZXNzYWdlEgwKBGhhc2gYASABKAkSDAoEcGFjaxgCIAEoBSLABAoLQ2hhdE1lc3NhZ2USDQoFY2xvY2sYASABKAQSEQoJdGltZXN0YW1wGAIgASgEEgwKBHRleHQYAyABKAkSEwoLcmVzcG9uc2VfdG8YBCABKAkSEAoIZW5zX25hbWUYBSABKAkSDwoHY2hhdF9pZBgGIAEoCRI3CgxtZXNzYWdlX3R5cGUYByABKA4yIS5wcm90b2J1Zi5DaGF0TWVzc2FnZS5NZXNzYWdlVHlwZRI3Cgxjb250ZW50X3R5cGUYCCABKA4yIS5wcm90b2J1Zi5DaGF0TWVzc2FnZS5Db250ZW50VHlwZRIrCgdzdGlja2VyGAkgASgLMhgucHJvdG9idWYuU3RpY2tlck1lc3NhZ2VIACJ+CgtNZXNzYWdlVHlwZRIYChRVTktOT1dOX01FU1NBR0VfVFlQRRAAEg4KCk9ORV9UT19PTkUQARIQCgxQVUJMSUNfR1JPVVAQAhIRCg1QUklWQVRFX0dST1VQEAMSIAocU1lTVEVNX01FU1NBR0VfUFJJVkFURV9HUk9VUBAEIp4BCgtDb250ZW50VHlwZRIYChRVTktOT1dOX0NPTlRFTlRfVFlQRRAAEg4KClRFWFRfUExBSU4QARILCgdTVElDS0VSEAISCgoGU1RBVFVTEAMSCQoFRU1PSkkQBBIXChNUUkFOU0FDVElPTl9DT01NQU5EEAUSKAokU1lTVEVNX01FU1NBR0VfQ09OVEVOVF9QUklWQVRFX0dST1VQEAZCCQoHcGF5bG9hZGIGcHJvdG8z");
+  fileDesc("Chtwcm90b2J1Zi9jaGF0X21lc3NhZ2UucHJvdG8SCHByb3RvYnVmIiwKDlN0aWNrZXJNZXNzYWdlEgwKBGhhc2gYASABKAkSDAoEcGFjaxgCIAEoBSLcBAoLQ2hhdE1lc3NhZ2USDQoFY2xvY2sYASABKAQSEQoJdGltZXN0YW1wGAIgASgEEgwKBHRleHQYAyABKAkSEwoLcmVzcG9uc2VfdG8YBCABKAkSEAoIZW5zX25hbWUYBSABKAkSDwoHY2hhdF9pZBgGIAEoCRI3CgxtZXNzYWdlX3R5cGUYByABKA4yIS5wcm90b2J1Zi5DaGF0TWVzc2FnZS5NZXNzYWdlVHlwZRI3Cgxjb250ZW50X3R5cGUYCCABKA4yIS5wcm90b2J1Zi5DaGF0TWVzc2FnZS5Db250ZW50VHlwZRIrCgdzdGlja2VyGAkgASgLMhgucHJvdG9idWYuU3RpY2tlck1lc3NhZ2VIABIaChFodXNoX2Rpc3BsYXlfbmFtZRjpByABKAkifgoLTWVzc2FnZVR5cGUSGAoUVU5LTk9XTl9NRVNTQUdFX1RZUEUQABIOCgpPTkVfVE9fT05FEAESEAoMUFVCTElDX0dST1VQEAISEQoNUFJJVkFURV9HUk9VUBADEiAKHFNZU1RFTV9NRVNTQUdFX1BSSVZBVEVfR1JPVVAQBCKeAQoLQ29udGVudFR5cGUSGAoUVU5LTk9XTl9DT05URU5UX1RZUEUQABIOCgpURVhUX1BMQUlOEAESCwoHU1RJQ0tFUhACEgoKBlNUQVRVUxADEgkKBUVNT0pJEAQSFwoTVFJBTlNBQ1RJT05fQ09NTUFORBAFEigKJFNZU1RFTV9NRVNTQUdFX0NPTlRFTlRfUFJJVkFURV9HUk9VUBAGQgkKB3BheWxvYWRiBnByb3RvMw");
 
 /**
  * @generated from message protobuf.StickerMessage
@@ -96,6 +96,16 @@ export type ChatMessage = Message<"protobuf.ChatMessage"> & {
     value: StickerMessage;
     case: "sticker";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Hush extension (not in status-go v0.52): the sender's chosen display name, set on public-chat
+   * messages only, empty for none. It is inside the signed wrapper, so it is bound to the author's key;
+   * status-go skips it as an unknown field. Receivers apply the ContactUpdate extension's rules
+   * (control and bidi characters stripped, longer than 64 characters refused). See docs/contact-names.md.
+   *
+   * @generated from field: string hush_display_name = 1001;
+   */
+  hushDisplayName: string;
 };
 
 /**
