@@ -6,6 +6,7 @@ import { generatePrivateKey, publicKeyOf, secureRandom } from '../src/main/core/
 import { SessionManager } from '../src/main/core/crypto/session-manager'
 import { BundleSchema } from '../src/main/core/crypto/gen/encryption/protocol_message_pb'
 import { EncryptedStore, deriveStoreKey } from '../src/main/core/storage/encrypted-store'
+import { Transaction } from '../src/main/core/messenger/transaction'
 import { rateAsync } from './measure'
 import type { BenchResult, BenchSuite } from './result'
 
@@ -37,6 +38,35 @@ async function deliver(from: Party, to: Party): Promise<void> {
   if (received.kind === 'message') received.confirm()
 }
 
+/** A turn of the messenger: messages encrypted together and committed in one batch, received the same way. */
+async function deliverTogether(from: Party, to: Party, count: number, sync: boolean): Promise<void> {
+  const sent = new Transaction()
+  const wires: Uint8Array[] = []
+  for (let i = 0; i < count; i++) {
+    const out = await from.sm.encrypt(to.publicKey, MESSAGE)
+    sent.add(out.writes)
+    wires.push(out.protocolMessage)
+  }
+  await commit(from.store, sent, sync)
+  const received = new Transaction()
+  const batch = to.sm.batch()
+  const confirms: Array<() => void> = []
+  for (const wire of wires) {
+    const outcome = await to.sm.decrypt(from.publicKey, wire, batch)
+    received.add(outcome.writes)
+    if (outcome.kind === 'message') confirms.push(outcome.confirm)
+  }
+  await commit(to.store, received, sync)
+  for (const confirm of confirms) confirm()
+}
+
+/** `sync`: as the messenger commits session state (Transaction.commit, fsynced); otherwise a plain batch. */
+function commit(store: EncryptedStore, tx: Transaction, sync: boolean): Promise<void> {
+  return sync ? tx.commit(store) : store.batch(tx.ops)
+}
+
+const TURN = 64
+
 export const suite: BenchSuite = {
   title: 'Session manager (1 KiB messages, encrypted LevelDB state)',
   async run(): Promise<BenchResult[]> {
@@ -53,9 +83,15 @@ export const suite: BenchSuite = {
         turn = !turn
         return turn ? deliver(alice, bob) : deliver(bob, alice)
       })
+      const together = TURN * (await rateAsync(3000, () => deliverTogether(alice, bob, TURN, false)))
+      const syncedAlone = await rateAsync(3000, () => deliverTogether(alice, bob, 1, true))
+      const syncedTogether = TURN * (await rateAsync(3000, () => deliverTogether(alice, bob, TURN, true)))
       const sent = await alice.sm.encrypt(bob.publicKey, MESSAGE)
       results.push(
         { name: 'one-way messages, encrypt+commit+decrypt+commit', value: oneWay, unit: 'msg/s' },
+        { name: `one-way messages, ${TURN} per commit on each side (group commit)`, value: Math.round(together), unit: 'msg/s', target: 'issue 15: ≥ 1,500' },
+        { name: 'one-way messages, one per commit, fsynced as the messenger commits session state', value: syncedAlone, unit: 'msg/s' },
+        { name: `one-way messages, ${TURN} per commit, fsynced (the messenger's group commit)`, value: Math.round(syncedTogether), unit: 'msg/s', target: 'issue 15: ≥ 1,500' },
         { name: 'alternating turns (a ratchet step per message)', value: alternating, unit: 'msg/s' },
         { name: 'ProtocolMessage overhead over a 1 KiB payload', value: sent.protocolMessage.length - MESSAGE.length, unit: 'bytes', note: 'one installation, bundle attached' }
       )

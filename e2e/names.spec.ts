@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures/app'
-import { acceptRequest, addOpenContact, joinPublicChat, openChat, sendMessage, startChat, waitForPeers } from './fixtures/chats'
+import { acceptRequest, addOpenContact, joinPublicChat, leaveContactPage, openChat, sendMessage, startChat, waitForPeers } from './fixtures/chats'
 import { createIdentity, unlock } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
@@ -24,7 +24,7 @@ test('chosen names reach strangers in a public chat and contacts on a change, sh
   await expect(bob.page.getByTestId('contact-name')).toHaveText('Alice')
   await expect(bob.page.getByTestId('contact-alias')).toHaveText(aliceId.alias)
   await snap(bob.page, 'contact-page-stranger')
-  await bob.page.getByRole('button', { name: 'Back' }).click()
+  await leaveContactPage(bob.page)
 
   // Alice adds Bob (which sends him her chosen name); her message reaches him as a request.
   await startChat(alice.page, bobId.publicKey)

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { type AppInstance, expect, test } from './fixtures/app'
-import { acceptRequest, addOpenContact, joinPublicChat, openChat, request, sendMessage, startChat, waitForPeers } from './fixtures/chats'
+import { acceptRequest, addOpenContact, joinPublicChat, leaveContactPage, openChat, request, sendMessage, startChat, waitForPeers } from './fixtures/chats'
 import { createIdentity } from './fixtures/onboarding'
 import { snap } from './fixtures/screenshots'
 
@@ -19,7 +19,7 @@ async function openSafetyNumber(page: Page): Promise<string> {
 
 async function closeSafetyNumber(page: Page): Promise<void> {
   await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click()
-  await page.getByRole('button', { name: 'Back' }).click()
+  await leaveContactPage(page)
 }
 
 function chatRow(page: Page, title: string) {
@@ -57,7 +57,7 @@ test('verification: one safety number on both sides, a verified badge that survi
   await expect(alice.page.getByTestId('contact-key')).toHaveText(bobId.publicKey)
   await expect(alice.page.getByTestId('contact-devices').locator('li')).toHaveCount(1, { timeout: 30_000 })
   await snap(alice.page, 'contact-page')
-  await alice.page.getByRole('button', { name: 'Back' }).click()
+  await leaveContactPage(alice.page)
   const aliceNumber = await openSafetyNumber(alice.page)
   const bobNumber = await openSafetyNumber(bob.page)
   expect(aliceNumber).toMatch(/^\d{60}$/)

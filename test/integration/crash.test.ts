@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Message } from '../../src/shared/api'
-import { PASSWORD, people, until } from './people'
+import { twoOnARelay } from '../support/two-on-a-relay'
+import { PASSWORD, people } from './people'
 
 /*
  * Crash recovery across processes: Alice sends Bob a run of 1:1 messages through a relay that is also
@@ -48,7 +49,7 @@ const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   for (const task of cleanup.splice(0).reverse()) await task()
 })
-const { tempDir, startRelay, Person } = people(cleanup)
+const { tempDir, startRelay, cast } = people(cleanup)
 
 describe('crash recovery', () => {
   it('kills the sender, the relay and the receiver at random points: every sent message arrives exactly once', { timeout: 240_000 }, async () => {
@@ -59,18 +60,11 @@ describe('crash recovery', () => {
 
     const relayDir = tempDir()
     const nodeKey = randomBytes(32).toString('hex')
-    let relay = await startRelay({ dataDir: relayDir, nodeKey })
+    const pair = await twoOnARelay(cast({ dataDir: relayDir, nodeKey }))
+    const { alice, bob } = pair
+    let relay = pair.relay
     const listen = `127.0.0.1:${new URL(relay.enode).port}`
-    const alice = new Person(tempDir(), relay)
-    const bob = new Person(tempDir(), relay)
-    await alice.start()
-    await bob.start()
-    const aliceKey = await alice.host.createAccount(PASSWORD)
-    const bobKey = await bob.host.createAccount(PASSWORD)
-    await until(() => bob.historyStates.includes('done'), 'Bob’s first history sync', () => bob.host.stderr)
-    await alice.host.call('chats.startOneToOne', { publicKey: bobKey })
-    // Bob knows Alice: her messages land in their chat, not among his message requests.
-    await bob.host.call('chats.startOneToOne', { publicKey: aliceKey })
+    const bobKey = bob.publicKey
 
     const restart = {
       sender: async () => {

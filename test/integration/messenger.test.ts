@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Message } from '../../src/shared/api'
+import { twoOnARelay } from '../support/two-on-a-relay'
 import { PASSWORD, people, until } from './people'
 
 /*
@@ -12,21 +13,13 @@ const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   for (const task of cleanup.splice(0).reverse()) await task()
 })
-const { tempDir, startRelay, Person } = people(cleanup)
+const { cast } = people(cleanup)
 
 describe('messenger across processes', () => {
   it('1:1 between two web hosts through a relay, both ways, every message delivered', { timeout: 120_000 }, async () => {
-    const relay = await startRelay()
-    const alice = new Person(tempDir(), relay)
-    const bob = new Person(tempDir(), relay)
-    await alice.start()
-    await bob.start()
-    const aliceKey = await alice.host.createAccount(PASSWORD)
-    const bobKey = await bob.host.createAccount(PASSWORD)
-
     // Bob has a chat with Alice, so her messages are no message request (those are tested in messenger.test.ts).
-    await bob.host.call('chats.startOneToOne', { publicKey: aliceKey })
-    await alice.host.call('chats.startOneToOne', { publicKey: bobKey })
+    const { alice, bob } = await twoOnARelay(cast())
+    const [aliceKey, bobKey] = [alice.publicKey, bob.publicKey]
     const sent: Message[] = []
     for (const text of ['one', 'two', 'three']) sent.push(await alice.host.call('messages.send', { chatId: bobKey, text }))
     await until(() => bob.received().length === 3, 'Bob to receive three messages', () => bob.host.stderr)
@@ -43,16 +36,8 @@ describe('messenger across processes', () => {
   })
 
   it('SIGKILL of the receiving host while 200 messages flow: after a restart all 200 arrive, exactly once', { timeout: 120_000 }, async () => {
-    const relay = await startRelay()
-    const alice = new Person(tempDir(), relay)
-    const bob = new Person(tempDir(), relay)
-    await alice.start()
-    await bob.start()
-    const aliceKey = await alice.host.createAccount(PASSWORD)
-    const bobKey = await bob.host.createAccount(PASSWORD)
-    await until(() => bob.historyStates.includes('done'), 'Bob’s first history sync', () => bob.host.stderr)
-    await bob.host.call('chats.startOneToOne', { publicKey: aliceKey })
-    await alice.host.call('chats.startOneToOne', { publicKey: bobKey })
+    const { alice, bob } = await twoOnARelay(cast())
+    const bobKey = bob.publicKey
 
     const texts = Array.from({ length: 200 }, (_, i) => `message ${i}`)
     let killed = false

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Message, MessageRange } from '../../src/shared/api'
 import { pollUntil } from '../support/poll'
+import type { Cast } from '../support/two-on-a-relay'
 import { HushNodeProcess } from './hush-node-process'
 import { WebHostProcess } from './web-host-process'
 
@@ -44,6 +45,8 @@ export function people(cleanup: Array<() => Promise<unknown>>) {
     /** Every history.state the host emitted. */
     readonly historyStates: string[] = []
     host!: WebHostProcess
+    /** Set by createAccount(). */
+    publicKey = ''
     private lifetime = 0
 
     constructor(
@@ -61,6 +64,11 @@ export function people(cleanup: Array<() => Promise<unknown>>) {
         this.store(messages)
       })
       this.host.client.on('history.state', ({ state }) => this.historyStates.push(state))
+    }
+
+    async createAccount(): Promise<string> {
+      this.publicKey = await this.host.createAccount(PASSWORD)
+      return this.publicKey
     }
 
     /** After an unlock: every message main's history holds, chat by chat, page by page. */
@@ -89,5 +97,27 @@ export function people(cleanup: Array<() => Promise<unknown>>) {
     }
   }
 
-  return { tempDir, startRelay, Person }
+  /** The cast of twoOnARelay (test/support/two-on-a-relay.ts); `relayOptions` as for startRelay. */
+  function cast(relayOptions: Parameters<typeof startRelay>[0] = {}): Cast<HushNodeProcess, Person> {
+    const historyDone = (person: Person, seen: number, what: string) =>
+      until(() => person.historyStates.slice(seen).includes('done'), what, () => person.host.stderr)
+    return {
+      startRelay: () => startRelay(relayOptions),
+      async join(relay, name) {
+        const person = new Person(tempDir(), relay)
+        await person.start()
+        await person.createAccount()
+        await historyDone(person, 0, `${name}’s first history sync`)
+        return person
+      },
+      publicKey: (person) => person.publicKey,
+      async startChat(person, publicKey) {
+        const seen = person.historyStates.length
+        await person.host.call('chats.startOneToOne', { publicKey })
+        await historyDone(person, seen, 'the history fetch of a new chat')
+      }
+    }
+  }
+
+  return { tempDir, startRelay, Person, cast }
 }

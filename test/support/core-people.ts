@@ -13,6 +13,7 @@ import { ProtocolMessageSchema } from '../../src/main/core/crypto/gen/encryption
 import { Mailserver } from '../../src/main/core/whisper/mailserver'
 import { WhisperNode } from '../../src/main/core/whisper/node'
 import { pollUntil } from './poll'
+import type { Cast } from './two-on-a-relay'
 
 /*
  * Real HushCores (accounts, messenger, session manager, encrypted store) on real Whisper nodes joined through
@@ -121,5 +122,17 @@ export function tap(person: Person, topic: Uint8Array, key: { symKey: Uint8Array
   const unsubscribe = person.node.subscribe({ topics: [topic], key }, (message) => seen.push(fromBinary(ProtocolMessageSchema, message.payload)))
   cleanup.push(async () => unsubscribe())
   return seen
+}
+
+/** The in-process cast of twoOnARelay (test/support/two-on-a-relay.ts). */
+export const coreCast: Cast<WhisperNode, Person> = {
+  startRelay,
+  join: (relay, name) => Person.join(relay, name),
+  publicKey: (person) => person.publicKey,
+  async startChat(person, publicKey) {
+    const seen = person.history.length
+    await value(person.client.call('chats.startOneToOne', { publicKey }))
+    await person.historyDone(seen)
+  }
 }
 

@@ -9,10 +9,21 @@ import { messageKeyId } from './protocol-state'
  * (then the tombstone must outlive this run, or a restart would resurrect the key).
  */
 
+/**
+ * Decrypt steps whose ops the caller commits together in one atomic store batch, or not at all (a received
+ * batch): compared by identity. A key handed out within a batch need not be re-put by the batch's later
+ * steps, since its message's ops land or are lost with theirs.
+ */
+export interface SessionBatch {
+  readonly kind: 'session-batch'
+}
+
 interface PendingKey {
   ref: StoredMessageKey
   /** A later op re-put this key, so its tombstone must outlive this run. */
   reput: boolean
+  /** The batch whose step handed it out, if any. */
+  batch: SessionBatch | undefined
 }
 
 export interface StepKeys {
@@ -28,11 +39,14 @@ export class PendingKeys {
   /** Per session: tombstones nothing can resurrect any more, deleted with the session's next write. */
   private readonly expired = new Map<string, MessageKeyRef[]>()
 
-  /** What the next write of session `sid` carries; `consumedId` is the key that step itself uses up. */
-  step(sid: string, consumedId?: string): StepKeys {
+  /**
+   * What the next write of session `sid` carries; `consumedId` is the key that step itself uses up, `batch`
+   * the batch the step's ops are committed with.
+   */
+  step(sid: string, consumedId?: string, batch?: SessionBatch): StepKeys {
     const unconfirmed: StoredMessageKey[] = []
     for (const [id, entry] of this.pending.get(sid) ?? []) {
-      if (id === consumedId) continue
+      if (id === consumedId || (batch !== undefined && entry.batch === batch)) continue
       entry.reput = true
       unconfirmed.push(entry.ref)
     }
@@ -41,11 +55,11 @@ export class PendingKeys {
     return { unconfirmed, expiredTombstones }
   }
 
-  /** Records the key of a message just decrypted in session `sid` as handed out. */
-  handOut(sid: string, key: StoredMessageKey): void {
+  /** Records the key of a message just decrypted in session `sid` (by a step of `batch`) as handed out. */
+  handOut(sid: string, key: StoredMessageKey, batch?: SessionBatch): void {
     const pending = this.pending.get(sid) ?? new Map<string, PendingKey>()
     const id = messageKeyId(key)
-    pending.set(id, { ref: key, reput: pending.get(id)?.reput ?? false })
+    pending.set(id, { ref: key, reput: pending.get(id)?.reput ?? false, batch })
     this.pending.set(sid, pending)
   }
 

@@ -18,7 +18,7 @@ import { CryptoError } from '../primitives/crypto-error'
 import { decryptWithDh, dhFallbackDirectMessages, NO_INSTALLATION_ID } from './dh-fallback'
 import { activeInstallations, identityKeyHex, pairedSignedPreKeys, recordBundle, type InstallationBook } from './installations'
 import { NegotiatedSecrets, type SharedSecretEvent } from './negotiated-secrets'
-import { PendingKeys } from './pending-keys'
+import { PendingKeys, type SessionBatch } from './pending-keys'
 import { PreKeys } from './prekeys'
 import { installationsWrite, loadProtocolState, messageKeyId, RecordIds, sessionWrites, type ProtocolState, type Session } from './protocol-state'
 import { confirmMessageKey, ratchetDecrypt, ratchetEncrypt, STATUS_RATCHET_LIMITS, type MessageKeyRef, type RatchetLimits } from './ratchet'
@@ -27,6 +27,7 @@ import { initiatorSession, responderSession, sendingSession, type SessionSetup }
 
 export { MAX_BUNDLES_PER_MESSAGE } from './bundle-checks'
 export type { SharedSecretEvent } from './negotiated-secrets'
+export type { SessionBatch } from './pending-keys'
 
 /*
  * status-go's encryption.Protocol for Hush (spec §4): prekey bundles, X3DH, the Double Ratchet, the
@@ -43,6 +44,9 @@ export type { SharedSecretEvent } from './negotiated-secrets'
  *
  * Serialisation: after init() every operation runs start to finish without awaiting, so operations on
  * the same peer (or any peer) cannot interleave; each builds on the state the previous one left.
+ *
+ * Group commit: decrypts given the same `batch()` token promise that their ops are committed in one batch
+ * (or not at all), so a message key handed out by one of them is not re-put by the next (see pending-keys.ts).
  */
 
 export interface SessionIdentity {
@@ -232,7 +236,13 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     }
   }
 
-  async decrypt(sender: Uint8Array, protocolMessage: Uint8Array): Promise<DecryptOutcome> {
+  /** A token for decrypts whose ops the caller commits together, in one atomic batch or not at all. */
+  batch(): SessionBatch {
+    return { kind: 'session-batch' }
+  }
+
+  /** `batch`: given when these ops are committed in one batch with those of other decrypts given it. */
+  async decrypt(sender: Uint8Array, protocolMessage: Uint8Array, batch?: SessionBatch): Promise<DecryptOutcome> {
     const state = this.ready()
     const theirKey = peerKey(sender)
     const peer = identityKeyHex(theirKey)
@@ -264,7 +274,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     let via: 'ratchet' | 'dh'
     let confirm = () => {}
     if (entry.DRHeader) {
-      const result = this.decryptRatchet(state, theirKey, peer, message.installationId, entry)
+      const result = this.decryptRatchet(state, theirKey, peer, message.installationId, entry, batch)
       payload = result.payload
       writes.push(...result.writes)
       confirm = result.confirm
@@ -315,7 +325,8 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     theirKey: Uint8Array,
     peer: string,
     installationId: string,
-    entry: DirectMessageProtocol
+    entry: DirectMessageProtocol,
+    batch: SessionBatch | undefined
   ): { payload: Uint8Array; writes: StoreOp[]; confirm: () => void } {
     const dr = entry.DRHeader!
     if (dr.id.length !== 33) throw new CryptoError('CIPHERTEXT_MALFORMED', 'ratchet header bundle id must be a 33-byte key')
@@ -343,7 +354,7 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
     }
     // The peer answered in this session, so it has it: stop re-sending the X3DH header.
     const after: Session = { ...session, ratchet: result.state, pendingX3dh: null, version: session.version + 1 }
-    const writes = this.commitSession(before, after, result.messageKey)
+    const writes = this.commitSession(before, after, result.messageKey, batch)
     return { payload: result.plaintext, writes, confirm: () => this.confirm(sid, result.messageKey) }
   }
 
@@ -352,11 +363,11 @@ export class SessionManager extends EventEmitter<SessionManagerEvents> {
   }
 
   /** Moves the cache to `after` and returns the ops that persist the step. */
-  private commitSession(before: Session | undefined, after: Session, consumed?: MessageKeyRef): StoreOp[] {
+  private commitSession(before: Session | undefined, after: Session, consumed?: MessageKeyRef, batch?: SessionBatch): StoreOp[] {
     const consumedId = consumed ? messageKeyId(consumed) : undefined
-    const writes = sessionWrites(this.ids, { before, after, consumed, ...this.pending.step(after.sid, consumedId) })
+    const writes = sessionWrites(this.ids, { before, after, consumed, ...this.pending.step(after.sid, consumedId, batch) })
     const stored = consumedId ? after.ratchet.messageKeys.find((k) => messageKeyId(k) === consumedId) : undefined
-    if (stored) this.pending.handOut(after.sid, stored)
+    if (stored) this.pending.handOut(after.sid, stored, batch)
     this.ready().sessions.set(after.sid, after)
     return writes
   }

@@ -93,6 +93,48 @@ describe('SessionManager: persistence', () => {
     expect(keys.filter((k) => k === 'session/key')).toEqual([])
   })
 
+  it('commits a batch of decrypts as one write that leaves no message key or tombstone behind (group commit)', async () => {
+    const alice = await Party.start('alice', 'alice-1')
+    const bob = await Party.start('bob', 'bob-1')
+    await handshake(alice, bob)
+    const wires = [] as Uint8Array[]
+    for (let i = 0; i < 5; i++) wires.push(await bob.send(alice, `m${i}`))
+    const batch = alice.sm.batch()
+    const outcomes = [] as Array<ReturnType<typeof message>>
+    for (const wire of wires) outcomes.push(message(await alice.sm.decrypt(bob.publicKey, wire, batch)))
+    await alice.store.batch(outcomes.flatMap((o) => o.writes))
+    for (const outcome of outcomes) outcome.confirm()
+    expect(outcomes.map((o) => read(o.payload))).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
+    await alice.send(bob, 'flush')
+    const kinds: string[] = []
+    for await (const [key] of alice.store.iterate('session/')) kinds.push(key.split('/').slice(0, 2).join('/'))
+    expect(kinds.filter((k) => k === 'session/key' || k === 'session/consumed')).toEqual([])
+    await alice.restart()
+    for (const wire of wires) expect((await cryptoError(alice.sm.decrypt(bob.publicKey, wire))).code).toBe('MESSAGE_KEY_DELETED')
+    expect(await alice.receive(bob, await bob.send(alice, 'next'))).toBe('next')
+  })
+
+  it('keeps the messages of a lost batch decryptable, in memory and after the next batch and a restart', async () => {
+    const alice = await Party.start('alice', 'alice-1')
+    const bob = await Party.start('bob', 'bob-1')
+    await handshake(alice, bob)
+    const lost = [await bob.send(alice, 'lost 1'), await bob.send(alice, 'lost 2')]
+    const failed = alice.sm.batch()
+    for (const wire of lost) message(await alice.sm.decrypt(bob.publicKey, wire, failed))
+    // The batch never lands: the same messages, redelivered, decrypt again from memory.
+    const again = alice.sm.batch()
+    const redelivered = [] as Array<ReturnType<typeof message>>
+    for (const wire of lost) redelivered.push(message(await alice.sm.decrypt(bob.publicKey, wire, again)))
+    expect(redelivered.map((o) => read(o.payload))).toEqual(['lost 1', 'lost 2'])
+    // That retry is lost as well; a later batch with another message commits, and the process dies.
+    const later = alice.sm.batch()
+    const kept = message(await alice.sm.decrypt(bob.publicKey, await bob.send(alice, 'kept'), later))
+    await alice.store.batch(kept.writes)
+    kept.confirm()
+    await alice.restart()
+    for (const [i, wire] of lost.entries()) expect(await alice.receive(bob, wire)).toBe(`lost ${i + 1}`)
+  })
+
   it('keeps peers, prekeys and installation ids out of the clear-text record keys', async () => {
     const alice = await Party.start('alice', 'alice-1')
     const bob = await Party.start('bob', 'bob-1')

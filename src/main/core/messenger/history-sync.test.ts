@@ -53,7 +53,8 @@ async function setup(answering: boolean) {
   return { client, server, requests, store }
 }
 
-function open(client: WhisperNode, server: WhisperNode, store: EncryptedStore, nowMs: number, states: HistoryState[] = []) {
+/** `pageTimeoutMs` is short for servers that never answer; one that serves real pages needs room under load. */
+function open(client: WhisperNode, server: WhisperNode, store: EncryptedStore, nowMs: number, states: HistoryState[] = [], pageTimeoutMs = 300) {
   return HistorySync.load({
     node: client,
     store,
@@ -62,7 +63,7 @@ function open(client: WhisperNode, server: WhisperNode, store: EncryptedStore, n
     onState: (state) => states.push(state),
     drained: async () => undefined,
     now: () => nowMs,
-    pageTimeoutMs: 300
+    pageTimeoutMs
   })
 }
 
@@ -176,7 +177,7 @@ describe('history of a chat just joined, at speed', () => {
     const received: string[] = []
     client.subscribe({ topics: [chatTopic], key: { symKey: CHAT_KEY }, allowP2P: true }, (m) => received.push(new TextDecoder().decode(m.payload)))
     const states: HistoryState[] = []
-    const sync = await open(client, server, store, now, states)
+    const sync = await open(client, server, store, now, states, 10_000)
     expect(await sync.requestTopics([chatTopic], FIRST_SYNC_SECONDS)).toBe(true)
     expect(requests.map((r) => r.bloom)).toEqual([topicsToBloom([chatTopic]), topicsToBloom([chatTopic])])
     expect(received).toHaveLength(1_200)

@@ -16,6 +16,7 @@ import { Messenger } from './messenger'
 import { FakeClock } from '../testing/fake-timers'
 import { MemoryNetwork, type MemoryNode } from '../../../../test/support/memory-whisper'
 import { pollUntil } from '../../../../test/support/poll'
+import * as whisperMessage from '../whisper/message'
 
 /*
  * The messenger as a state machine: real messengers, session managers and encrypted stores, joined by an
@@ -130,6 +131,32 @@ describe('messenger state machine (in-memory network, fake clock)', () => {
     // The one given up stays given up (resend is the person's call) and never reached Bob.
     expect(statuses(alice, lonely.id)).toEqual(['sending', 'waiting', 'not-sent'])
     expect(received(bob, 'anyone?')).toEqual([])
+  })
+
+  it('a public envelope seen again (a history re-fetch, a second peer) is not decrypted again', async () => {
+    const { network, device, settle } = world()
+    const alice = await device('alice', 'alice-1')
+    const bob = await device('bob', 'bob-1')
+    for (const d of [alice, bob]) await d.messenger.joinPublic('hush-test')
+    alice.node.connect()
+    bob.node.connect()
+    await alice.messenger.send({ chatId: 'hush-test', text: 'once' })
+    await pollUntil('received', () => received(bob, 'once').length === 1)
+    const posted = network.posted.find((p) => p.from === 'alice-1' && p.to.includes('bob-1'))!
+    const decryptions = vi.spyOn(whisperMessage, 'openEnvelope')
+    try {
+      bob.node.receive({ envelope: posted.envelope, hashHex: posted.hashHex, pow: 0 })
+      bob.node.receive({ envelope: posted.envelope, hashHex: posted.hashHex, pow: 0 })
+      await settle()
+      expect(decryptions).not.toHaveBeenCalled()
+      // A different envelope on the same topic is still decrypted: only what was processed is skipped.
+      await alice.messenger.send({ chatId: 'hush-test', text: 'twice' })
+      await pollUntil('received', () => received(bob, 'twice').length === 1)
+      expect(decryptions).toHaveBeenCalledTimes(1)
+    } finally {
+      decryptions.mockRestore()
+    }
+    expect(received(bob, 'once')).toHaveLength(1)
   })
 
   it('a device a message was not addressed to answers with its bundle, listens on the negotiated topic, and is addressed from then on', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cleanup, Person, startRelay, tap, until, value } from '../../../../test/support/core-people'
+import { cleanup, coreCast, Person, startRelay, tap, until, value } from '../../../../test/support/core-people'
+import { twoOnARelay } from '../../../../test/support/two-on-a-relay'
 import { ecdh } from '../primitives/secp256k1'
 import { negotiatedTopic, partitionedTopic } from '../protocol/topics'
 import { WhisperNode } from '../whisper/node'
@@ -9,9 +10,7 @@ import { topicToHex } from '../whisper/topic'
 
 describe('messenger through the API', () => {
   it('answers LOCKED without an unlocked account, and previews chat keys', async () => {
-    const relay = await startRelay()
-    const alice = await Person.join(relay)
-    const bob = await Person.join(relay)
+    const { alice, bob } = await twoOnARelay(coreCast, { chats: false })
     await value(alice.client.call('accounts.lock', {}))
     const locked = await alice.client.call('chats.list', {})
     expect(locked).toMatchObject({ ok: false, error: { code: 'LOCKED' } })
@@ -39,9 +38,9 @@ describe('messenger through the API', () => {
   })
 
   it('1:1 both ways: X3DH on the partitioned topic first, then the negotiated topic, every message delivered', async () => {
-    const relay = await startRelay()
-    const alice = await Person.join(relay)
-    const bob = await Person.join(relay)
+    // Bob has a chat with Alice, so her messages are no request (requests are tested below). Opening hers
+    // fetched Bob's bundle advertisement from the mailserver: the first message can use X3DH.
+    const { alice, bob } = await twoOnARelay(coreCast)
     const bobKeys = bob.core.accounts.unlocked()!.keys
     const aliceKeys = alice.core.accounts.unlocked()!.keys
     const atBobPartition = tap(bob, partitionedTopic(bobKeys.chatPublicKey), { privateKey: bobKeys.chatPrivateKey })
@@ -51,13 +50,7 @@ describe('messenger through the API', () => {
       if (topicToHex(e.envelope.topic) === topicToHex(negotiated)) negotiatedEnvelopes.push(e.hashHex)
     })
 
-    // Bob has a chat with Alice, so her messages are no request (requests are tested below).
-    await value(bob.client.call('chats.startOneToOne', { publicKey: alice.publicKey }))
-    // Starting the chat fetches Bob's bundle advertisement from the mailserver: the first message can use X3DH.
-    const seenHistory = alice.history.length
-    const chat = await value(alice.client.call('chats.startOneToOne', { publicKey: bob.publicKey }))
-    expect(chat).toMatchObject({ id: bob.publicKey, kind: 'one-to-one', contact: { publicKey: bob.publicKey } })
-    await alice.historyDone(seenHistory)
+    expect(await value(alice.client.call('chats.list', {}))).toMatchObject([{ id: bob.publicKey, kind: 'one-to-one', contact: { publicKey: bob.publicKey } }])
 
     const first = await value(alice.client.call('messages.send', { chatId: bob.publicKey, text: 'hi bob' }))
     await until(() => bob.received('hi bob').length === 1)
@@ -113,9 +106,7 @@ describe('messenger through the API', () => {
   })
 
   it('contacts: chosen names travel in ContactUpdate, both see one safety number, verification persists, a copied name is flagged', async () => {
-    const relay = await startRelay()
-    const alice = await Person.join(relay, 'Alice')
-    const bob = await Person.join(relay, 'Bob')
+    const { relay, alice, bob } = await twoOnARelay(coreCast, { chats: false })
     const named = (person: Person, key: string, name: string) => person.contacts.some((c) => c.publicKey === key && c.displayName === name)
 
     // Starting a chat sends no name; adding the contact does (a ContactUpdate, "added you" in status-go).

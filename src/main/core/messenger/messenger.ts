@@ -148,7 +148,12 @@ export class Messenger {
     this.now = options.now ?? Date.now
     this.log = options.log
     this.settings = saved ?? options.defaultNetwork
-    this.transport = new ChatTransport(this.node, this.identity, (inbound) => this.receiver.onInbound(inbound))
+    this.transport = new ChatTransport(
+      this.node,
+      this.identity,
+      (inbound) => this.receiver.onInbound(inbound),
+      (hashHex) => envelopes.has(`0x${hashHex}`)
+    )
     const ctx: MessengerContext = {
       store: this.store,
       sessions: this.sessions,

@@ -1,15 +1,18 @@
 import { create, toBinary } from '@bufbuild/protobuf'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Message } from '../../../shared/api'
 import type { DecryptOutcome, SessionManager } from '../crypto/session-manager'
 import { CryptoError } from '../primitives/crypto-error'
 import { chatKeyId } from '../protocol/chat-matching'
 import { ChatMessage_ContentType, ChatMessage_MessageType, ChatMessageSchema } from '../protocol/gen/protobuf/chat_message_pb'
+import { encodeSyncPayload, oneToOneGroupId } from '../protocol/datasync/payload'
+import { MAX_TEXT_LENGTH } from '../protocol/validation'
 import { MessageKind, wrapMessage } from '../protocol/wrapper'
 import { FakeClock } from '../testing/fake-timers'
 import { partsContext, testRecordKeys } from '../testing/messenger-parts'
+import type { StoreOp } from '../storage/encrypted-store'
 import type { ReceivedMessage } from '../whisper/filters'
 import type { BundleAdvertiser } from './bundle-advertiser'
 import type { ChangeFeed } from './change-feed'
@@ -20,7 +23,7 @@ import { DirectSender } from './direct-sender'
 import type { BlockingService } from './blocking-service'
 import type { GroupService } from './group-service'
 import type { RequestsService } from './requests-service'
-import { Receiver } from './receiver'
+import { Receiver, TURN_BYTES } from './receiver'
 import { ENVELOPE_PREFIX } from './records'
 import { SeenIds } from './seen-ids'
 import { Transaction } from './transaction'
@@ -38,6 +41,7 @@ const NOW = 1_700_000_000_000
 
 let close: () => Promise<void> = async () => undefined
 afterEach(async () => {
+  vi.restoreAllMocks()
   await close()
 })
 
@@ -72,7 +76,8 @@ async function setUp() {
       const key = bytesToHex(payload)
       if (spent.has(key)) throw new CryptoError('MESSAGE_KEY_DELETED', 'message key already used')
       return { kind: 'message', payload, installationId: 'alice-phone', via: 'dh', writes: [], confirm: () => void spent.add(key) }
-    }
+    },
+    batch: () => ({ kind: 'session-batch' })
   } as unknown as SessionManager
   const clock = new FakeClock(NOW)
   const upserts: Message[] = []
@@ -86,7 +91,7 @@ async function setUp() {
   } as unknown as ContactsService
   const started: string[] = []
 
-  async function receiverOnStore(): Promise<{ receiver: Receiver; drain: () => Promise<unknown> }> {
+  async function receiverOnStore(): Promise<{ receiver: Receiver; direct: DirectSender; drain: () => Promise<unknown> }> {
     const cleanup = new Transaction()
     const envelopes = await SeenIds.load(ctx.store, keys, cleanup, NOW, undefined, ENVELOPE_PREFIX)
     const direct = new DirectSender(ctx, new DeliveryStatus(ctx, feed as unknown as ChangeFeed), feed as unknown as ChangeFeed)
@@ -101,7 +106,7 @@ async function setUp() {
       envelopes,
       onChatStarted: (chatId) => void started.push(chatId)
     })
-    return { receiver, drain: () => ctx.serial(async () => undefined) }
+    return { receiver, direct, drain: () => ctx.serial(async () => undefined) }
   }
   /** Alice is someone we talk to (a stranger's first message is a request, which is not what these tests are about). */
   async function joinAlice(): Promise<void> {
@@ -109,7 +114,7 @@ async function setUp() {
     ctx.chats.add(tx, { id: chatKeyId(secp256k1.getPublicKey(ALICE, false)), kind: 'one-to-one', joinedAt: NOW, lastClock: '0' })
     await tx.commit(ctx.store)
   }
-  return { upserts, started, receiverOnStore, joinAlice }
+  return { ctx, spent, upserts, started, receiverOnStore, joinAlice }
 }
 
 describe('Receiver', () => {
@@ -145,6 +150,82 @@ describe('Receiver', () => {
     await drain()
     expect(receiver.dropCounts()).toEqual({})
     expect(upserts).toEqual([])
+  })
+})
+
+/** A message from Alice carried in an MVDS payload, as status-go sends 1:1 messages: it is acknowledged. */
+function syncedFromAlice(text: string, hash: string): ReceivedMessage {
+  const envelope = envelopeFromAlice(text, hash)
+  const groupId = oneToOneGroupId(secp256k1.getPublicKey(ALICE, false), secp256k1.getPublicKey(ME, false))
+  return { ...envelope, payload: encodeSyncPayload({ messages: [{ groupId, timestamp: BigInt(NOW / 1000), body: envelope.payload }] }) }
+}
+
+describe('Receiver group commit', () => {
+  // The turn's time bound would split the batch on a busy machine; these tests are about the commit.
+  const noTimeBound = () => vi.spyOn(performance, 'now').mockReturnValue(0)
+
+  it('commits messages that arrive together in one store batch, then shows and acknowledges them', async () => {
+    const { ctx, spent, upserts, receiverOnStore, joinAlice } = await setUp()
+    await joinAlice()
+    const { receiver, direct } = await receiverOnStore()
+    const batches = vi.spyOn(ctx.store, 'batch')
+    noTimeBound()
+    for (let i = 0; i < 10; i++) receiver.onInbound({ kind: 'direct', message: syncedFromAlice(`m${i}`, i.toString(16).padStart(64, '0')) })
+    await receiver.idle()
+    expect(batches).toHaveBeenCalledTimes(1)
+    expect(upserts.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `m${i}`))
+    expect(spent.size).toBe(10)
+    expect(direct.snapshot().pendingAcks.flatMap((p) => p.ids)).toHaveLength(10)
+  })
+
+  it('on a failed commit acknowledges, shows and confirms nothing, and processes the messages when they come again', async () => {
+    const { ctx, spent, upserts, receiverOnStore, joinAlice } = await setUp()
+    await joinAlice()
+    const { receiver, direct } = await receiverOnStore()
+    noTimeBound()
+    const envelopes = Array.from({ length: 3 }, (_, i) => syncedFromAlice(`m${i}`, (i + 1).toString(16).padStart(64, '0')))
+    vi.spyOn(ctx.store, 'batch').mockRejectedValueOnce(new Error('disk full'))
+    for (const message of envelopes) receiver.onInbound({ kind: 'direct', message })
+    await receiver.idle()
+    expect(upserts).toEqual([])
+    expect(spent.size).toBe(0)
+    expect(direct.snapshot().pendingAcks).toEqual([])
+    expect(receiver.dropCounts()).toEqual({})
+
+    for (const message of envelopes) receiver.onInbound({ kind: 'direct', message })
+    await receiver.idle()
+    expect(upserts.map((m) => m.text)).toEqual(['m0', 'm1', 'm2'])
+    expect(spent.size).toBe(3)
+    expect(direct.snapshot().pendingAcks.flatMap((p) => p.ids)).toHaveLength(3)
+  })
+
+  it('leaves a message that fails out of the batch and commits the others', async () => {
+    const { ctx, upserts, receiverOnStore, joinAlice } = await setUp()
+    await joinAlice()
+    const { receiver } = await receiverOnStore()
+    noTimeBound()
+    const feed = vi.spyOn(ctx.messages, 'put')
+    feed.mockImplementationOnce(() => {
+      throw new Error('bug in filing')
+    })
+    for (let i = 0; i < 3; i++) receiver.onInbound({ kind: 'direct', message: envelopeFromAlice(`m${i}`, (i + 16).toString(16).padStart(64, '0')) })
+    await receiver.idle()
+    expect(upserts.map((m) => m.text)).toEqual(['m1', 'm2'])
+  })
+
+  it('bounds the bytes one turn stages: a flood of large messages is committed in several batches', async () => {
+    const { ctx, upserts, receiverOnStore, joinAlice } = await setUp()
+    await joinAlice()
+    const { receiver } = await receiverOnStore()
+    const batches = vi.spyOn(ctx.store, 'batch')
+    noTimeBound()
+    const long = 'x'.repeat(MAX_TEXT_LENGTH - 10)
+    for (let i = 0; i < 60; i++) receiver.onInbound({ kind: 'direct', message: envelopeFromAlice(`${i} ${long}`, (i + 32).toString(16).padStart(64, '0')) })
+    await receiver.idle()
+    expect(upserts).toHaveLength(60)
+    expect(batches.mock.calls.length).toBeGreaterThanOrEqual(2)
+    const bytes = (ops: readonly StoreOp[]) => ops.reduce((sum, op) => sum + op.key.length + (op.type === 'put' ? op.value.length : 0), 0)
+    for (const [ops] of batches.mock.calls) expect(bytes(ops)).toBeLessThan(TURN_BYTES + 4 * MAX_TEXT_LENGTH)
   })
 })
 

@@ -8,6 +8,7 @@ import { readInbound, type InboundResult } from '../protocol/inbound'
 import { DropCounter } from '../protocol/validation'
 import { MessageKind } from '../protocol/wrapper'
 import { CryptoError } from '../primitives/crypto-error'
+import type { SessionBatch } from '../crypto/session-manager'
 import type { ReceivedMessage } from '../whisper/filters'
 import type { BlockingService } from './blocking-service'
 import type { BundleAdvertiser } from './bundle-advertiser'
@@ -15,6 +16,7 @@ import type { ChangeFeed } from './change-feed'
 import type { ContactsService } from './contacts-service'
 import type { MessengerContext } from './context'
 import type { DirectSender } from './direct-sender'
+import type { BatchNodeSnapshot } from '../protocol/datasync/batch-node'
 import type { RequestsService } from './requests-service'
 import type { GroupService } from './group-service'
 import type { SeenIds } from './seen-ids'
@@ -28,11 +30,30 @@ import type { Inbound } from './transport'
  */
 const TURN_MESSAGES = 64
 const TURN_MS = 16
+/**
+ * Bytes of records past which a turn stops taking messages and commits: a flood of large messages cannot
+ * build a huge batch (a turn holds at most this plus one message, itself bounded by the Whisper size limit).
+ */
+export const TURN_BYTES = 512 * 1024
+
+/** What the messages of one turn share: one transaction, committed once for all of them (group commit). */
+interface Turn {
+  tx: Transaction
+  /** Tells the session manager its decrypts are committed together; dropped when a message is left out. */
+  sessions: SessionBatch | null
+  /** MVDS as it was before the turn's first direct message, to go back to if the commit fails. */
+  mvdsBefore: BatchNodeSnapshot | null
+  /** Senders lacking our bundle, answered once the turn is committed. */
+  replies: Uint8Array[]
+}
 
 /**
- * The inbound pipeline, one message at a time in turns on the serial queue: Whisper signer → decrypt (or the public
- * path) → MVDS → wrapper, id and validation → chat matching → dedupe → one commit with the session state
- * that decrypted it → events. Failures are counted by reason (debug.drops), never thrown at the network.
+ * The inbound pipeline, in turns on the serial queue: per message, Whisper signer → decrypt (or the public
+ * path) → MVDS → wrapper, id and validation → chat matching → dedupe, staged into the turn's transaction;
+ * then one commit for the whole turn with the session state that decrypted it, and only then the events,
+ * confirmations and MVDS acknowledgements. A message that fails is left out of the turn whole; a failed
+ * commit loses the turn's messages to redelivery (nothing is acknowledged, shown or confirmed).
+ * Failures are counted by reason (debug.drops), never thrown at the network.
  */
 export class Receiver {
   private readonly drops = new DropCounter()
@@ -98,14 +119,40 @@ export class Receiver {
 
   private async turn(): Promise<void> {
     const ends = performance.now() + TURN_MS
-    for (let n = 0; n < TURN_MESSAGES && this.inbox.length > 0 && performance.now() < ends; n++) {
-      const inbound = this.inbox.shift() as Inbound
+    const turn: Turn = { tx: new Transaction(), sessions: null, mvdsBefore: null, replies: [] }
+    let taken = 0
+    try {
+      while (taken < TURN_MESSAGES && this.inbox.length > 0 && performance.now() < ends && turn.tx.size < TURN_BYTES) {
+        const inbound = this.inbox.shift() as Inbound
+        taken++
+        const step = turn.tx.nested()
+        try {
+          await this.receive(inbound, step, turn)
+          step.merge()
+        } catch (error) {
+          // Its session step may be in memory but is not in the batch: later steps of the batch must re-put its key.
+          turn.sessions = null
+          this.ctx.log.error('received message not processed', { error })
+        }
+        // Timers, sockets and the change events of the last turn run between messages, as they did between commits.
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      await this.commit(turn)
+    } finally {
+      this.queued -= taken
+    }
+  }
+
+  private async commit(turn: Turn): Promise<void> {
+    const { direct, advertiser } = this.parts
+    if (turn.mvdsBefore) await direct.commit(turn.tx, turn.mvdsBefore)
+    else await turn.tx.commit(this.ctx.store)
+    if (turn.mvdsBefore) direct.acknowledgeSoon()
+    for (const sender of turn.replies) {
       try {
-        await this.receive(inbound)
+        await advertiser.replyTo(sender)
       } catch (error) {
-        this.ctx.log.error('received message not processed', { error })
-      } finally {
-        this.queued--
+        this.ctx.log.warn('bundle reply not sent', { error })
       }
     }
   }
@@ -114,52 +161,56 @@ export class Receiver {
     return { ...this.drops.snapshot(), ...Object.fromEntries(this.transportDrops) }
   }
 
-  private async receive(inbound: Inbound): Promise<void> {
+  private async receive(inbound: Inbound, tx: Transaction, turn: Turn): Promise<void> {
     if (this.ctx.stopped()) return
     const { message } = inbound
     // status-go drops every envelope that is not Whisper-signed: the signer is the sender.
     if (!message.signer) return this.countDrop('UNSIGNED_ENVELOPE')
-    if (inbound.kind === 'public') return this.receivePublic(message)
+    if (inbound.kind === 'public') return this.receivePublic(message, tx)
     // Our own posts on a shared (negotiated, contact-code) topic come back to us; nothing to do.
     if (equalBytes(message.signer, this.ctx.identity.publicKey)) return
     // A blocked key gets no session step, no acknowledgement and no request: dropped before decrypting.
     if (this.parts.blocking.isBlocked(chatKeyId(message.signer))) return this.countDrop('BLOCKED_SENDER')
-    return this.receiveDirect(message.signer, message)
+    return this.receiveDirect(message.signer, message, tx, turn)
   }
 
-  private async receivePublic(message: ReceivedMessage): Promise<void> {
+  private receivePublic(message: ReceivedMessage, tx: Transaction): void {
+    const envelope = `0x${message.envelopeHash}`
+    // A copy queued while the first was processed, or staged earlier in this turn (the filters skip later ones).
+    if (this.parts.envelopes.has(envelope, tx)) return
     const result = readInbound(publicPayload(message.payload), this.inboundContext(message), this.drops)
-    const tx = new Transaction()
     const shown = this.stageReceived(tx, result, false)
-    if (!shown) return
-    tx.afterCommit(() => this.parts.feed.upserted([shown]))
-    await tx.commit(this.ctx.store)
+    // Only once its message is shown (or was before) may a copy be skipped: a blocked author's is not kept.
+    if (!result.ok || !this.ctx.seen.has(result.envelope.id, tx)) return
+    this.parts.envelopes.add(tx, envelope, this.ctx.now())
+    if (shown) tx.afterCommit(() => this.parts.feed.upserted([shown]))
   }
 
   /** A ProtocolMessage from `sender`: bundles, a DH/X3DH/ratchet-encrypted MVDS payload or bare message. */
-  private async receiveDirect(sender: Uint8Array, message: ReceivedMessage): Promise<void> {
+  private async receiveDirect(sender: Uint8Array, message: ReceivedMessage, tx: Transaction, turn: Turn): Promise<void> {
     const envelope = `0x${message.envelopeHash}`
     // Processed before (a history re-fetch, a relay's repeat): its message key is spent, decrypting would fail.
-    if (this.parts.envelopes.has(envelope)) return
+    if (this.parts.envelopes.has(envelope, tx)) return
     let outcome
     try {
-      outcome = await this.ctx.sessions.decrypt(sender, message.payload)
+      turn.sessions ??= this.ctx.sessions.batch()
+      outcome = await this.ctx.sessions.decrypt(sender, message.payload, turn.sessions)
     } catch (error) {
+      // A step that failed part way may have handed out a key: later steps of the batch must re-put it.
+      turn.sessions = null
       if (error instanceof CryptoError) return this.countDrop(`DECRYPT_${error.code}`)
       if (error instanceof DecodeError) return this.countDrop('MALFORMED_PROTOCOL_MESSAGE')
       throw error
     }
-    const tx = new Transaction()
     tx.add(outcome.writes)
     this.parts.envelopes.add(tx, envelope, this.ctx.now())
     if (outcome.kind === 'not-for-us') {
-      await tx.commit(this.ctx.store)
-      if (outcome.reason === 'other-device') await this.parts.advertiser.replyTo(sender)
+      if (outcome.reason === 'other-device') turn.replies.push(sender)
       return
     }
     const { direct } = this.parts
     const shown: Message[] = []
-    const before = direct.snapshot()
+    turn.mvdsBefore ??= direct.snapshot()
     if (outcome.kind === 'message') {
       const sync = decodeSyncPayload(outcome.payload)
       // An empty payload is no message: status-go's MVDS sends one in answer to an ack-only payload, and a
@@ -178,8 +229,6 @@ export class Receiver {
       tx.afterCommit(() => outcome.confirm())
     }
     tx.afterCommit(() => this.parts.feed.upserted(shown))
-    await direct.commit(tx, before)
-    direct.acknowledgeSoon()
   }
 
   /**

@@ -96,6 +96,39 @@ describe('Transaction', () => {
     expect(ran).toEqual([])
   })
 
+  it('shows a nested step its parent’s staged changes, and joins the parent only when merged', async () => {
+    const map = new StagedMap(new Map([['a', 1]]))
+    const tx = new Transaction()
+    map.set(tx, 'a', 2)
+    const ran: string[] = []
+    const dropped = tx.nested()
+    expect(map.get('a', dropped)).toBe(2)
+    map.set(dropped, 'b', 9)
+    dropped.putJson('dropped', 1)
+    dropped.afterCommit(() => ran.push('dropped'))
+    const kept = tx.nested()
+    map.set(kept, 'c', 3)
+    kept.putJson('kept', 1)
+    kept.onCommit(() => ran.push(`apply sees c=${map.get('c')}`))
+    kept.afterCommit(() => ran.push('kept'))
+    kept.merge()
+    expect(map.get('c', tx)).toBe(3)
+    await expect(kept.commit(fakeStore().store)).rejects.toThrow('commits with its parent')
+    const { store, batches } = fakeStore()
+    await tx.commit(store)
+    expect(batches[0]?.map((op) => op.key)).toEqual(['kept'])
+    expect([map.get('a'), map.get('b'), map.get('c')]).toEqual([2, undefined, 3])
+    expect(ran).toEqual(['apply sees c=3', 'kept'])
+  })
+
+  it('counts the bytes it will write, a key rewritten counting once', () => {
+    const tx = new Transaction()
+    tx.putJson('k', 'x'.repeat(100))
+    tx.putJson('k', 'x'.repeat(10))
+    tx.del('gone')
+    expect(tx.size).toBe('k'.length + 12 + 'gone'.length)
+  })
+
   it('writes a key changed twice once, with its last value', async () => {
     const tx = new Transaction()
     tx.putJson('k', 1)

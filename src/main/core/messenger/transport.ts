@@ -50,7 +50,9 @@ export class ChatTransport {
   constructor(
     private readonly node: WhisperNode,
     private readonly identity: ChatIdentity,
-    private readonly onInbound: (inbound: Inbound) => void
+    private readonly onInbound: (inbound: Inbound) => void,
+    /** Envelopes (by hash hex) already processed: the filters skip them before decrypting. */
+    private readonly processed: (envelopeHashHex: string) => boolean = () => false
   ) {}
 
   /** Every topic we listen on, for mailserver requests. */
@@ -145,7 +147,7 @@ export class ChatTransport {
 
   private watch(id: string, topics: Uint8Array[], key: { symKey: Uint8Array } | { privateKey: Uint8Array }, handler: (m: ReceivedMessage) => void): void {
     if (this.watches.has(id)) return
-    const unsubscribe = this.node.subscribe({ topics, key, allowP2P: true }, handler)
+    const unsubscribe = this.node.subscribe({ topics, key, allowP2P: true, processed: this.processed }, handler)
     this.watches.set(id, { topics, unsubscribe })
   }
 

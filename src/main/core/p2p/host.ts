@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events'
-import type { Socket } from 'node:net'
 import { Common, Mainnet } from '@ethereumjs/common'
 import {
   DISCONNECT_REASON,
@@ -13,18 +12,10 @@ import {
 } from '@ethereumjs/devp2p'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
-import {
-  admitInbound,
-  adoptBoundPort,
-  bufferSocketReads,
-  createDpt,
-  pendingDialSocket,
-  peerSocket,
-  reuseMacCiphers,
-  useFastSnappyLiterals,
-  useWasmFrameMacs
-} from './devp2p-workarounds'
+import { bufferSocketReads, reuseMacCiphers, useFastSnappyLiterals, useWasmFrameMacs } from './devp2p-speedups'
+import { admitInbound, adoptBoundPort, createDpt, pendingDialSocket, peerSocket } from './devp2p-workarounds'
 import { formatEnode, type Enode } from './enode'
+import { PendingHandshakes } from './pending-handshakes'
 import { systemTimers, type Timers } from '../runtime/timers'
 
 export interface P2PHostOptions {
@@ -123,9 +114,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
   private stopped = false
   private readonly peers = new Map<Peer, HostPeer & { lastError?: string }>()
   private readonly statics = new Map<string, StaticPeer>()
-  /** Sockets in the RLPx handshake, with the timer that closes them. */
-  private readonly pending = new Map<Socket, { address: string; timer: unknown }>()
-  private readonly pendingByAddress = new Map<string, number>()
+  private readonly pending: PendingHandshakes
   /** Node id → end of its ban (ms). */
   private readonly bans = new Map<string, number>()
 
@@ -136,6 +125,14 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     this.timers = options.timers ?? systemTimers
     this.now = options.now ?? Date.now
     this.random = options.random ?? Math.random
+    this.pending = new PendingHandshakes(
+      {
+        timeoutMs: options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+        maxTotal: options.maxPendingInbound ?? MAX_PENDING_INBOUND,
+        maxPerAddress: options.maxPendingPerAddress ?? MAX_PENDING_PER_ADDRESS
+      },
+      this.timers
+    )
     this.id = bytesToHex(pk2id(secp256k1.getPublicKey(this.privateKey, false)))
     for (const enode of options.staticPeers ?? []) this.addStaticPeer(enode, false)
   }
@@ -157,7 +154,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
       ...(this.options.discovery ? { dpt: this.createDiscovery(host, port) } : {})
     })
     this.rlpx = rlpx
-    admitInbound(rlpx, (socket) => this.admit(socket))
+    admitInbound(rlpx, (socket) => !this.stopped && this.pending.admit(socket))
     rlpx.events.on('peer:added', (peer) => this.onPeerAdded(peer))
     rlpx.events.on('peer:removed', (peer, reason, disconnectWe) => this.onPeerRemoved(peer, reason, disconnectWe))
     rlpx.events.on('peer:error', (peer, err) => this.onPeerError(peer, err))
@@ -201,7 +198,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     const rlpx = this.rlpx
     if (rlpx === null) return
     const closing = [...this.peers.values()].map((p) => closeSocket(p.peer, this.timers))
-    for (const socket of [...this.pending.keys()]) socket.destroy()
+    this.pending.destroyAll()
     rlpx.destroy()
     this.dpt?.destroy()
     await Promise.all(closing)
@@ -294,7 +291,7 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     try {
       await rlpx.connect({ id: node.id, address: node.host, tcpPort: node.port })
       const socket = pendingDialSocket(rlpx, node.idHex)
-      if (socket !== null) this.trackHandshake(socket)
+      if (socket !== null) this.pending.track(socket)
       return true
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err))
@@ -336,39 +333,9 @@ export class P2PHost extends EventEmitter<P2PHostEvents> {
     this.scheduleStatic(s, delay)
   }
 
-  /** Inbound socket admission: caps on handshakes in progress, total and per address. */
-  private admit(socket: Socket): boolean {
-    if (this.stopped) return false
-    const address = socket.remoteAddress ?? '?'
-    const maxTotal = this.options.maxPendingInbound ?? MAX_PENDING_INBOUND
-    const maxPerAddress = this.options.maxPendingPerAddress ?? MAX_PENDING_PER_ADDRESS
-    if (this.pending.size >= maxTotal || (this.pendingByAddress.get(address) ?? 0) >= maxPerAddress) return false
-    this.trackHandshake(socket)
-    return true
-  }
-
-  private trackHandshake(socket: Socket): void {
-    if (this.pending.has(socket) || socket.destroyed) return
-    const address = socket.remoteAddress ?? '?'
-    const timer = this.timers.setTimeout(() => socket.destroy(), this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS)
-    this.pending.set(socket, { address, timer })
-    this.pendingByAddress.set(address, (this.pendingByAddress.get(address) ?? 0) + 1)
-    socket.once('close', () => this.untrackHandshake(socket))
-  }
-
-  private untrackHandshake(socket: Socket): void {
-    const entry = this.pending.get(socket)
-    if (entry === undefined) return
-    this.pending.delete(socket)
-    this.timers.clearTimeout(entry.timer)
-    const left = (this.pendingByAddress.get(entry.address) ?? 1) - 1
-    if (left > 0) this.pendingByAddress.set(entry.address, left)
-    else this.pendingByAddress.delete(entry.address)
-  }
-
   private onPeerAdded(peer: Peer): void {
     const socket = peerSocket(peer)
-    this.untrackHandshake(socket)
+    this.pending.done(socket)
     if (this.stopped) {
       void closeSocket(peer, this.timers)
       return

@@ -51,6 +51,24 @@ describe('FilterSet (spec §3.5)', () => {
     spy.mockRestore()
   })
 
+  it('does not decrypt, for a filter, an envelope its subscriber already processed', () => {
+    const spy = vi.spyOn(message, 'openEnvelope')
+    const set = new FilterSet()
+    const pooled = make({ symKey: SYM })
+    const processed = new Set([pooled.hashHex])
+    const skipping = set.install({ topics: [T1], key: { kind: 'sym', symKey: SYM }, processed: (hashHex) => processed.has(hashHex) })
+    spy.mockClear()
+    expect(set.deliver(pooled, { p2p: false })).toEqual([])
+    expect(spy).not.toHaveBeenCalled()
+    const other = make({ symKey: SYM }, T1, SIGNER)
+    expect(set.deliver(other, { p2p: false }).map((d) => d.filterId)).toEqual([skipping])
+    expect(spy).toHaveBeenCalledTimes(1)
+    // Another subscriber of the same key that has not processed it still gets it.
+    const plain = set.install({ topics: [T1], key: { kind: 'sym', symKey: SYM } })
+    expect(set.deliver(pooled, { p2p: false }).map((d) => d.filterId)).toEqual([plain])
+    spy.mockRestore()
+  })
+
   it('asymmetric filters, PoW floor, p2p permission and source restriction', () => {
     const set = new FilterSet()
     const plain = set.install({ topics: [T1], key: { kind: 'asym', privateKey: PRV } })

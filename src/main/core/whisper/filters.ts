@@ -22,6 +22,11 @@ export interface FilterSpec {
   allowP2P?: boolean
   /** Only messages signed by this 65-byte public key. */
   src?: Uint8Array
+  /**
+   * Envelopes (by hash hex) the subscriber already processed: they are not decrypted for it again, e.g.
+   * the same message fetched again from a mailserver or sent on by a second peer.
+   */
+  processed?: (envelopeHashHex: string) => boolean
 }
 
 /** A decrypted message as handed to subscribers. */
@@ -52,6 +57,7 @@ interface Filter {
   minPow: number
   allowP2P: boolean
   src: Uint8Array | null
+  processed: ((envelopeHashHex: string) => boolean) | null
 }
 
 const ALL_TOPICS = '*'
@@ -99,7 +105,8 @@ export class FilterSet {
       keyId,
       minPow,
       allowP2P: spec.allowP2P ?? false,
-      src: spec.src ? spec.src.slice() : null
+      src: spec.src ? spec.src.slice() : null,
+      processed: spec.processed ?? null
     }
     this.filters.set(filter.id, filter)
     for (const topicHex of filter.topicHexes) {
@@ -136,6 +143,7 @@ export class FilterSet {
     for (const filter of candidates) {
       if (options.p2p && !filter.allowP2P) continue
       if (filter.minPow > 0 && pow < filter.minPow) continue
+      if (filter.processed?.(pooled.hashHex) === true) continue
       if (opened === null) {
         if (failedKeys.has(filter.keyId)) continue
         const result = openEnvelope(envelope, filter.openKey)

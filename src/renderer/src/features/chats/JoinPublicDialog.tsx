@@ -3,6 +3,7 @@ import { chatNameReason, publicChatNameFromInput } from '../../../../shared/publ
 import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { Dialog } from '../../ui/Dialog'
+import { DialogActions } from '../../ui/DialogActions'
 
 /** What is wrong with a name as typed, by main's own rules; nothing while the field is empty. */
 function typedProblem(name: string): string | null {
@@ -54,14 +55,7 @@ export function JoinPublicDialog({ onClose }: { onClose(): void }) {
             {problem}
           </p>
         )}
-        <div className="actions">
-          <button type="submit" className="button primary" disabled={busy || name.trim() === '' || problem !== null}>
-            {t('chats.join.submit')}
-          </button>
-          <button type="button" className="button ghost" onClick={onClose}>
-            {t('dialog.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submit={{ label: t('chats.join.submit'), disabled: busy || name.trim() === '' || problem !== null }} />
       </form>
     </Dialog>
   )

@@ -4,6 +4,7 @@ import { errorText, t } from '../../i18n/t'
 import { useChatStore } from '../../store/chat-store'
 import { useSessionStore } from '../../store/session-store'
 import { Dialog } from '../../ui/Dialog'
+import { DialogActions } from '../../ui/DialogActions'
 import { Identicon } from '../../ui/Identicon'
 import { VerifiedBadge } from '../../ui/TrustMarks'
 import { ImpersonationWarning } from '../contacts/ImpersonationWarning'
@@ -99,14 +100,7 @@ export function StartChatDialog({ onClose }: { onClose(): void }) {
             {problem}
           </p>
         )}
-        <div className="actions">
-          <button type="submit" className="button primary" disabled={busy || preview.state !== 'ok'}>
-            {t('chats.start.submit')}
-          </button>
-          <button type="button" className="button ghost" onClick={onClose}>
-            {t('dialog.cancel')}
-          </button>
-        </div>
+        <DialogActions onCancel={onClose} submit={{ label: t('chats.start.submit'), disabled: busy || preview.state !== 'ok' }} />
       </form>
     </Dialog>
   )

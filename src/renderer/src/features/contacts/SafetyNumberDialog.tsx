@@ -4,6 +4,7 @@ import { formatDate } from '../../i18n/format'
 import { errorText, t } from '../../i18n/t'
 import { contactName, useContactStore } from '../../store/contact-store'
 import { CopyButton } from '../../ui/CopyButton'
+import { DialogActions } from '../../ui/DialogActions'
 import { Dialog } from '../../ui/Dialog'
 import { QrCode } from '../../ui/QrCode'
 import { VerifiedBadge } from '../../ui/TrustMarks'
@@ -109,11 +110,7 @@ export function SafetyNumberDialog({ contact, onClose }: { contact: Contact; onC
             {problem}
           </p>
         )}
-        <div className="actions end">
-          <button type="button" className="button" onClick={onClose}>
-            {t('dialog.close')}
-          </button>
-        </div>
+        <DialogActions leave="close" onCancel={onClose} />
       </div>
     </Dialog>
   )

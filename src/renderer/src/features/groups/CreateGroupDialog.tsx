@@ -4,6 +4,7 @@ import { errorText, t } from '../../i18n/t'
 import { useContactStore } from '../../store/contact-store'
 import { createGroup } from '../../store/group-store'
 import { Dialog } from '../../ui/Dialog'
+import { DialogActions } from '../../ui/DialogActions'
 import { ContactPicker } from './ContactPicker'
 
 /** A new private group from our contacts: a name and the people invited. */
@@ -39,14 +40,10 @@ export function CreateGroupDialog({ onClose }: { onClose(): void }) {
             {problem}
           </p>
         )}
-        <div className="actions">
-          <button type="button" className="button ghost" onClick={onClose}>
-            {t('dialog.cancel')}
-          </button>
-          <button type="submit" className="button primary" data-testid="group-create" disabled={busy || name.trim() === '' || members.length === 0}>
-            {t('groups.new.submit')}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          submit={{ label: t('groups.new.submit'), testId: 'group-create', disabled: busy || name.trim() === '' || members.length === 0 }}
+        />
       </form>
     </Dialog>
   )

@@ -3,6 +3,7 @@ import { type Account, MAX_DISPLAY_NAME_LENGTH } from '../../../../shared/api'
 import { hush } from '../../api/hush'
 import { errorText, t } from '../../i18n/t'
 import { useSessionStore } from '../../store/session-store'
+import { DialogActions } from '../../ui/DialogActions'
 
 /**
  * Sets or changes the name the person chose (empty: go by the alias). Main keeps it with the account and
@@ -60,14 +61,7 @@ export function NameEditor({ account }: { account: Account }) {
           {problem}
         </p>
       )}
-      <div className="actions tight">
-        <button type="submit" className="button primary small" disabled={saving}>
-          {t('profile.name.save')}
-        </button>
-        <button type="button" className="button ghost small" onClick={() => setEditing(false)}>
-          {t('dialog.cancel')}
-        </button>
-      </div>
+      <DialogActions compact onCancel={() => setEditing(false)} submit={{ label: t('profile.name.save'), disabled: saving }} />
     </form>
   )
 }
