@@ -11,6 +11,11 @@ import { compressPublicKey } from '../primitives/secp256k1'
  */
 
 export const MAX_INSTALLATIONS = 3
+/**
+ * Most installations remembered per identity: a peer signs its own bundles, so it can name new devices
+ * in every message; beyond this the least recently seen are forgotten (they would never be active).
+ */
+export const MAX_KNOWN_INSTALLATIONS = 32
 
 export interface Installation {
   id: string
@@ -95,7 +100,12 @@ export function recordBundle(
       signedPreKeyVersion: newerPreKey ? spk.version : existing.signedPreKeyVersion
     }
   }
-  return { book: { ...book, [identity]: installations }, added }
+  if (installations.length <= MAX_KNOWN_INSTALLATIONS) return { book: { ...book, [identity]: installations }, added }
+  // Most recently seen first; among equals the one listed last (the newest) first.
+  const order = installations.map((installation, index) => ({ installation, index }))
+  order.sort((a, b) => b.installation.lastSeenMs - a.installation.lastSeenMs || b.installation.firstSeenMs - a.installation.firstSeenMs || b.index - a.index)
+  const kept = new Set(order.slice(0, MAX_KNOWN_INSTALLATIONS).map((entry) => entry.installation))
+  return { book: { ...book, [identity]: installations.filter((i) => kept.has(i)) }, added: added.filter((i) => kept.has(i)) }
 }
 
 /** Enabled installations of `identity`, most recently seen first, at most `max` (ties keep insertion order). */

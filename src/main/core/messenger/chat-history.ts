@@ -1,13 +1,23 @@
 import { z } from 'zod'
-import { type HistoryWindow, type Message, type MessageRange, refusal } from '../../../shared/api'
+import { Author, type HistoryWindow, type Message, type MessageRange, refusal } from '../../../shared/api'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
 import type { ChangeFeed } from './change-feed'
 import type { ChatList } from './chat-list'
 import type { MessengerContext } from './context'
 import type { HistoryStore } from './history-store'
-import { JOURNAL_PREFIX, StoredMessage } from './records'
+import { Count, JOURNAL_PREFIX, StoredMessage } from './records'
 import { Transaction } from './transaction'
+
+/**
+ * A message a page hands over that the history and its chat's summary can hold: anything else would be
+ * stored as a record that does not read back (the chat whose summary it became would be lost on restart).
+ */
+const Importable = StoredMessage.extend({
+  timestamp: Count,
+  receivedAt: Count,
+  author: Author.extend({ alias: z.string().max(1024), displayName: z.string().max(1024).optional() })
+})
 
 /**
  * The history API over main's store: pages of a chat, read points, drafts, and the one-time hand-over of
@@ -80,14 +90,15 @@ export class ChatHistory {
 
   /**
    * Messages a renderer kept before main owned the history, handed over once. Only those of joined chats
-   * that main lacks are stored; they count as read. Returns how many were new.
+   * that main lacks, and that it can store (Importable), are; they count as read. Returns how many were new.
    */
   import(messages: readonly Message[]): Promise<number> {
     return this.ctx.serial(async () => {
       const tx = new Transaction()
       const fresh = new Set<string>()
       for (const message of messages) {
-        if (!this.chats.get(message.chatId) || fresh.has(message.id) || (await this.messages.has(message.id))) continue
+        if (!Importable.safeParse(message).success || !this.chats.get(message.chatId)) continue
+        if (fresh.has(message.id) || (await this.messages.has(message.id))) continue
         fresh.add(message.id)
         this.messages.put(tx, message)
         this.chats.noteMessage(tx, message, { unread: false })

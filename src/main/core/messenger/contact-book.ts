@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { MAX_DISPLAY_NAME_LENGTH, PUBLIC_KEY_PATTERN, type ContactDevice } from '../../../shared/api'
+import { MAX_KNOWN_INSTALLATIONS } from '../crypto/installations'
 import type { EncryptedStore } from '../storage/encrypted-store'
 import { iterateParsed, type OnUnreadable } from '../storage/parsed-records'
 import { CONTACT_PREFIX, Count, DecimalClock, type RecordKeys } from './records'
@@ -100,7 +101,8 @@ export class ContactBook {
     const added = devices.filter((d) => !known.has(d.installationId))
     if (added.length === 0) return false
     const newDevices = record.verifiedAt !== undefined && record.devices.length > 0 ? [...record.newDevices, ...added] : record.newDevices
-    this.put(tx, { ...record, devices: [...record.devices, ...added], newDevices })
+    // The newest only: a contact signs its own bundles and can name new devices in every one.
+    this.put(tx, { ...record, devices: [...record.devices, ...added].slice(-MAX_KNOWN_INSTALLATIONS), newDevices: newDevices.slice(-MAX_KNOWN_INSTALLATIONS) })
     return true
   }
 

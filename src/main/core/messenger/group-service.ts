@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { type Chat, type GroupInfo, type GroupSummary, HushError, type Message, type SystemLine } from '../../../shared/api'
+import { type Chat, type GroupInfo, type GroupSummary, HushError, MESSAGE_ID_PATTERN, type Message, type SystemLine } from '../../../shared/api'
 import { secureRandom } from '../primitives/secp256k1'
 import { chatKeyId } from '../protocol/chat-matching'
 import { nextClockAndTimestamp } from '../protocol/clock'
@@ -18,6 +18,7 @@ import {
   isInvited,
   mayShowGroupMessage
 } from '../protocol/group-state'
+import { MAX_GROUP_INVITATIONS } from '../protocol/group-limits'
 import { messageId } from '../protocol/message-id'
 import type { DropCounter } from '../protocol/validation'
 import { MessageKind, type UnwrappedMessage, wrapMessage } from '../protocol/wrapper'
@@ -37,8 +38,12 @@ import { Transaction } from './transaction'
  * How many membership updates that bring events we have not seen one sender may make us verify: each
  * such event costs a signature recovery, and a group's whole history rides on every message. Honest
  * groups change membership a few times a day; a burst covers creating a group and inviting people.
+ * Buckets of at most `senders` keys are kept: a fresh key costs a stranger nothing. So groups new to us
+ * also share one bucket of `newGroupEvents` events (signatures to recover), whoever sends them: an
+ * invitation holds a few dozen, a flood from fresh keys of histories that are refused (and so never
+ * stored, never counted as invitations) gets about 30 ms of recovery a second.
  */
-export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30 }
+export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30, senders: 1024, newGroupEvents: { perSecond: 20, burst: 1000 } }
 
 /**
  * Private group chats above the protocol layer (protocol/group-*.ts): creating and changing groups, the
@@ -49,13 +54,23 @@ export const GROUP_UPDATE_BUDGET = { perSecond: 0.5, burst: 30 }
  */
 export class GroupService {
   private readonly budgets = new Map<string, TokenBucket>()
+  private readonly newGroups: TokenBucket
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'chats' | 'messages' | 'outbox' | 'seen' | 'now' | 'serial'>,
     private readonly groups: GroupStore,
-    private readonly parts: { feed: ChangeFeed; direct: DirectSender; contacts: ContactsService },
-    private readonly budget = GROUP_UPDATE_BUDGET
-  ) {}
+    private readonly parts: {
+      feed: ChangeFeed
+      direct: DirectSender
+      contacts: ContactsService
+      /** Whether a key is blocked (blocking-service.ts); nothing it signs is taken. */
+      isBlocked?: (id: string, tx?: Transaction) => boolean
+    },
+    private readonly budget: Partial<typeof GROUP_UPDATE_BUDGET> & { perSecond: number; burst: number } = GROUP_UPDATE_BUDGET
+  ) {
+    const { perSecond, burst } = budget.newGroupEvents ?? GROUP_UPDATE_BUDGET.newGroupEvents
+    this.newGroups = new TokenBucket(perSecond, burst, ctx.now())
+  }
 
   /* --------------------------------------- our changes --------------------------------------- */
 
@@ -215,8 +230,19 @@ export class GroupService {
   ): Message[] {
     const now = this.ctx.now()
     const author = chatKeyId(envelope.author)
+    // The receiver drops a blocked key's envelopes before decrypting, but a wrapper it signed can travel in
+    // an envelope signed by any other key: the author decides, as for 1:1 and public messages.
+    if (this.parts.isBlocked?.(author, tx)) {
+      drops.record('GROUP_AUTHOR_BLOCKED')
+      return []
+    }
     const stored = this.groups.get(update.chatId, tx) ?? null
-    if (bringsNewEvents(stored, update.events) && !this.budgetOf(author).take(1, now)) {
+    if (!stored && this.unjoinedGroups() >= MAX_GROUP_INVITATIONS) {
+      drops.record('GROUP_INVITATION_LIMIT')
+      return []
+    }
+    const costly = bringsNewEvents(stored, update.events)
+    if ((costly && !this.budgetOf(author).take(1, now)) || (!stored && !this.newGroups.take(update.events.length, now))) {
       drops.record('GROUP_UPDATE_RATE_LIMITED')
       return []
     }
@@ -250,7 +276,8 @@ export class GroupService {
       clock: Number(chatMessage.clock),
       timestamp: Number(chatMessage.timestamp),
       receivedAt: now,
-      ...(chatMessage.responseTo ? { responseTo: chatMessage.responseTo } : {}),
+      // Only a message id can be quoted (as in receiver.ts); anything else is no reply.
+      ...(MESSAGE_ID_PATTERN.test(chatMessage.responseTo) ? { responseTo: chatMessage.responseTo } : {}),
       status: outgoing ? 'sent' : 'received'
     }
     this.parts.feed.storeNew(tx, message)
@@ -341,13 +368,38 @@ export class GroupService {
     return state
   }
 
+  /** Groups we have not joined: invitations, and groups that removed us before we joined. */
+  private unjoinedGroups(): number {
+    let count = 0
+    for (const state of this.groups.all()) if (!hasJoinedGroup(state, this.ctx.ownKeyId)) count++
+    return count
+  }
+
   private budgetOf(author: string): TokenBucket {
     let bucket = this.budgets.get(author)
     if (!bucket) {
+      if (this.budgets.size >= this.senderCap) this.forgetBudgets()
       bucket = new TokenBucket(this.budget.perSecond, this.budget.burst, this.ctx.now())
       this.budgets.set(author, bucket)
     }
     return bucket
+  }
+
+  private get senderCap(): number {
+    return this.budget.senders ?? GROUP_UPDATE_BUDGET.senders
+  }
+
+  /**
+   * Keeps the budgets below `senders`, as every fresh key gets one: a full bucket goes (a new one is the
+   * same), then the oldest, down to half, so the sweep runs once per many new senders.
+   */
+  private forgetBudgets(): void {
+    const now = this.ctx.now()
+    for (const [author, bucket] of this.budgets) if (bucket.available(now) >= this.budget.burst) this.budgets.delete(author)
+    for (const author of this.budgets.keys()) {
+      if (this.budgets.size < this.senderCap / 2) break
+      this.budgets.delete(author)
+    }
   }
 }
 

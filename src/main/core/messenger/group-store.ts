@@ -57,6 +57,11 @@ export class GroupStore {
     return this.groups.get(id, tx)
   }
 
+  /** Committed groups. */
+  all(): IterableIterator<GroupState> {
+    return this.groups.values()
+  }
+
   put(tx: Transaction, state: GroupState): void {
     this.groups.set(tx, state.id, state)
     const record: GroupRecord = { id: state.id, events: state.events.map((e) => ({ raw: bytesToHex(e.raw), author: e.author })) }

@@ -3,7 +3,7 @@ import { toApiChat } from './chat-list'
 import type { MessengerContext } from './context'
 import type { SearchBackfill } from './search-backfill'
 import type { SearchIndex } from './search-index'
-import { queryTerms, wordSpans } from './search-terms'
+import { eachWordSpan, queryTerms, type WordSpan } from './search-terms'
 
 export const DEFAULT_SEARCH_RESULTS = 50
 /** Postings read per query word, at most: a word in most of a huge history is cut, and the result says so. */
@@ -27,11 +27,18 @@ export class MessageSearch {
 
   async search(query: string, limit = DEFAULT_SEARCH_RESULTS): Promise<SearchResult> {
     const terms = queryTerms(query)
-    const found = await this.index.find(terms, limit, SEARCH_SCAN_LIMIT)
-    const messages = await Promise.all(found.ids.map((id) => this.ctx.messages.get(id)))
+    // Shown messages only count towards `limit`: a stranger's request or a blocked key's old messages
+    // full of a common word would otherwise take every place and leave the person's chats out.
+    const shown = new Map<string, Message>()
+    const found = await this.index.find(terms, limit, SEARCH_SCAN_LIMIT, async (id) => {
+      const message = await this.ctx.messages.get(id)
+      if (!message || this.hidden(message) || !this.ctx.chats.get(message.chatId)) return false
+      shown.set(id, message)
+      return true
+    })
     const groups = new Map<string, SearchGroup>()
-    for (const message of messages) {
-      if (!message || this.hidden(message)) continue
+    for (const id of found.ids) {
+      const message = shown.get(id)!
       const chat = this.ctx.chats.get(message.chatId)
       if (!chat) continue
       let group = groups.get(chat.id)
@@ -45,18 +52,30 @@ export class MessageSearch {
   }
 }
 
-/** The message with the text around its first matching word, and where the matching words are in it. */
+/**
+ * The message with the text around its first matching word, and where the matching words are in it. The
+ * words are read only up to the snippet's end: a long message (a hostile one is 16,384 characters of short
+ * words) costs what its text up to the first match costs, not its whole length, for every hit.
+ */
 export function hitOf(message: Message, terms: ReadonlySet<string>): SearchHit {
   const text = message.text
-  const matches = wordSpans(text).filter((span) => span.terms.some((term) => terms.has(term)))
-  const first = matches[0]?.start ?? 0
-  const start = first <= CONTEXT_BEFORE ? 0 : wordStart(text, first - CONTEXT_BEFORE)
-  const end = Math.min(text.length, start + SNIPPET_LENGTH)
+  const matches: WordSpan[] = []
+  let start = 0
+  let end = Math.min(text.length, SNIPPET_LENGTH)
+  let found = false
+  for (const span of eachWordSpan(text)) {
+    if (found && span.end > end) break
+    if (!span.terms.some((term) => terms.has(term))) continue
+    if (!found) {
+      found = true
+      start = span.start <= CONTEXT_BEFORE ? 0 : wordStart(text, span.start - CONTEXT_BEFORE)
+      end = Math.min(text.length, start + SNIPPET_LENGTH)
+    }
+    if (span.start >= start && span.end <= end) matches.push(span)
+  }
   const lead = start > 0 ? '…' : ''
   const snippet = `${lead}${text.slice(start, end)}${end < text.length ? '…' : ''}`
-  const highlights = matches
-    .filter((span) => span.start >= start && span.end <= end)
-    .map((span): [number, number] => [span.start - start + lead.length, span.end - start + lead.length])
+  const highlights = matches.map((span): [number, number] => [span.start - start + lead.length, span.end - start + lead.length])
   return { message, snippet, highlights }
 }
 

@@ -183,7 +183,12 @@ export class Messenger {
     this.direct = new DirectSender(ctx, status, this.feed, options.sync)
     this.names = new NameAnnouncer(ctx, { contacts: this.contacts, direct: this.direct })
     this.advertiser = new BundleAdvertiser(ctx)
-    this.groups = new GroupService(ctx, groups, { feed: this.feed, direct: this.direct, contacts: this.contacts })
+    this.groups = new GroupService(ctx, groups, {
+      feed: this.feed,
+      direct: this.direct,
+      contacts: this.contacts,
+      isBlocked: (id, tx) => this.blocking.isBlocked(id, tx)
+    })
     this.receiver = new Receiver(ctx, {
       groups: this.groups,
       feed: this.feed,

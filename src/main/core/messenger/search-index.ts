@@ -48,9 +48,14 @@ export class SearchIndex {
    * same order (time, then id), so they are intersected as they are read, each skipping ahead to where the
    * others are: a rare word with a common one costs about as many reads as the rare word has postings.
    * Reading stops once `limit` ids matched, or after `scanLimit` reads of any one term (`truncated` then
-   * says more may match).
+   * says more may match). A match `accept` refuses (a message the caller will not show) takes no place.
    */
-  async find(terms: readonly string[], limit: number, scanLimit: number): Promise<{ ids: string[]; truncated: boolean }> {
+  async find(
+    terms: readonly string[],
+    limit: number,
+    scanLimit: number,
+    accept: (id: string) => Promise<boolean> = async () => true
+  ): Promise<{ ids: string[]; truncated: boolean }> {
     if (terms.length === 0) return { ids: [], truncated: false }
     const cursors = terms.map((term) => new PostingCursor(this.store, `${SEARCH_PREFIX}${this.termHash(term)}/`, scanLimit))
     const ids: string[] = []
@@ -61,11 +66,14 @@ export class SearchIndex {
       while (cursors.every((cursor) => cursor.current !== undefined)) {
         const furthest = cursors.reduce((max, cursor) => (cursor.current! > max ? cursor.current! : max), '')
         if (cursors.every((cursor) => cursor.current === furthest)) {
-          if (ids.length === limit) {
-            truncated = true
-            break
+          const id = `0x${furthest.slice(TIME_DIGITS + 1)}`
+          if (await accept(id)) {
+            if (ids.length === limit) {
+              truncated = true
+              break
+            }
+            ids.push(id)
           }
-          ids.push(`0x${furthest.slice(TIME_DIGITS + 1)}`)
           for (const cursor of cursors) await cursor.next()
         } else {
           for (const cursor of cursors) if (cursor.current! < furthest) await cursor.seek(furthest)

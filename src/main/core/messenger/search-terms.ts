@@ -55,13 +55,16 @@ export interface WordSpan {
 
 /** The words of `text` with their offsets (the text is never longer than a message: linear in it). */
 export function wordSpans(text: string): WordSpan[] {
-  const spans: WordSpan[] = []
+  return [...eachWordSpan(text)]
+}
+
+/** wordSpans one at a time, for a caller that may stop early (segmenting costs microseconds a word). */
+export function* eachWordSpan(text: string): Generator<WordSpan> {
   for (const segment of segmenter.segment(text)) {
     if (!segment.isWordLike) continue
     const terms = termsOfWord(foldWord(segment.segment))
-    if (terms.length > 0) spans.push({ start: segment.index, end: segment.index + segment.segment.length, terms })
+    if (terms.length > 0) yield { start: segment.index, end: segment.index + segment.segment.length, terms }
   }
-  return spans
 }
 
 function termsOfWord(folded: string): string[] {

@@ -23,6 +23,15 @@ export const MAX_GROUP_SIZE = 20
  */
 export const MAX_GROUP_EVENTS = 500
 
+/**
+ * Most groups we have not joined (invitations, and groups that removed us before we joined) kept at
+ * once. Anyone who knows our chat key can make a group that lists us, from as many fresh keys as they
+ * like, and each may hold MAX_GROUP_EVENTS events; past this bound a group new to us is refused (counted
+ * as GROUP_INVITATION_LIMIT) until the person joins or declines one. Every later message of a refused
+ * group carries its whole history again, so an honest invitation comes back once there is room.
+ */
+export const MAX_GROUP_INVITATIONS = 50
+
 /** Longest group name, in UTF-8 bytes. Status had no limit; names longer than this are not names. */
 export const MAX_GROUP_NAME_BYTES = 1024
 

@@ -90,6 +90,10 @@ export const DROP_REASONS = [
   'GROUP_NOT_A_MEMBER',
   // One sender's membership changes beyond the messenger's budget (messenger/group-service.ts).
   'GROUP_UPDATE_RATE_LIMITED',
+  // A group new to us while MAX_GROUP_INVITATIONS groups we have not joined are kept (messenger/group-service.ts).
+  'GROUP_INVITATION_LIMIT',
+  // A membership update whose wrapper a blocked key signed, whichever key signed its envelope.
+  'GROUP_AUTHOR_BLOCKED',
   // A group message's ChatMessage must name its own group and be PRIVATE_GROUP (the update still applies).
   'GROUP_MESSAGE_MISMATCH',
   // Chat matching (chat-matching.ts, §3.8).
