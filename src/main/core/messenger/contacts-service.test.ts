@@ -13,14 +13,15 @@ afterEach(async () => {
   await close()
 })
 
-/** A contacts service whose book holds Carol, met first and named "Carol Jones" by her own ContactUpdate. */
+/** A contacts service whose book holds Carol (a 1:1 chat), met first and named "Carol Jones" by her own ContactUpdate. */
 async function withCarol() {
   const parts = await partsContext()
   close = parts.close
   const book = await ContactBook.load(parts.ctx.store, testRecordKeys())
-  const contacts = new ContactsService(parts.ctx, book, 'Me')
+  const contacts = new ContactsService(parts.ctx, book, 'Me', (id, tx) => parts.ctx.chats.get(id, tx) !== undefined)
   const carol = keyId()
   const tx = new Transaction()
+  parts.ctx.chats.add(tx, { id: carol, kind: 'one-to-one', joinedAt: parts.ctx.now(), lastClock: '0' })
   contacts.applyUpdate(tx, carol, 5n, 'Carol Jones')
   await tx.commit(parts.ctx.store)
   return { contacts, carol, ctx: parts.ctx }

@@ -12,9 +12,10 @@ import { AuthorCache, parseChatKey } from './identities'
 import { Transaction } from './transaction'
 
 /**
- * Public-chat authors we never met whose chosen names are remembered in memory (for their contact page and
- * its look-alike check), least recently heard dropped first: strangers never grow the contact book, and a
- * flood of keys costs bounded memory. Their messages keep the name they carried, stored with the message.
+ * Strangers (no chat, no request, never added or verified) whose chosen names are remembered in memory, from
+ * a public-chat message or a ContactUpdate, for their contact page and its look-alike check; least recently
+ * heard dropped first: strangers never grow the contact book, and a flood of fresh keys costs bounded memory
+ * and no work linear in the book. Their public messages keep the name they carried, stored with the message.
  */
 export const STRANGER_NAMES_CACHED = 1000
 
@@ -29,14 +30,16 @@ export class ContactsService {
   private view: ContactView | null = null
   /** Transactions that will announce a contact change once committed (one event each). */
   private readonly announcing = new WeakSet<Transaction>()
-  /** Chosen names of public-chat authors without a contact record, oldest heard first (STRANGER_NAMES_CACHED). */
-  private readonly strangerNames = new Map<string, string>()
+  /** Chosen names of strangers, oldest heard first (STRANGER_NAMES_CACHED), with the ContactUpdate clock if any. */
+  private readonly strangerNames = new Map<string, { name: string; clock: bigint }>()
 
   constructor(
     private readonly ctx: Pick<MessengerContext, 'store' | 'identity' | 'ownKeyId' | 'emit' | 'now' | 'log' | 'serial' | 'stopped'>,
     private readonly book: ContactBook,
     /** Our own chosen name ('' for none), as our messages' author. */
-    private displayName: string
+    private displayName: string,
+    /** Whether a key without a contact record has a place here anyway (a chat or a message request). */
+    private readonly hasStanding: (id: string, tx: Transaction) => boolean
   ) {}
 
   get(id: string, tx?: Transaction): ContactRecord | undefined {
@@ -50,7 +53,7 @@ export class ContactsService {
   /** What we know about any key; one without a record is checked for look-alikes like a newcomer. */
   contact(publicKey: string): Contact {
     const id = chatKeyId(parseChatKey(publicKey))
-    return this.contactView().contact(id, this.book.get(id), this.strangerNames.get(id))
+    return this.contactView().contact(id, this.book.get(id), this.strangerNames.get(id)?.name)
   }
 
   safetyNumber(publicKey: string): SafetyNumberView {
@@ -63,6 +66,7 @@ export class ContactsService {
     const id = chatKeyId(this.otherKey(publicKey))
     return this.ctx.serial(async () => {
       const tx = new Transaction()
+      this.ensure(tx, id)
       this.book.setVerified(tx, id, verified, this.ctx.now())
       this.changed(tx)
       await tx.commit(this.ctx.store)
@@ -89,10 +93,16 @@ export class ContactsService {
     })
   }
 
-  /** Someone we now talk to 1:1 becomes a contact (met now) if they were not one. */
+  /**
+   * Someone we now talk to 1:1, verify, add, or who has a chat or request becomes a contact (met now) if they
+   * were not one. Every record starts here, so what they told us while still a stranger is kept.
+   */
   ensure(tx: Transaction, id: string): void {
     if (this.book.get(id, tx)) return
     this.book.ensure(tx, id, this.ctx.now())
+    // What they told us while still a stranger (a ContactUpdate before the request was accepted) is theirs.
+    const heard = this.strangerNames.get(id)
+    if (heard && heard.clock > 0n) this.book.applyName(tx, id, heard.clock, heard.name, this.ctx.now())
     this.changed(tx)
   }
 
@@ -104,6 +114,7 @@ export class ContactsService {
   /** The person made them a contact (the ContactUpdate that says so is the caller's). */
   markAdded(tx: Transaction, id: string): void {
     if (this.book.get(id, tx)?.addedAt !== undefined) return
+    this.ensure(tx, id)
     this.book.setAdded(tx, id, this.ctx.now())
     this.changed(tx)
   }
@@ -117,7 +128,13 @@ export class ContactsService {
     const check = receivedDisplayName(rawName)
     if (!check.ok) return `CONTACT_NAME_${check.reason}`
     const known = this.book.get(senderId, tx) !== undefined
-    if (this.book.applyName(tx, senderId, clock, check.name, this.ctx.now()) || !known) this.changed(tx)
+    if (!known && !this.hasStanding(senderId, tx)) {
+      const heard = this.strangerNames.get(senderId)
+      if (!heard || clock > heard.clock) this.hearStranger(senderId, check.name, clock)
+      return null
+    }
+    this.ensure(tx, senderId)
+    if (this.book.applyName(tx, senderId, clock, check.name, this.ctx.now())) this.changed(tx)
     return null
   }
 
@@ -128,7 +145,11 @@ export class ContactsService {
     this.ctx
       .serial(async () => {
         const tx = new Transaction()
-        if (!this.book.recordDevices(tx, event.peer, devices, this.ctx.now())) return
+        const known = this.book.get(event.peer, tx) !== undefined
+        // A stranger's bundle makes no record: anyone can send one from a fresh key.
+        if (!known && !this.hasStanding(event.peer, tx)) return
+        this.ensure(tx, event.peer)
+        if (!this.book.recordDevices(tx, event.peer, devices, this.ctx.now()) && known) return
         this.changed(tx)
         await tx.commit(this.ctx.store)
       })
@@ -159,14 +180,18 @@ export class ContactsService {
       const author = this.authorOf(authorId)
       return { author: !author.displayName && name ? { ...author, displayName: name } : author, dropped }
     }
-    this.strangerNames.delete(authorId)
-    if (name) {
-      this.strangerNames.set(authorId, name)
-      if (this.strangerNames.size > STRANGER_NAMES_CACHED) this.strangerNames.delete(this.strangerNames.keys().next().value!)
-    }
+    if (name) this.hearStranger(authorId, name, 0n)
+    else this.strangerNames.delete(authorId)
     const author = this.authors.of(authorId)
     const lookalike = this.contactView().strangerResembles(authorId, author.alias, name)
     return { author: { ...author, ...(name ? { displayName: name } : {}), ...(lookalike ? { lookalike } : {}) }, dropped }
+  }
+
+  /** Remembers a stranger's latest name, as the most recently heard (the oldest goes past the bound). */
+  private hearStranger(id: string, name: string, clock: bigint): void {
+    this.strangerNames.delete(id)
+    this.strangerNames.set(id, { name, clock })
+    if (this.strangerNames.size > STRANGER_NAMES_CACHED) this.strangerNames.delete(this.strangerNames.keys().next().value!)
   }
 
   authorOf(authorId: string): Author {

@@ -80,7 +80,7 @@ async function open(budget = { perSecond: 0.5, burst: 30 }): Promise<void> {
     stopped: () => false
   }
   const feed = new ChangeFeed(ctx)
-  const contacts = new ContactsService(ctx, await ContactBook.load(store, keys), '')
+  const contacts = new ContactsService(ctx, await ContactBook.load(store, keys), '', (id, tx) => ctx.chats.get(id, tx) !== undefined)
   // Receiving sends nothing: the sender is not part of this path.
   service = new GroupService(ctx, groups, { feed, direct: {} as DirectSender, contacts }, budget)
   drops = new DropCounter()

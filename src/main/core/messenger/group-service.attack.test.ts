@@ -81,7 +81,7 @@ async function open(budget: typeof GROUP_UPDATE_BUDGET = GROUP_UPDATE_BUDGET): P
     stopped: () => false
   }
   const feed = new ChangeFeed(ctx)
-  const contacts = new ContactsService(ctx, await ContactBook.load(store, keys), '')
+  const contacts = new ContactsService(ctx, await ContactBook.load(store, keys), '', (id, tx) => ctx.chats.get(id, tx) !== undefined)
   service = new GroupService(ctx, groups, { feed, direct: {} as DirectSender, contacts, isBlocked: (id) => blocked.has(id) }, budget)
   drops = new DropCounter()
 }

@@ -173,7 +173,7 @@ export class Messenger {
     }
     this.feed = new ChangeFeed(ctx)
     const status = new DeliveryStatus(ctx, this.feed)
-    this.contacts = new ContactsService(ctx, book, options.displayName)
+    this.contacts = new ContactsService(ctx, book, options.displayName, (id, tx) => ctx.chats.get(id, tx) !== undefined || lists.requests.get(id, tx) !== undefined)
     this.requests = new RequestsService(ctx, lists.requests, this.contacts, this.feed, (chatId) => void this.watchChat(chatId))
     this.blocking = new BlockingService(ctx, lists.blocked, this.requests, this.contacts)
     this.conversations = new ChatHistory(ctx, this.feed, this.blocking.hidden)
