@@ -58,9 +58,9 @@ const keys = testRecordKeys()
 async function open(budget = { perSecond: 0.5, burst: 30 }): Promise<void> {
   chats = await ChatList.load(store, keys)
   groups = await GroupStore.load(store, keys)
-  const tx = new Transaction()
-  const seen = await SeenIds.load(store, keys, tx, NOW)
-  await tx.commit(store)
+  const loading = new Transaction()
+  const seen = await SeenIds.load(store, keys, loading, NOW)
+  await loading.commit(store)
   const publicKey = secp256k1.getPublicKey(us.privateKey, false)
   const ctx: MessengerContext = {
     store,

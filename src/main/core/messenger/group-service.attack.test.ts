@@ -60,9 +60,9 @@ const blocked = new Set<string>()
 async function open(budget: typeof GROUP_UPDATE_BUDGET = GROUP_UPDATE_BUDGET): Promise<void> {
   chats = await ChatList.load(store, keys)
   groups = await GroupStore.load(store, keys)
-  const tx = new Transaction()
-  const seen = await SeenIds.load(store, keys, tx, NOW)
-  await tx.commit(store)
+  const loading = new Transaction()
+  const seen = await SeenIds.load(store, keys, loading, NOW)
+  await loading.commit(store)
   const ctx: MessengerContext = {
     store,
     sessions: null as never,

@@ -121,9 +121,9 @@ describe('hitOf under attack', () => {
 
   it('reads a long message of short words only up to the snippet, not to its end', () => {
     const text = `the parcel ${'a-'.repeat(8_000)}`.slice(0, 16_384)
-    const message = { ...messageOf(text), author }
+    const hostile = { ...messageOf(text), author }
     let hit: ReturnType<typeof hitOf> | undefined
-    const read = segmentsRead(() => (hit = hitOf(message, new Set(['parcel']))))
+    const read = segmentsRead(() => (hit = hitOf(hostile, new Set(['parcel']))))
     expect(hit!.highlights.map(([s, e]) => hit!.snippet.slice(s, e))).toEqual(['parcel'])
     expect(read).toBeLessThan(400)
   })
