@@ -1,5 +1,5 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { type Chat, type GroupInfo, type GroupSummary, HushError, MESSAGE_ID_PATTERN, type Message, type SystemLine } from '../../../shared/api'
+import { type Chat, type GroupInfo, type GroupSummary, HushError, type Message, type SystemLine } from '../../../shared/api'
 import { secureRandom } from '../primitives/secp256k1'
 import { chatKeyId } from '../protocol/chat-matching'
 import { nextClockAndTimestamp } from '../protocol/clock'
@@ -31,6 +31,7 @@ import type { DirectSender } from './direct-sender'
 import type { GroupStore } from './group-store'
 import { parseChatKey } from './identities'
 import type { FanoutRef } from './outbox'
+import { receivedMessage } from './received-message'
 import { checkReplyTarget } from './reply-target'
 import { Transaction } from './transaction'
 
@@ -266,20 +267,7 @@ export class GroupService {
     this.ctx.chats.observe(tx, state.id, chatMessage.clock)
     this.ctx.seen.add(tx, envelope.id, now)
     const outgoing = author === this.ctx.ownKeyId
-    const message: Message = {
-      id: envelope.id,
-      chatId: state.id,
-      chatKind: 'group',
-      author: this.parts.contacts.authorOf(author),
-      outgoing,
-      text: chatMessage.text,
-      clock: Number(chatMessage.clock),
-      timestamp: Number(chatMessage.timestamp),
-      receivedAt: now,
-      // Only a message id can be quoted (as in receiver.ts); anything else is no reply.
-      ...(MESSAGE_ID_PATTERN.test(chatMessage.responseTo) ? { responseTo: chatMessage.responseTo } : {}),
-      status: outgoing ? 'sent' : 'received'
-    }
+    const message = receivedMessage(envelope, chatMessage, { chatId: state.id, chatKind: 'group', author: this.parts.contacts.authorOf(author), outgoing, receivedAt: now })
     this.parts.feed.storeNew(tx, message)
     shown.push(message)
     return shown

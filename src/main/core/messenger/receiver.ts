@@ -1,5 +1,5 @@
 import { equalBytes } from '@noble/curves/utils.js'
-import { MESSAGE_ID_PATTERN, type Message } from '../../../shared/api'
+import { type Message } from '../../../shared/api'
 import { ProtocolMessageSchema } from '../crypto/gen/encryption/protocol_message_pb'
 import { chatKeyId, matchChat } from '../protocol/chat-matching'
 import { decodeSyncPayload } from '../protocol/datasync/payload'
@@ -17,6 +17,7 @@ import type { ContactsService } from './contacts-service'
 import type { MessengerContext } from './context'
 import type { DirectSender } from './direct-sender'
 import type { BatchNodeSnapshot } from '../protocol/datasync/batch-node'
+import { receivedMessage } from './received-message'
 import type { RequestsService } from './requests-service'
 import type { GroupService } from './group-service'
 import type { SeenIds } from './seen-ids'
@@ -272,20 +273,13 @@ export class Receiver {
     const chatKind = chats.get(match.chatId, tx)?.kind ?? 'one-to-one'
     const named = chatKind === 'public' ? contacts.publicAuthor(tx, authorId, chatMessage.hushDisplayName) : null
     if (named?.dropped) this.countDrop(named.dropped)
-    const message: Message = {
-      id: envelope.id,
+    const message = receivedMessage(envelope, chatMessage, {
       chatId: match.chatId,
       chatKind,
       author: named?.author ?? contacts.authorOf(authorId),
       outgoing,
-      text: chatMessage.text,
-      clock: Number(chatMessage.clock),
-      timestamp: Number(chatMessage.timestamp),
-      receivedAt: now,
-      // Only a message id can be quoted; anything else in the field is not a reply, and the text still shows.
-      ...(MESSAGE_ID_PATTERN.test(chatMessage.responseTo) ? { responseTo: chatMessage.responseTo } : {}),
-      status: outgoing ? 'sent' : 'received'
-    }
+      receivedAt: now
+    })
     if (match.createOneToOne && !outgoing) {
       const dropped = this.parts.requests.stage(tx, message)
       if (dropped) this.countDrop(dropped)
